@@ -1,0 +1,39 @@
+// The application, assembled for its role (DESIGN §1): api (GraphQL, /health, cron), worker (Bull
+// processors), or all of them in one process.
+import { ApolloDriver } from '@nestjs/apollo';
+import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { CatalogModule } from './catalog/catalog.module.js';
+import type { AppConfig } from './core/config/app-config.js';
+import { CoreModule } from './core/core.module.js';
+import { DataLoaderService } from './core/graphql/dataloader.registry.js';
+import { graphqlOptions } from './core/graphql/graphql.options.js';
+import { IracingModule } from './iracing/iracing.module.js';
+import { SchedulerModule } from './scheduler/scheduler.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const graphql = config.runsApi
+      ? [
+          GraphQLModule.forRootAsync<ApolloDriverConfig>({
+            driver: ApolloDriver,
+            inject: [DataLoaderService],
+            useFactory: (loaders: DataLoaderService) => graphqlOptions(config, loaders),
+          }),
+        ]
+      : [];
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config),
+        IracingModule,
+        CatalogModule,
+        SchedulerModule.forRoot({ api: config.runsApi, worker: config.runsWorker }),
+        ...graphql,
+      ],
+    };
+  }
+}

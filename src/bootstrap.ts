@@ -1,0 +1,29 @@
+// Builds and starts the application for a validated config; used by main.ts, the tests and the tools.
+import { ValidationPipe } from '@nestjs/common';
+import type { INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './core/config/app-config.js';
+
+export interface StartedApp {
+  app: INestApplicationContext;
+  /** The HTTP app when the role serves the API. */
+  http?: NestExpressApplication;
+}
+
+export async function createApp(
+  config: AppConfig,
+  logger?: LoggerService | LogLevel[] | false,
+): Promise<StartedApp> {
+  const module = AppModule.forRoot(config);
+  if (config.runsApi) {
+    const http = await NestFactory.create<NestExpressApplication>(module, { logger, bufferLogs: false });
+    http.useGlobalPipes(new ValidationPipe({ transform: true, forbidUnknownValues: false }));
+    http.disable('x-powered-by');
+    return { app: http, http };
+  }
+  const app = await NestFactory.createApplicationContext(module, { logger });
+  await app.init();
+  return { app };
+}

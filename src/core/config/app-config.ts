@@ -1,0 +1,272 @@
+// The environment, validated once at start into a typed object (DESIGN §8). A wrong or missing setting stops
+// the process with a message that names the variable; secret values are never echoed, logged or returned.
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  getMetadataStorage,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+export const ROLES = ['api', 'worker', 'all'] as const;
+export type Role = (typeof ROLES)[number];
+
+const SECRET_KEYS = new Set<string>();
+/** Marks an environment variable as secret: it is redacted wherever the config is described. */
+function Secret(): PropertyDecorator {
+  return (_target, key) => {
+    SECRET_KEYS.add(String(key));
+  };
+}
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const trimmed = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() || undefined : value;
+
+const URL_RE = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
+const CRON_RE = /^(\S+\s+){4,5}\S+$/;
+
+export class EnvironmentVariables {
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// URL' })
+  REDIS_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @Transform(trimmed)
+  @IsIn(ROLES as unknown as string[], { message: `must be one of ${ROLES.join(', ')}` })
+  ROLE: Role = 'all';
+
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  SCHEDULER_ENABLED = true;
+
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  MIGRATIONS_RUN = true;
+
+  @Transform(trimmed)
+  @Matches(URL_RE, { message: 'must be an http(s) URL' })
+  IRACING_API_URL = 'https://members-ng.iracing.com';
+
+  @Transform(trimmed)
+  @Matches(URL_RE, { message: 'must be an http(s) URL' })
+  IRACING_OAUTH_URL = 'https://oauth.iracing.com';
+
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  IRACING_CLIENT_ID?: string;
+
+  @Secret()
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  IRACING_CLIENT_SECRET?: string;
+
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  IRACING_USERNAME?: string;
+
+  @Secret()
+  @IsOptional()
+  @IsString()
+  IRACING_PASSWORD?: string;
+
+  @Secret()
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  IRACING_ACCESS_TOKEN?: string;
+
+  /** Comma-separated SHA-256 hex digests of the admin API keys. */
+  @Secret()
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^[0-9a-f]{64}(\s*,\s*[0-9a-f]{64})*$/i, {
+    message:
+      'must be a comma-separated list of SHA-256 hex digests (64 hex characters each) of the admin keys',
+  })
+  ADMIN_API_KEYS?: string;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  GRAPHQL_SANDBOX?: boolean;
+
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  NODE_ENV?: string;
+
+  @Transform(trimmed)
+  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  CRON_CATALOG = '0 5 * * *';
+
+  /** Prefix of every Bull key in Redis, so several deployments (or test runs) can share one Redis. */
+  @Transform(trimmed)
+  @Matches(/^[A-Za-z0-9:_-]+$/, { message: 'must be letters, digits, ":", "_" or "-"' })
+  QUEUE_PREFIX = 'simlane';
+
+  /** How many jobs one worker process runs at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WORKER_CONCURRENCY = 2;
+
+  /** Folder of the local defaults (embedded PostgreSQL, local redis-server). */
+  @Transform(trimmed)
+  @IsString()
+  DATA_DIR = '.data';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  EMBEDDED_POSTGRES_PORT = 54329;
+
+  /** Attempts of one iRacing request on outages (5xx, timeouts, resets, HTML pages), the first included. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  IRACING_MAX_ATTEMPTS = 4;
+
+  /** First retry delay of an iRacing request, in ms; doubles each attempt, with full jitter. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  IRACING_RETRY_BASE_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  GRAPHQL_MAX_DEPTH = 12;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  GRAPHQL_MAX_COMPLEXITY = 20000;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The validated configuration with the derived settings the application uses. */
+export class AppConfig {
+  constructor(readonly env: EnvironmentVariables) {}
+
+  get role(): Role {
+    return this.env.ROLE;
+  }
+  get runsApi(): boolean {
+    return this.role === 'api' || this.role === 'all';
+  }
+  get runsWorker(): boolean {
+    return this.role === 'worker' || this.role === 'all';
+  }
+  get runsScheduler(): boolean {
+    return this.runsApi && this.env.SCHEDULER_ENABLED;
+  }
+  get production(): boolean {
+    return this.env.NODE_ENV === 'production';
+  }
+  get sandbox(): boolean {
+    return this.env.GRAPHQL_SANDBOX ?? !this.production;
+  }
+  get databaseUrl(): string {
+    if (!this.env.DATABASE_URL)
+      throw new Error('DATABASE_URL is not resolved yet (local defaults not started)');
+    return this.env.DATABASE_URL;
+  }
+  get redisUrl(): string {
+    return this.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  }
+  get adminKeyHashes(): string[] {
+    return (this.env.ADMIN_API_KEYS ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
+  }
+
+  /** The settings as `NAME=value` lines for a start-up log, secrets replaced by `***`. */
+  describe(): string[] {
+    return Object.entries(this.env)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${SECRET_KEYS.has(k) ? '***' : redactUrl(String(v))}`);
+  }
+}
+
+/** Removes the password from a URL such as postgres://user:pass@host/db. */
+export function redactUrl(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@/\s]+@/i, '$1***@');
+}
+
+export function isSecretSetting(name: string): boolean {
+  return SECRET_KEYS.has(name);
+}
+
+/** Validates the environment; throws ConfigError naming each wrong variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const key of settingNames()) {
+    const v = source[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { forbidUnknownValues: false });
+  const problems = errors.map((e) => {
+    const shown = SECRET_KEYS.has(e.property) ? '(hidden)' : JSON.stringify(raw[e.property] ?? e.value);
+    const why = Object.values(e.constraints ?? {}).join('; ');
+    return `${e.property}: ${why} (got ${shown})`;
+  });
+  const cfg = new AppConfig(env);
+  const auth = [env.IRACING_CLIENT_ID, env.IRACING_CLIENT_SECRET, env.IRACING_USERNAME, env.IRACING_PASSWORD];
+  if (auth.some(Boolean) && !auth.every(Boolean)) {
+    problems.push(
+      'IRACING_CLIENT_ID, IRACING_CLIENT_SECRET, IRACING_USERNAME, IRACING_PASSWORD: set all four for OAuth ' +
+        'password_limited login (or set IRACING_ACCESS_TOKEN instead)',
+    );
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return cfg;
+}
+
+/** Every variable the application reads: the validated properties of EnvironmentVariables. */
+export function settingNames(): string[] {
+  const metas = getMetadataStorage().getTargetValidationMetadatas(EnvironmentVariables, '', true, false);
+  return [...new Set(metas.map((m) => m.propertyName))];
+}

@@ -1,0 +1,40 @@
+// Shared plumbing, global: the validated config, PostgreSQL (TypeORM), Redis, Bull's connection, the
+// DataLoader registry, the admin guard and /health.
+import { BullModule } from '@nestjs/bull';
+import { Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminGuard } from './auth/admin.guard.js';
+import { AppConfig } from './config/app-config.js';
+import { MigrationRunner } from './database/migration-runner.js';
+import { typeormOptions } from './database/typeorm-options.js';
+import { DataLoaderService } from './graphql/dataloader.registry.js';
+import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter.js';
+import { HealthController } from './health/health.controller.js';
+import { RedisShutdown, redisProvider, REDIS } from './redis/redis.provider.js';
+
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [
+        TypeOrmModule.forRootAsync({ useFactory: () => typeormOptions(config.databaseUrl) }),
+        BullModule.forRoot({ redis: config.redisUrl, prefix: config.env.QUEUE_PREFIX }),
+      ],
+      controllers: config.runsApi ? [HealthController] : [],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        MigrationRunner,
+        { provide: APP_FILTER, useClass: GraphqlPassThroughFilter },
+        DataLoaderService,
+        AdminGuard,
+        redisProvider,
+        RedisShutdown,
+      ],
+      exports: [AppConfig, DataLoaderService, AdminGuard, REDIS],
+    };
+  }
+}

@@ -1,0 +1,117 @@
+// Set-based writes for importers (DESIGN §4): a batch of rows goes to PostgreSQL as one JSON parameter,
+// expanded by jsonb_to_recordset, upserted with ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT FROM …, so an
+// unchanged row is neither written nor counted as updated. One statement per batch, never one per row.
+
+/** Anything that runs SQL: a TypeORM EntityManager or QueryRunner. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+export interface UpsertSpec {
+  table: string;
+  /** Target columns and their PostgreSQL types, as read from the JSON rows. */
+  columns: Record<string, string>;
+  /** The conflict target (a unique constraint). */
+  key: string[];
+  /**
+   * Columns computed from the input instead of copied, as SQL over the input alias `x`
+   * (for example a foreign id looked up by a natural key). Their input fields go in `inputs`.
+   */
+  computed?: Record<string, string>;
+  /** Extra input fields (name → type) that only `computed` expressions read. */
+  inputs?: Record<string, string>;
+  /** Column set to now() when a row really changes. */
+  touch?: string;
+  batchSize?: number;
+}
+
+export interface WriteCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+}
+
+export const zeroCounts = (): WriteCounts => ({ created: 0, updated: 0, unchanged: 0, deleted: 0 });
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Keeps the last row of each key, as ON CONFLICT cannot touch one row twice in a statement. */
+export function uniqueByKey<T extends Record<string, unknown>>(rows: T[], key: string[]): T[] {
+  const map = new Map<string, T>();
+  for (const r of rows) map.set(key.map((k) => String(r[k])).join('\u0000'), r);
+  return [...map.values()];
+}
+
+export async function bulkUpsert(
+  db: Queryable,
+  spec: UpsertSpec,
+  rows: Record<string, unknown>[],
+): Promise<WriteCounts> {
+  const counts = zeroCounts();
+  const unique = uniqueByKey(rows, spec.key);
+  if (unique.length === 0) return counts;
+  const computed = spec.computed ?? {};
+  const target = [...Object.keys(spec.columns), ...Object.keys(computed)];
+  const recordset = Object.entries({ ...spec.columns, ...(spec.inputs ?? {}) })
+    .map(([c, t]) => `${q(c)} ${t}`)
+    .join(', ');
+  const select = target.map((c) => (c in computed ? `(${computed[c]})` : `x.${q(c)}`)).join(', ');
+  const changing = target.filter((c) => !spec.key.includes(c));
+  const set = [
+    ...changing.map((c) => `${q(c)} = EXCLUDED.${q(c)}`),
+    ...(spec.touch ? [`${q(spec.touch)} = now()`] : []),
+  ].join(', ');
+  const conflict = changing.length
+    ? `DO UPDATE SET ${set} WHERE (${changing.map((c) => `t.${q(c)}`).join(', ')}, NULL) IS DISTINCT FROM (${changing
+        .map((c) => `EXCLUDED.${q(c)}`)
+        .join(', ')}, NULL)`
+    : 'DO NOTHING';
+  const sql = `WITH w AS (
+    INSERT INTO ${q(spec.table)} AS t (${target.map(q).join(', ')})
+    SELECT ${select} FROM jsonb_to_recordset($1::jsonb) AS x(${recordset})
+    ON CONFLICT (${spec.key.map(q).join(', ')}) ${conflict}
+    RETURNING (xmax = 0) AS inserted
+  ) SELECT count(*) FILTER (WHERE inserted)::int AS created, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM w`;
+  const size = spec.batchSize ?? 5000;
+  for (let i = 0; i < unique.length; i += size) {
+    const batch = unique.slice(i, i + size);
+    const [r] = (await db.query(sql, [JSON.stringify(batch)])) as { created: number; updated: number }[];
+    counts.created += r.created;
+    counts.updated += r.updated;
+    counts.unchanged += batch.length - r.created - r.updated;
+  }
+  return counts;
+}
+
+export interface DeleteMissingSpec {
+  table: string;
+  /** The key columns and their types. */
+  key: Record<string, string>;
+  /** Restricts the deletion to a scope, as SQL over the table alias `t` with `$2` bound to `scopeParam`. */
+  scope?: string;
+}
+
+/** Deletes the rows of `table` (within `scope`) whose key is not among `keep`: upsert what came, delete what did not. */
+export async function deleteMissing(
+  db: Queryable,
+  spec: DeleteMissingSpec,
+  keep: Record<string, unknown>[],
+  scopeParam?: unknown,
+): Promise<number> {
+  const cols = Object.keys(spec.key);
+  const recordset = Object.entries(spec.key)
+    .map(([c, t]) => `${q(c)} ${t}`)
+    .join(', ');
+  const match = cols.map((c) => `x.${q(c)} = t.${q(c)}`).join(' AND ');
+  const sql = `WITH d AS (
+    DELETE FROM ${q(spec.table)} AS t
+    WHERE ${spec.scope ? `(${spec.scope}) AND ` : ''}NOT EXISTS (
+      SELECT 1 FROM jsonb_to_recordset($1::jsonb) AS x(${recordset}) WHERE ${match})
+    RETURNING 1
+  ) SELECT count(*)::int AS deleted FROM d`;
+  const params: unknown[] = [JSON.stringify(keep.map((r) => Object.fromEntries(cols.map((c) => [c, r[c]]))))];
+  if (spec.scope) params.push(scopeParam);
+  const [r] = (await db.query(sql, params)) as { deleted: number }[];
+  return r.deleted;
+}

@@ -1,0 +1,6 @@
+// The ordered list of migrations (explicit, so the same list works from sources, the build and jest).
+// After `npm run migration:generate -- src/core/database/migrations/<Name>`, add the new class here.
+import type { MigrationInterface } from 'typeorm';
+import { Init1795304999161 } from './1795304999161-Init.js';
+
+export const MIGRATIONS: (new () => MigrationInterface)[] = [Init1795304999161];

@@ -1,0 +1,41 @@
+// Apollo configuration: code-first schema (sorted; printed to schema.gql by `npm run schema:generate`),
+// a fresh DataLoader registry per request, depth and complexity limits, errors mapped in one place, and the
+// Apollo Sandbox landing page and introspection only where GRAPHQL_SANDBOX allows.
+import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLSchema } from 'graphql';
+import type { AppConfig } from '../config/app-config.js';
+import type { DataLoaderService } from './dataloader.registry.js';
+import { formatError } from './format-error.js';
+import { limitsPlugin } from './limits.plugin.js';
+
+export function graphqlOptions(config: AppConfig, loaders: DataLoaderService): ApolloDriverConfig {
+  let schema: GraphQLSchema | undefined;
+  return {
+    autoSchemaFile: true,
+    sortSchema: true,
+    path: '/graphql',
+    playground: false,
+    introspection: config.sandbox,
+    plugins: [
+      config.sandbox
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
+        : ApolloServerPluginLandingPageDisabled(),
+      limitsPlugin(
+        () => {
+          if (!schema) throw new Error('schema not ready');
+          return schema;
+        },
+        config.env.GRAPHQL_MAX_DEPTH,
+        config.env.GRAPHQL_MAX_COMPLEXITY,
+      ),
+    ],
+    transformSchema: (s: GraphQLSchema) => {
+      schema = s;
+      return s;
+    },
+    context: ({ req }: { req: unknown }) => ({ req, loaders: loaders.createRegistry() }),
+    formatError,
+  };
+}
