@@ -1,0 +1,349 @@
+// The offline replica of the iRacing Data API: an HTTP server that answers like iRacing (DESIGN §5) for tests,
+// benchmarks, the demo and front-end work. It serves the OAuth token endpoint, `/data/...` answering
+// `{link, expires}` with presigned-style links that expire, rate-limit headers from a configurable budget,
+// and faults injected per endpoint. What it serves comes from a ReplicaDataset (recorded files or synthetic).
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { maskSecret } from '../oauth-mask.js';
+import type { ReplicaDataset } from './datasets.js';
+
+export type FaultKind =
+  | 'status' // answer `status` (default 500) with a JSON error body
+  | 'html' // 504 CloudFront-style HTML page
+  | 'maintenance' // 503 {"error":"Site Maintenance"}
+  | 'rate-limit' // 429
+  | 'unauthorized' // 401, as if the token had been revoked
+  | 'malformed-json' // 200 with a truncated JSON body at the link
+  | 'slow' // answer after `delayMs`
+  | 'expired-link'; // hand out a link that has already expired
+
+export interface Fault {
+  /** Endpoint such as `car/get`, or `*` for every `/data` endpoint. */
+  endpoint: string;
+  kind: FaultKind;
+  status?: number;
+  delayMs?: number;
+  /** How many requests it hits before it is spent; unlimited when absent. */
+  times?: number;
+  /** Probability per request (0..1), for faults spread at a rate; 1 when absent. */
+  rate?: number;
+}
+
+export interface ReplicaCredentials {
+  clientId: string;
+  clientSecret: string;
+  username: string;
+  password: string;
+}
+
+export interface ReplicaOptions {
+  dataset: ReplicaDataset;
+  host?: string;
+  port?: number;
+  /** Requests allowed per window on `/data` (link fetches do not count); null for no limit. */
+  rateLimit?: { limit: number; windowMs: number } | null;
+  linkTtlMs?: number;
+  accessTokenTtlSeconds?: number;
+  refreshTokenTtlSeconds?: number;
+  /** The account the token endpoint accepts; any well-formed request is accepted when absent. */
+  credentials?: ReplicaCredentials;
+}
+
+export interface ReplicaStats {
+  dataRequests: Record<string, number>;
+  linkRequests: number;
+  tokenRequests: Record<string, number>;
+  rateLimited: number;
+  faultsServed: number;
+}
+
+interface StoredLink {
+  body: string;
+  expiresAt: number;
+  malformed: boolean;
+}
+
+type Override = (payload: unknown, params: URLSearchParams) => unknown;
+
+export const DEFAULT_TEST_CREDENTIALS: ReplicaCredentials = {
+  clientId: 'simlane-offline',
+  clientSecret: 'offline-client-secret',
+  username: 'offline.racer@example.com',
+  password: 'offline-password',
+};
+
+export class OfflineReplica {
+  private server?: Server;
+  private baseUrl = '';
+  private faults: Fault[] = [];
+  private readonly overrides = new Map<string, Override>();
+  private readonly links = new Map<string, StoredLink>();
+  private readonly accessTokens = new Map<string, number>();
+  private readonly refreshTokens = new Map<string, number>();
+  private window = { start: 0, count: 0 };
+  stats: ReplicaStats = ReplicaReset();
+
+  constructor(private readonly options: ReplicaOptions) {}
+
+  get url(): string {
+    if (!this.baseUrl) throw new Error('the offline replica is not started');
+    return this.baseUrl;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) this.json(res, 500, { error: 'Replica error', message: String(err) });
+        else res.destroy();
+      });
+    });
+    this.server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    const addr = this.server.address() as AddressInfo;
+    this.baseUrl = `http://${addr.address}:${addr.port}`;
+    return this.baseUrl;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  addFault(fault: Fault): void {
+    this.faults.push({ ...fault });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Rewrites what an endpoint serves (for example to change one value between two syncs). */
+  override(endpoint: string, fn: Override): void {
+    this.overrides.set(endpoint, fn);
+  }
+
+  clearOverrides(): void {
+    this.overrides.clear();
+  }
+
+  resetStats(): void {
+    this.stats = ReplicaReset();
+  }
+
+  /** Revokes every access token, as iRacing does when they expire: the next data call gets a 401. */
+  expireAccessTokens(): void {
+    this.accessTokens.clear();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://replica');
+    if (req.method === 'POST' && url.pathname === '/oauth2/token') return this.token(req, res);
+    if (req.method === 'GET' && url.pathname.startsWith('/data/')) return this.data(req, res, url);
+    if (req.method === 'GET' && url.pathname.startsWith('/s3/')) return this.link(res, url);
+    if (req.method === 'GET' && url.pathname === '/health') return this.json(res, 200, { ok: true });
+    this.json(res, 404, { error: 'Not Found' });
+  }
+
+  private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = new URLSearchParams(await readBody(req));
+    const grant = form.get('grant_type') ?? '';
+    this.stats.tokenRequests[grant] = (this.stats.tokenRequests[grant] ?? 0) + 1;
+    const creds = this.options.credentials;
+    if (grant === 'password_limited') {
+      const ok = creds
+        ? form.get('client_id') === creds.clientId &&
+          form.get('client_secret') === maskSecret(creds.clientSecret, creds.clientId) &&
+          form.get('username')?.trim().toLowerCase() === creds.username.trim().toLowerCase() &&
+          form.get('password') === maskSecret(creds.password, creds.username) &&
+          form.get('scope') === 'iracing.auth'
+        : ['client_id', 'client_secret', 'username', 'password'].every((k) => form.get(k));
+      if (!ok) return this.json(res, 401, { error: 'invalid_grant', error_description: 'bad credentials' });
+      return this.issueTokens(res);
+    }
+    if (grant === 'refresh_token') {
+      const rt = form.get('refresh_token') ?? '';
+      const exp = this.refreshTokens.get(rt);
+      this.refreshTokens.delete(rt); // single use
+      if (!exp || exp < Date.now()) {
+        return this.json(res, 401, { error: 'invalid_grant', error_description: 'refresh token invalid' });
+      }
+      return this.issueTokens(res);
+    }
+    this.json(res, 400, { error: 'unsupported_grant_type' });
+  }
+
+  private issueTokens(res: ServerResponse): void {
+    const accessTtl = this.options.accessTokenTtlSeconds ?? 600;
+    const refreshTtl = this.options.refreshTokenTtlSeconds ?? 7 * 24 * 3600;
+    const access = randomBytes(24).toString('base64url');
+    const refresh = randomBytes(24).toString('base64url');
+    this.accessTokens.set(access, Date.now() + accessTtl * 1000);
+    this.refreshTokens.set(refresh, Date.now() + refreshTtl * 1000);
+    this.json(res, 200, {
+      access_token: access,
+      token_type: 'Bearer',
+      expires_in: accessTtl,
+      refresh_token: refresh,
+      refresh_token_expires_in: refreshTtl,
+      scope: 'iracing.auth',
+    });
+  }
+
+  private async data(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const endpoint = url.pathname.slice('/data/'.length).replace(/\/$/, '');
+    this.stats.dataRequests[endpoint] = (this.stats.dataRequests[endpoint] ?? 0) + 1;
+    const headers = this.rateLimitHeaders();
+    if (headers === null) {
+      this.stats.rateLimited++;
+      return this.json(res, 429, { error: 'Rate limit exceeded' }, this.rateLimitHeaders(true) ?? {});
+    }
+    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const exp = token ? this.accessTokens.get(token) : undefined;
+    if (!exp || exp < Date.now()) return this.json(res, 401, { error: 'Unauthorized' }, headers);
+
+    const fault = this.takeFault(endpoint);
+    let linkFault: 'malformed' | 'expired' | undefined;
+    if (fault) {
+      this.stats.faultsServed++;
+      switch (fault.kind) {
+        case 'status':
+          return this.json(res, fault.status ?? 500, { error: 'Internal Server Error' }, headers);
+        case 'maintenance':
+          return this.json(
+            res,
+            503,
+            { error: 'Site Maintenance', note: 'iRacing is down for maintenance' },
+            headers,
+          );
+        case 'rate-limit':
+          this.stats.rateLimited++;
+          return this.json(res, 429, { error: 'Rate limit exceeded' }, headers);
+        case 'unauthorized':
+          return this.json(res, 401, { error: 'Unauthorized' }, headers);
+        case 'html':
+          res.writeHead(fault.status ?? 504, { 'content-type': 'text/html', ...headers });
+          res.end(
+            '<!DOCTYPE HTML><HTML><HEAD><TITLE>ERROR: The request could not be satisfied</TITLE></HEAD></HTML>',
+          );
+          return;
+        case 'slow':
+          await new Promise((r) => setTimeout(r, fault.delayMs ?? 5000));
+          break;
+        case 'malformed-json':
+          linkFault = 'malformed';
+          break;
+        case 'expired-link':
+          linkFault = 'expired';
+          break;
+      }
+    }
+
+    let payload = this.options.dataset.resolve(endpoint, url.searchParams);
+    if (payload === undefined) return this.json(res, 404, { error: 'Not Found' }, headers);
+    const override = this.overrides.get(endpoint);
+    if (override) payload = override(structuredClone(payload), url.searchParams);
+
+    if (endpoint.startsWith('constants/')) return this.json(res, 200, payload, headers);
+    const ttl = this.options.linkTtlMs ?? 10 * 60_000;
+    const expiresAt = linkFault === 'expired' ? Date.now() - 1000 : Date.now() + ttl;
+    const id = randomBytes(12).toString('hex');
+    this.links.set(id, { body: JSON.stringify(payload), expiresAt, malformed: linkFault === 'malformed' });
+    this.pruneLinks();
+    const expires = new Date(expiresAt).toISOString();
+    this.json(
+      res,
+      200,
+      { link: `${this.url}/s3/${id}?X-Amz-Expires=${Math.round(ttl / 1000)}`, expires },
+      headers,
+    );
+  }
+
+  private link(res: ServerResponse, url: URL): void {
+    this.stats.linkRequests++;
+    const id = url.pathname.slice('/s3/'.length);
+    const stored = this.links.get(id);
+    if (!stored || stored.expiresAt < Date.now()) {
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+      );
+      return;
+    }
+    const body = stored.malformed
+      ? stored.body.slice(0, Math.max(1, Math.floor(stored.body.length / 2)))
+      : stored.body;
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  /** Rate-limit headers for this request, or null when the budget is spent (429). */
+  private rateLimitHeaders(peek = false): Record<string, string> | null {
+    const rl = this.options.rateLimit;
+    if (!rl) return {};
+    const now = Date.now();
+    if (now - this.window.start >= rl.windowMs) this.window = { start: now, count: 0 };
+    const reset = Math.ceil((this.window.start + rl.windowMs) / 1000);
+    const over = this.window.count >= rl.limit;
+    if (!peek && !over) this.window.count++;
+    const headers = {
+      'x-ratelimit-limit': String(rl.limit),
+      'x-ratelimit-remaining': String(Math.max(0, rl.limit - this.window.count)),
+      'x-ratelimit-reset': String(reset),
+    };
+    return over && !peek ? null : headers;
+  }
+
+  private takeFault(endpoint: string): Fault | undefined {
+    const i = this.faults.findIndex(
+      (f) =>
+        (f.endpoint === endpoint || f.endpoint === '*') && (f.rate === undefined || Math.random() < f.rate),
+    );
+    if (i < 0) return undefined;
+    const f = this.faults[i];
+    if (f.times !== undefined && --f.times <= 0) this.faults.splice(i, 1);
+    return f;
+  }
+
+  private pruneLinks(): void {
+    if (this.links.size < 1000) return;
+    const now = Date.now();
+    for (const [id, l] of this.links) if (l.expiresAt < now - 60_000) this.links.delete(id);
+  }
+
+  private json(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
+    res.end(text);
+  }
+}
+
+function ReplicaReset(): ReplicaStats {
+  return { dataRequests: {}, linkRequests: 0, tokenRequests: {}, rateLimited: 0, faultsServed: 0 };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let s = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (s += c));
+    req.on('end', () => resolve(s));
+    req.on('error', reject);
+  });
+}
