@@ -1,0 +1,240 @@
+// Imports the catalog (cars, car classes, tracks) from iRacing into PostgreSQL: one unit, one transaction,
+// set-based upserts, memberships and vanished classes deleted, skipped by content hash unless `refresh`.
+// Cars and tracks that vanish upstream are kept (results and schedules refer to them).
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
+import type { UpsertSpec } from '../core/database/bulk-upsert.js';
+import { contentHash, storedHash, storeHash } from '../core/database/payload-hash.js';
+import { DryRunRollback, ImportReport } from '../core/import/import-report.js';
+import type { ImportOptions } from '../core/import/import-report.js';
+import { IracingClient } from '../iracing/iracing.client.js';
+import type { IracingCar, IracingCarClass, IracingTrack } from '../iracing/iracing.payloads.js';
+import { carClassRows, carRows, trackRows } from './catalog.mapping.js';
+
+const SPEC = {
+  carModel: {
+    table: 'car_model',
+    key: ['key'],
+    columns: { key: 'text', make: 'text', model: 'text', name: 'text' },
+    touch: 'updated_at',
+  },
+  simCar: {
+    table: 'sim_car',
+    key: ['car_id'],
+    columns: {
+      car_id: 'int',
+      package_id: 'int',
+      name: 'text',
+      abbreviation: 'text',
+      categories: 'text[]',
+      car_types: 'text[]',
+      price: 'double precision',
+      free_with_subscription: 'boolean',
+      hp: 'int',
+      weight_lbs: 'int',
+      min_power_adjust_pct: 'double precision',
+      max_power_adjust_pct: 'double precision',
+      max_weight_penalty_kg: 'int',
+      rain_enabled: 'boolean',
+      retired: 'boolean',
+      first_sale: 'timestamptz',
+      raw: 'jsonb',
+    },
+    inputs: { car_model_key: 'text' },
+    computed: { car_model_id: 'SELECT m.id FROM car_model m WHERE m.key = x.car_model_key' },
+    touch: 'updated_at',
+  },
+  carClass: {
+    table: 'car_class',
+    key: ['car_class_id'],
+    columns: {
+      car_class_id: 'int',
+      name: 'text',
+      short_name: 'text',
+      relative_speed: 'int',
+      rain_enabled: 'boolean',
+      cust_id: 'int',
+    },
+    touch: 'updated_at',
+  },
+  carClassCar: {
+    table: 'car_class_car',
+    key: ['car_class_id', 'car_id'],
+    columns: { car_class_id: 'int', car_id: 'int' },
+  },
+  trackModel: {
+    table: 'track_model',
+    key: ['key'],
+    columns: {
+      key: 'text',
+      name: 'text',
+      location: 'text',
+      latitude: 'double precision',
+      longitude: 'double precision',
+      time_zone: 'text',
+    },
+    touch: 'updated_at',
+  },
+  simTrack: {
+    table: 'sim_track',
+    key: ['package_id'],
+    columns: {
+      package_id: 'int',
+      name: 'text',
+      location: 'text',
+      latitude: 'double precision',
+      longitude: 'double precision',
+      time_zone: 'text',
+      price: 'double precision',
+      free_with_subscription: 'boolean',
+      retired: 'boolean',
+    },
+    inputs: { track_model_key: 'text' },
+    computed: { track_model_id: 'SELECT m.id FROM track_model m WHERE m.key = x.track_model_key' },
+    touch: 'updated_at',
+  },
+  simLayout: {
+    table: 'sim_layout',
+    key: ['track_id'],
+    columns: {
+      track_id: 'int',
+      package_id: 'int',
+      track_name: 'text',
+      config_name: 'text',
+      category: 'text',
+      track_types: 'text[]',
+      length_miles: 'double precision',
+      corners_per_lap: 'int',
+      grid_stalls: 'int',
+      max_cars: 'int',
+      pit_road_speed_limit: 'int',
+      night_lighting: 'boolean',
+      fully_lit: 'boolean',
+      rain_enabled: 'boolean',
+      retired: 'boolean',
+      raw: 'jsonb',
+    },
+    touch: 'updated_at',
+  },
+} satisfies Record<string, UpsertSpec>;
+
+export interface CatalogPayloads {
+  cars: IracingCar[];
+  carClasses: IracingCarClass[];
+  tracks: IracingTrack[];
+}
+
+const HASH_SOURCE = 'catalog';
+
+@Injectable()
+export class CatalogImporter {
+  private readonly log = new Logger(CatalogImporter.name);
+
+  constructor(
+    private readonly iracing: IracingClient,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  /** Fetches the three catalog endpoints and imports them as one unit. */
+  async sync(options: ImportOptions = {}): Promise<ImportReport> {
+    const report = new ImportReport();
+    try {
+      const [cars, carClasses, tracks] = await Promise.all([
+        this.iracing.getCars(options),
+        this.iracing.getCarClasses(options),
+        this.iracing.getTracks(options),
+      ]);
+      report.merge(await this.importPayloads({ cars, carClasses, tracks }, options));
+    } catch (err) {
+      report.fail('catalog', err);
+    }
+    return report;
+  }
+
+  /** Writes already-fetched payloads in one transaction (rolled back for a dry run). */
+  async importPayloads(p: CatalogPayloads, options: ImportOptions = {}): Promise<ImportReport> {
+    const report = new ImportReport();
+    const cars = carRows(p.cars);
+    const classes = carClassRows(p.carClasses);
+    const tracks = trackRows(p.tracks);
+    const hash = contentHash(p.cars, p.carClasses, p.tracks);
+    try {
+      await this.db.transaction(async (em) => {
+        if (!options.refresh && (await storedHash(em, HASH_SOURCE)) === hash) {
+          report.unchanged('car_model', cars.carModels.length);
+          report.unchanged('sim_car', cars.simCars.length);
+          report.unchanged('car_class', classes.carClasses.length);
+          report.unchanged('car_class_car', classes.members.length);
+          report.unchanged('track_model', tracks.trackModels.length);
+          report.unchanged('sim_track', tracks.simTracks.length);
+          report.unchanged('sim_layout', tracks.layouts.length);
+        } else {
+          await this.write(em, cars, classes, tracks, report);
+          await storeHash(em, HASH_SOURCE, hash);
+        }
+        if (options.dryRun) throw new DryRunRollback();
+      });
+    } catch (err) {
+      if (!(err instanceof DryRunRollback)) throw err;
+    }
+    report.unitsSucceeded++;
+    return report;
+  }
+
+  private async write(
+    em: EntityManager,
+    cars: ReturnType<typeof carRows>,
+    classes: ReturnType<typeof carClassRows>,
+    tracks: ReturnType<typeof trackRows>,
+    report: ImportReport,
+  ): Promise<void> {
+    report.add('car_model', await bulkUpsert(em, SPEC.carModel, cars.carModels));
+    report.add('sim_car', await bulkUpsert(em, SPEC.simCar, cars.simCars));
+
+    // A class may name a car that car/get did not list: keep what the database knows, report the rest.
+    const known = new Set(cars.simCars.map((c) => c.car_id));
+    const missing = classes.members.filter((m) => !known.has(m.car_id));
+    let members = classes.members;
+    if (missing.length) {
+      const found = (await em.query('SELECT car_id FROM sim_car WHERE car_id = ANY($1::int[])', [
+        missing.map((m) => m.car_id),
+      ])) as { car_id: number }[];
+      for (const f of found) known.add(f.car_id);
+      const unknown = missing.filter((m) => !known.has(m.car_id));
+      if (unknown.length) {
+        members = classes.members.filter((m) => known.has(m.car_id));
+        const list = unknown.map((m) => `${m.car_class_id}:${m.car_id}`).join(', ');
+        this.log.warn(`car classes name cars car/get does not list (class:car): ${list}`);
+        report.fail('car_class_car', {
+          message: `unknown cars in car classes (class:car): ${list}`,
+          endpoint: 'carclass/get',
+          retryable: false,
+        });
+      }
+    }
+
+    report.add('car_class', await bulkUpsert(em, SPEC.carClass, classes.carClasses));
+    report.add('car_class_car', {
+      deleted: await deleteMissing(
+        em,
+        { table: 'car_class_car', key: { car_class_id: 'int', car_id: 'int' } },
+        members,
+      ),
+    });
+    report.add('car_class', {
+      deleted: await deleteMissing(
+        em,
+        { table: 'car_class', key: { car_class_id: 'int' } },
+        classes.carClasses,
+      ),
+    });
+    report.add('car_class_car', await bulkUpsert(em, SPEC.carClassCar, members));
+
+    report.add('track_model', await bulkUpsert(em, SPEC.trackModel, tracks.trackModels));
+    report.add('sim_track', await bulkUpsert(em, SPEC.simTrack, tracks.simTracks));
+    report.add('sim_layout', await bulkUpsert(em, SPEC.simLayout, tracks.layouts));
+  }
+}

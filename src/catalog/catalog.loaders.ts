@@ -1,0 +1,53 @@
+// The catalog's per-request DataLoaders: every nested catalog field resolves through one of these, so a
+// query costs one statement per level, whatever the number of parents.
+import DataLoader from 'dataloader';
+import { groupBy, indexBy } from '../core/graphql/dataloader.registry.js';
+import type { CatalogService } from './catalog.service.js';
+import type { CarClass } from './entities/car-class.entity.js';
+import type { CarModel } from './entities/car-model.entity.js';
+import type { SimCar } from './entities/sim-car.entity.js';
+import type { SimLayout } from './entities/sim-layout.entity.js';
+import type { SimTrack } from './entities/sim-track.entity.js';
+import type { TrackModel } from './entities/track-model.entity.js';
+
+export class CatalogLoaders {
+  constructor(private readonly catalog: CatalogService) {}
+
+  readonly car = new DataLoader<number, SimCar | null>(async (ids) =>
+    indexBy(ids, await this.catalog.carsByIds(ids), (c) => c.carId),
+  );
+
+  readonly carClass = new DataLoader<number, CarClass | null>(async (ids) =>
+    indexBy(ids, await this.catalog.carClassesByIds(ids), (c) => c.carClassId),
+  );
+
+  readonly layout = new DataLoader<number, SimLayout | null>(async (ids) =>
+    indexBy(ids, await this.catalog.layoutsByIds(ids), (l) => l.trackId),
+  );
+
+  readonly track = new DataLoader<number, SimTrack | null>(async (ids) =>
+    indexBy(ids, await this.catalog.tracksByPackageIds(ids), (t) => t.packageId),
+  );
+
+  readonly carModel = new DataLoader<number, CarModel | null>(async (ids) =>
+    indexBy(ids, await this.catalog.carModelsByIds(ids), (m) => m.id),
+  );
+
+  readonly trackModel = new DataLoader<number, TrackModel | null>(async (ids) =>
+    indexBy(ids, await this.catalog.trackModelsByIds(ids), (m) => m.id),
+  );
+
+  readonly layoutsOfTrack = new DataLoader<number, SimLayout[]>(async (ids) =>
+    groupBy(ids, await this.catalog.layoutsByPackageIds(ids), (l) => l.packageId),
+  );
+
+  readonly carsOfClass = new DataLoader<number, SimCar[]>(async (ids) => {
+    const rows = await this.catalog.classMembersWithCars(ids);
+    return groupBy(ids, rows, (m) => m.carClassId).map((list) => list.map((m) => m.car));
+  });
+
+  readonly classesOfCar = new DataLoader<number, CarClass[]>(async (ids) => {
+    const rows = await this.catalog.carMembersWithClasses(ids);
+    return groupBy(ids, rows, (m) => m.carId).map((list) => list.map((m) => m.carClass));
+  });
+}

@@ -1,0 +1,58 @@
+// Cron ticks (UTC) that only enqueue. Each tick's trigger key is derived from its scheduled minute, so any
+// number of scheduler replicas create one run per tick (the key is unique in sync_run).
+import { Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { AppConfig } from '../core/config/app-config.js';
+import { SyncKind, SyncTrigger } from './sync-run.entity.js';
+import type { SyncRun } from './sync-run.entity.js';
+import { SyncRunService } from './sync-run.service.js';
+
+export interface Schedule {
+  name: string;
+  cron: string;
+  kind: SyncKind;
+  params: Record<string, unknown>;
+}
+
+@Injectable()
+export class SyncCronService implements OnApplicationBootstrap {
+  private readonly log = new Logger(SyncCronService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly registry: SchedulerRegistry,
+    private readonly runs: SyncRunService,
+  ) {}
+
+  schedules(): Schedule[] {
+    return [{ name: 'catalog', cron: this.config.env.CRON_CATALOG, kind: SyncKind.CATALOG, params: {} }];
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.runsScheduler) return;
+    for (const s of this.schedules()) {
+      const job = new CronJob(
+        s.cron,
+        () => {
+          this.tick(s, new Date()).catch((err: unknown) => this.log.error(`cron ${s.name}: ${String(err)}`));
+        },
+        null,
+        false,
+        'UTC',
+      );
+      this.registry.addCronJob(s.name, job);
+      job.start();
+      this.log.log(`cron ${s.name} "${s.cron}" (UTC), next at ${job.nextDate().toISO()}`);
+    }
+  }
+
+  /** Enqueues the schedule's sync for the tick at `at` (rounded down to the minute). */
+  tick(schedule: Schedule, at: Date): Promise<SyncRun> {
+    const minute = new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString();
+    return this.runs.enqueue(schedule.kind, schedule.params, SyncTrigger.CRON, {
+      triggerKey: `cron:${schedule.name}:${minute}`,
+    });
+  }
+}

@@ -1,0 +1,140 @@
+// The record of every sync: what was asked, by whom, how it went, and what each failed unit said.
+// `dedupe_key` is unique among active runs (QUEUED/RUNNING), so a repeated trigger joins the run in progress;
+// `trigger_key` is unique for ever (a cron tick), so any number of scheduler replicas enqueue a tick once.
+import { Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export enum SyncKind {
+  CATALOG = 'CATALOG',
+}
+
+export enum SyncStatus {
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  SUCCEEDED = 'SUCCEEDED',
+  PARTIAL = 'PARTIAL',
+  FAILED = 'FAILED',
+}
+
+export enum SyncTrigger {
+  CRON = 'CRON',
+  GRAPHQL = 'GRAPHQL',
+  CLI = 'CLI',
+}
+
+registerEnumType(SyncKind, { name: 'SyncKind' });
+registerEnumType(SyncStatus, { name: 'SyncStatus' });
+registerEnumType(SyncTrigger, { name: 'SyncTrigger' });
+
+export const ACTIVE_STATUSES = [SyncStatus.QUEUED, SyncStatus.RUNNING] as const;
+
+@ObjectType()
+export class SyncCounts {
+  @Field(() => Int)
+  created: number;
+
+  @Field(() => Int)
+  updated: number;
+
+  @Field(() => Int)
+  unchanged: number;
+
+  @Field(() => Int)
+  deleted: number;
+
+  @Field(() => Int, { description: 'Units of work that failed.' })
+  failed: number;
+}
+
+@ObjectType()
+export class SyncUnitError {
+  @Field({ description: 'The unit that failed, for example `catalog` or `season 5935`.' })
+  unit: string;
+
+  @Field()
+  message: string;
+
+  @Field(() => String, { nullable: true, description: 'The iRacing endpoint involved, when there was one.' })
+  endpoint?: string;
+
+  @Field(() => Int, { nullable: true, description: 'The job attempt it happened in.' })
+  attempt?: number;
+
+  @Field()
+  at: string;
+}
+
+@ObjectType({ description: 'The record of one sync: what was asked, how it went, and what failed.' })
+@Entity('sync_run')
+@Index('sync_run_active_dedupe', ['dedupeKey'], { unique: true, where: `status IN ('QUEUED', 'RUNNING')` })
+@Index('sync_run_kind_created', ['kind', 'createdAt'])
+export class SyncRun {
+  @Field(() => Int)
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Field(() => SyncKind)
+  @Column({ type: 'text' })
+  kind: SyncKind;
+
+  @Column({ type: 'jsonb', default: {} })
+  params: Record<string, unknown>;
+
+  @Field(() => SyncTrigger)
+  @Column({ type: 'text' })
+  trigger: SyncTrigger;
+
+  @Field(() => SyncStatus)
+  @Column({ type: 'text', default: SyncStatus.QUEUED })
+  status: SyncStatus;
+
+  @Column({ name: 'dedupe_key', type: 'text' })
+  dedupeKey: string;
+
+  @Index({ unique: true })
+  @Column({ name: 'trigger_key', type: 'text', nullable: true })
+  triggerKey: string | null;
+
+  @Column({ name: 'job_id', type: 'text', nullable: true })
+  jobId: string | null;
+
+  @Field()
+  @Column({ name: 'dry_run', type: 'boolean', default: false })
+  dryRun: boolean;
+
+  @Field(() => Int, { description: 'Job attempts started so far.' })
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  @Field(() => SyncCounts)
+  @Column({ type: 'jsonb', default: { created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 } })
+  counts: SyncCounts;
+
+  /** Counts per entity (for example `{ "sim_car": { created, … } }`). */
+  @Column({ name: 'counts_by_entity', type: 'jsonb', default: {} })
+  countsByEntity: Record<string, SyncCounts>;
+
+  @Field(() => [SyncUnitError])
+  @Column({ type: 'jsonb', default: [] })
+  errors: SyncUnitError[];
+
+  @Field(() => Int, { description: 'Authenticated iRacing API calls made.' })
+  @Column({ name: 'api_calls', type: 'int', default: 0 })
+  apiCalls: number;
+
+  @Field(() => Float, { description: 'Time spent waiting on the iRacing rate limit, in milliseconds.' })
+  @Column({ name: 'rate_limit_wait_ms', type: 'int', default: 0 })
+  rateLimitWaitMs: number;
+
+  @Field({ description: 'When it was queued.' })
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+}

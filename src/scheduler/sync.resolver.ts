@@ -1,0 +1,91 @@
+// GraphQL for syncs: the mutations that queue them (admin key required) and the SyncRun queries.
+import { UseGuards } from '@nestjs/common';
+import {
+  Args,
+  Field,
+  Int,
+  Mutation,
+  ObjectType,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
+import { AdminGuard } from '../core/auth/admin.guard.js';
+import { Connection, paginate } from '../core/graphql/pagination.js';
+import { SyncCatalogInput, SyncRunsArgs } from './dto/sync.inputs.js';
+import { SyncKind, SyncRun, SyncTrigger } from './sync-run.entity.js';
+import { SyncRunService } from './sync-run.service.js';
+
+@ObjectType()
+export class SyncRunConnection extends Connection(SyncRun, 'SyncRun') {}
+
+@ObjectType()
+export class EntityCounts {
+  @Field()
+  entity: string;
+
+  @Field(() => Int)
+  created: number;
+
+  @Field(() => Int)
+  updated: number;
+
+  @Field(() => Int)
+  unchanged: number;
+
+  @Field(() => Int)
+  deleted: number;
+}
+
+@Resolver(() => SyncRun)
+export class SyncResolver {
+  constructor(private readonly runs: SyncRunService) {}
+
+  @Mutation(() => SyncRun, {
+    description: 'Queues a catalog sync (cars, car classes, tracks); returns its run at once.',
+  })
+  @UseGuards(AdminGuard)
+  syncCatalog(@Args('input', { nullable: true }) input?: SyncCatalogInput): Promise<SyncRun> {
+    return this.runs.enqueue(
+      SyncKind.CATALOG,
+      { refresh: input?.refresh, dryRun: input?.dryRun },
+      SyncTrigger.GRAPHQL,
+    );
+  }
+
+  @Query(() => SyncRun, { description: 'One sync run.' })
+  syncRun(@Args('id', { type: () => Int }) id: number): Promise<SyncRun> {
+    return this.runs.get(id);
+  }
+
+  @Query(() => SyncRunConnection, { description: 'Sync runs, newest first.' })
+  syncRuns(@Args() args: SyncRunsArgs) {
+    const qb = this.runs.runsRepository().createQueryBuilder('run');
+    const f = args.filter;
+    if (f?.kind) qb.andWhere('run.kind = :kind', { kind: f.kind });
+    if (f?.status) qb.andWhere('run.status = :status', { status: f.status });
+    if (f?.trigger) qb.andWhere('run.trigger = :trigger', { trigger: f.trigger });
+    return paginate(qb, args, {
+      sortExpr: 'run.id',
+      idExpr: 'run.id',
+      values: (r) => [r.id, r.id],
+      direction: 'DESC',
+    });
+  }
+
+  @ResolveField(() => [EntityCounts], { description: 'Counts per table.' })
+  countsByEntity(@Parent() run: SyncRun): EntityCounts[] {
+    return Object.entries(run.countsByEntity ?? {}).map(([entity, c]) => ({ entity, ...c }));
+  }
+
+  @ResolveField(() => String, { description: 'The parameters of the sync, as JSON.' })
+  parameters(@Parent() run: SyncRun): string {
+    return JSON.stringify(run.params ?? {});
+  }
+
+  @ResolveField(() => Int, { nullable: true, description: 'Milliseconds from start to finish.' })
+  durationMs(@Parent() run: SyncRun): number | null {
+    return run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null;
+  }
+}
