@@ -1,0 +1,135 @@
+// Starts the whole application (api + worker, real PostgreSQL, real Redis, real Bull) against an offline
+// replica of iRacing, and offers GraphQL helpers to the end-to-end tests.
+import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import request from 'supertest';
+import { createApp } from '../../src/bootstrap.js';
+import { sha256Hex } from '../../src/core/auth/admin.guard.js';
+import { loadConfig } from '../../src/core/config/app-config.js';
+import type { AppConfig } from '../../src/core/config/app-config.js';
+import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../../src/iracing/offline/replica.js';
+import type { ReplicaOptions } from '../../src/iracing/offline/replica.js';
+import { TEST_REDIS_URL } from './test-env.js';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789';
+
+export interface GqlResult<T = Record<string, unknown>> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+export class Harness {
+  constructor(
+    readonly replica: OfflineReplica,
+    readonly app: INestApplication,
+    readonly config: AppConfig,
+  ) {}
+
+  get db(): DataSource {
+    return this.app.get(DataSource);
+  }
+
+  async gql<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    key: string | null = null,
+  ): Promise<GqlResult<T>> {
+    const req = request(this.app.getHttpServer()).post('/graphql').set('content-type', 'application/json');
+    if (key !== null) req.set('authorization', `Bearer ${key}`);
+    const res = await req.send({ query, variables });
+    return res.body as GqlResult<T>;
+  }
+
+  /** Like gql, but fails the test on any GraphQL error. */
+  async data<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    key: string | null = null,
+  ): Promise<T> {
+    const r = await this.gql<T>(query, variables, key);
+    if (r.errors?.length || !r.data) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
+    return r.data;
+  }
+
+  /** Polls a SyncRun until it is no longer QUEUED or RUNNING. */
+  async waitForRun(id: number, timeoutMs = 60_000): Promise<SyncRunView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { syncRun } = await this.data<{ syncRun: SyncRunView }>(SYNC_RUN_QUERY, { id });
+      if (!['QUEUED', 'RUNNING'].includes(syncRun.status)) return syncRun;
+      if (Date.now() > deadline)
+        throw new Error(`sync run ${id} still ${syncRun.status} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Empties every table (the schema stays), so each test file starts from a clean database. */
+  async resetDatabase(): Promise<void> {
+    const tables = (await this.db.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'typeorm_migrations'`,
+    )) as { tablename: string }[];
+    if (tables.length) {
+      await this.db.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    await this.replica.stop();
+  }
+}
+
+export interface SyncRunView {
+  id: number;
+  kind: string;
+  status: string;
+  trigger: string;
+  dryRun: boolean;
+  apiCalls: number;
+  counts: { created: number; updated: number; unchanged: number; deleted: number; failed: number };
+  countsByEntity: { entity: string; created: number; updated: number; unchanged: number; deleted: number }[];
+  errors: { unit: string; message: string; endpoint: string | null }[];
+}
+
+export const SYNC_RUN_FIELDS = `id kind status trigger dryRun apiCalls
+  counts { created updated unchanged deleted failed }
+  countsByEntity { entity created updated unchanged deleted }
+  errors { unit message endpoint }`;
+
+const SYNC_RUN_QUERY = `query($id: Int!) { syncRun(id: $id) { ${SYNC_RUN_FIELDS} } }`;
+
+export async function startHarness(
+  replicaOptions: ReplicaOptions,
+  env: Record<string, string> = {},
+): Promise<Harness> {
+  const replica = new OfflineReplica({
+    credentials: DEFAULT_TEST_CREDENTIALS,
+    rateLimit: null,
+    ...replicaOptions,
+  });
+  const url = await replica.start();
+  const config = loadConfig({
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: `${process.env.QUEUE_PREFIX ?? 'simlane-test'}-${Math.random().toString(36).slice(2, 8)}`,
+    ROLE: 'all',
+    SCHEDULER_ENABLED: 'false',
+    MIGRATIONS_RUN: 'true',
+    GRAPHQL_SANDBOX: 'true',
+    IRACING_API_URL: url,
+    IRACING_OAUTH_URL: url,
+    IRACING_CLIENT_ID: DEFAULT_TEST_CREDENTIALS.clientId,
+    IRACING_CLIENT_SECRET: DEFAULT_TEST_CREDENTIALS.clientSecret,
+    IRACING_USERNAME: DEFAULT_TEST_CREDENTIALS.username,
+    IRACING_PASSWORD: DEFAULT_TEST_CREDENTIALS.password,
+    IRACING_RETRY_BASE_MS: '20',
+    ADMIN_API_KEYS: sha256Hex(ADMIN_KEY),
+    ...env,
+  });
+  const { http } = await createApp(config, ['error', 'warn']);
+  if (!http) throw new Error('the harness needs the api role');
+  await http.init();
+  const harness = new Harness(replica, http, config);
+  await harness.resetDatabase();
+  return harness;
+}
