@@ -1,0 +1,68 @@
+// Benchmark plumbing: a throwaway migrated database, a statement-counting TypeORM logger, and timing helpers.
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import type { Logger as TypeOrmLogger } from 'typeorm';
+import { migrateWithLock } from '../core/database/migration-runner.js';
+import { typeormOptions } from '../core/database/typeorm-options.js';
+
+export class CountingLogger implements TypeOrmLogger {
+  statements = 0;
+  logQuery(): void {
+    this.statements++;
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+export interface BenchDb {
+  db: DataSource;
+  logger: CountingLogger;
+  drop(): Promise<void>;
+}
+
+export async function createBenchDb(adminUrl: string, label: string): Promise<BenchDb> {
+  const name = `simlane_bench_${label}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const logger = new CountingLogger();
+  const db = new DataSource(typeormOptions(url.toString(), { logger, logging: ['query'] }));
+  await db.initialize();
+  await migrateWithLock(db);
+  return {
+    db,
+    logger,
+    async drop() {
+      await db.destroy();
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t = process.hrtime.bigint();
+  const value = await fn();
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, value };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+let peakRss = 0;
+export function samplePeakRss(): () => number {
+  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  timer.unref();
+  return () => Math.max(peakRss, process.memoryUsage().rss);
+}
