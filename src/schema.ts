@@ -4,7 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import type { GraphQLSchema } from 'graphql';
-import { CarClassResolver, CarResolver, TrackLayoutResolver, TrackResolver } from './catalog/catalog.resolver.js';
+import {
+  CarClassResolver,
+  CarResolver,
+  TrackLayoutResolver,
+  TrackResolver,
+} from './catalog/catalog.resolver.js';
 import { SyncResolver } from './scheduler/sync.resolver.js';
 
 /** Every resolver class of the API role; keep in step with the modules (the schema test notices a gap). */

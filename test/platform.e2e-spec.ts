@@ -43,11 +43,31 @@ describe('platform (end to end)', () => {
 
   it.each([
     ['first below 1', '{ cars(first: 0) { totalCount } }', 'BAD_USER_INPUT', /first must not be less than 1/],
-    ['first above the cap', '{ cars(first: 1000) { totalCount } }', 'BAD_USER_INPUT', /first must not be greater than 100/],
+    [
+      'first above the cap',
+      '{ cars(first: 1000) { totalCount } }',
+      'BAD_USER_INPUT',
+      /first must not be greater than 100/,
+    ],
     ['a negative first', '{ tracks(first: -5) { totalCount } }', 'BAD_USER_INPUT', /first/],
-    ['a forged cursor', '{ cars(after: "bm90LWEtY3Vyc29y") { totalCount } }', 'BAD_USER_INPUT', /not a cursor/],
-    ['an unknown enum value', '{ cars(filter: { category: SPACESHIP }) { totalCount } }', 'GRAPHQL_VALIDATION_FAILED', /SPACESHIP/],
-    ['an oversized search', `{ cars(filter: { search: "${'x'.repeat(500)}" }) { totalCount } }`, 'BAD_USER_INPUT', /search must be shorter/],
+    [
+      'a forged cursor',
+      '{ cars(after: "bm90LWEtY3Vyc29y") { totalCount } }',
+      'BAD_USER_INPUT',
+      /not a cursor/,
+    ],
+    [
+      'an unknown enum value',
+      '{ cars(filter: { category: SPACESHIP }) { totalCount } }',
+      'GRAPHQL_VALIDATION_FAILED',
+      /SPACESHIP/,
+    ],
+    [
+      'an oversized search',
+      `{ cars(filter: { search: "${'x'.repeat(500)}" }) { totalCount } }`,
+      'BAD_USER_INPUT',
+      /search must be shorter/,
+    ],
     ['a wrong id type', '{ car(id: "abc") { id } }', 'GRAPHQL_VALIDATION_FAILED', /Int/],
     ['an unknown car', '{ car(id: 987654) { id } }', 'NOT_FOUND', /Car 987654 was not found/],
     ['an unknown sync run', '{ syncRun(id: 987654) { id } }', 'NOT_FOUND', /SyncRun 987654/],
@@ -98,21 +118,34 @@ describe('platform (end to end)', () => {
     // page + count, car models, classes of the cars, cars of those classes: one statement each.
     expect(large).toBe(small);
     expect(large).toBeLessThanOrEqual(5);
-    const tracks = await count(`{ tracks(first: 100) { edges { node { name trackModel { name } layouts { configName track { name } } } } } }`);
+    const tracks = await count(
+      `{ tracks(first: 100) { edges { node { name trackModel { name } layouts { configName track { name } } } } } }`,
+    );
     expect(tracks).toBeLessThanOrEqual(5);
   });
 
   it('enqueues a cron tick once, however many scheduler replicas fire it', async () => {
     const cron = h.app.get(SyncCronService);
-    const schedule = { name: 'catalog-test', cron: '0 5 * * *', kind: SyncKind.CATALOG, params: { refresh: true } };
+    const schedule = {
+      name: 'catalog-test',
+      cron: '0 5 * * *',
+      kind: SyncKind.CATALOG,
+      params: { refresh: true },
+    };
     const at = new Date('2026-11-22T05:00:00.250Z');
-    const runs = await Promise.all([cron.tick(schedule, at), cron.tick(schedule, new Date(at.getTime() + 900)), cron.tick(schedule, at)]);
+    const runs = await Promise.all([
+      cron.tick(schedule, at),
+      cron.tick(schedule, new Date(at.getTime() + 900)),
+      cron.tick(schedule, at),
+    ]);
     expect(new Set(runs.map((r) => r.id)).size).toBe(1);
     expect(runs[0].trigger).toBe('CRON');
     await h.waitForRun(runs[0].id);
     const again = await cron.tick(schedule, at);
     expect(again.id).toBe(runs[0].id);
-    const rows = await h.db.query(`SELECT count(*)::int AS n FROM sync_run WHERE trigger_key LIKE 'cron:catalog-test:%'`);
+    const rows = await h.db.query(
+      `SELECT count(*)::int AS n FROM sync_run WHERE trigger_key LIKE 'cron:catalog-test:%'`,
+    );
     expect(rows[0].n).toBe(1);
   });
 });

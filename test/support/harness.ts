@@ -69,7 +69,9 @@ export class Harness {
       `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'typeorm_migrations'`,
     )) as { tablename: string }[];
     if (tables.length) {
-      await this.db.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+      await this.db.query(
+        `TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
+      );
     }
   }
 

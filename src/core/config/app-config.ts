@@ -152,6 +152,21 @@ export class EnvironmentVariables {
   @Max(65535)
   EMBEDDED_POSTGRES_PORT = 54329;
 
+  /**
+   * Serve iRacing from the in-process offline replica (synthetic data): `auto` does so when no iRacing
+   * credentials are set outside production, so a fresh checkout runs without an iRacing account.
+   */
+  @Transform(trimmed)
+  @IsIn(['auto', 'true', 'false'], { message: 'must be auto, true or false' })
+  IRACING_OFFLINE = 'auto';
+
+  /** Scale of the offline replica's synthetic dataset (1 is about the size of real iRacing). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  IRACING_OFFLINE_SCALE = 1;
+
   /** Attempts of one iRacing request on outages (5xx, timeouts, resets, HTML pages), the first included. */
   @Transform(toInt)
   @IsInt()
@@ -215,6 +230,22 @@ export class AppConfig {
   get redisUrl(): string {
     return this.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   }
+  get hasIracingCredentials(): boolean {
+    const e = this.env;
+    return Boolean(
+      e.IRACING_ACCESS_TOKEN ||
+      (e.IRACING_CLIENT_ID && e.IRACING_CLIENT_SECRET && e.IRACING_USERNAME && e.IRACING_PASSWORD),
+    );
+  }
+
+  /** Whether this process should start the offline replica and point the client at it. */
+  get useOfflineReplica(): boolean {
+    const v = this.env.IRACING_OFFLINE;
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+    return !this.hasIracingCredentials && !this.production && this.runsWorker;
+  }
+
   get adminKeyHashes(): string[] {
     return (this.env.ADMIN_API_KEYS ?? '')
       .split(',')

@@ -3,12 +3,16 @@
 // found on the PATH under DATA_DIR. Whatever is started here is stopped by `stop()` on shutdown.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { AppConfig } from '../config/app-config.js';
+import { sha256Hex } from '../auth/admin.guard.js';
+import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../../iracing/offline/replica.js';
+import { syntheticDataset } from '../../iracing/offline/synthetic-dataset.js';
 
 const log = new Logger('LocalDefaults');
 const LOCAL_PG_PASSWORD = 'simlane-local';
@@ -28,6 +32,8 @@ export async function startLocalDefaults(config: AppConfig): Promise<LocalServic
       const stop = await ensureLocalRedis(config);
       if (stop) stops.push(stop);
     }
+    if (config.useOfflineReplica) stops.push(await startOfflineReplica(config));
+    if (!config.env.ADMIN_API_KEYS && !config.production) ensureLocalAdminKey(config);
   } catch (err) {
     for (const s of stops.reverse()) await s().catch(() => undefined);
     throw err;
@@ -125,6 +131,45 @@ async function ensureLocalRedis(config: AppConfig): Promise<(() => Promise<void>
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
   };
+}
+
+/** No iRacing account configured: serve the synthetic dataset from an in-process replica instead. */
+async function startOfflineReplica(config: AppConfig): Promise<() => Promise<void>> {
+  const replica = new OfflineReplica({
+    dataset: syntheticDataset({ scale: config.env.IRACING_OFFLINE_SCALE }),
+    credentials: DEFAULT_TEST_CREDENTIALS,
+    rateLimit: { limit: 240, windowMs: 60_000 },
+  });
+  const url = await replica.start();
+  Object.assign(config.env, {
+    IRACING_API_URL: url,
+    IRACING_OAUTH_URL: url,
+    IRACING_CLIENT_ID: DEFAULT_TEST_CREDENTIALS.clientId,
+    IRACING_CLIENT_SECRET: DEFAULT_TEST_CREDENTIALS.clientSecret,
+    IRACING_USERNAME: DEFAULT_TEST_CREDENTIALS.username,
+    IRACING_PASSWORD: DEFAULT_TEST_CREDENTIALS.password,
+    IRACING_ACCESS_TOKEN: undefined,
+  });
+  log.warn(
+    `no iRacing credentials: syncing from the offline replica at ${url} (synthetic data, scale ` +
+      `${config.env.IRACING_OFFLINE_SCALE}); set the IRACING_* credentials or IRACING_OFFLINE=false for the real API`,
+  );
+  return () => replica.stop();
+}
+
+/**
+ * No ADMIN_API_KEYS outside production: keep a random local admin key in DATA_DIR/admin-key (mode 0600) and
+ * accept it, so the mutations can be tried locally. The key is written to that file only, never logged.
+ */
+function ensureLocalAdminKey(config: AppConfig): void {
+  const file = resolve(config.env.DATA_DIR, 'admin-key');
+  mkdirSync(resolve(config.env.DATA_DIR), { recursive: true });
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  config.env.ADMIN_API_KEYS = sha256Hex(readFileSync(file, 'utf8').trim());
+  log.log(
+    `ADMIN_API_KEYS not set: the local admin key is in ${file} (use it as Authorization: Bearer <key>)`,
+  );
 }
 
 function portAnswers(host: string, port: number): Promise<boolean> {
