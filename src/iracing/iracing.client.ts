@@ -70,6 +70,7 @@ export class IracingClient {
       accessToken: config?.env.IRACING_ACCESS_TOKEN,
       maxAttempts: config?.env.IRACING_MAX_ATTEMPTS,
       retryBaseMs: config?.env.IRACING_RETRY_BASE_MS,
+      maintenanceDelayMs: config?.env.IRACING_MAINTENANCE_DELAY_MS,
     };
     this.opts = {
       apiUrl: o.apiUrl.replace(/\/$/, ''),
@@ -186,7 +187,8 @@ export class IracingClient {
       }
       if (res.status >= 500) {
         await res.body?.cancel();
-        lastProblem = `HTTP ${res.status}`;
+        const html = /text\/html/i.test(res.headers.get('content-type') ?? '');
+        lastProblem = `HTTP ${res.status}${html ? ' (an HTML error page)' : ''}`;
         continue;
       }
       return res;

@@ -37,6 +37,8 @@ export class IracingUnavailableError extends IracingError {
 /** iRacing answered 503 "Site Maintenance": the job should be delayed, not failed. */
 export class IracingMaintenanceError extends IracingError {
   readonly retryable = true;
+  /** Maintenance concerns the whole run, not one unit: importers let it reach the worker, which delays the job. */
+  readonly scope = 'run';
   constructor(
     endpoint: string,
     readonly retryAfterMs: number,

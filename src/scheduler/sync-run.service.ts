@@ -6,10 +6,11 @@ import { InjectQueue } from '@nestjs/bull';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource, In, Repository } from 'typeorm';
+import { AppConfig } from '../core/config/app-config.js';
 import { errorMessage, NotFoundError } from '../core/errors/domain-error.js';
 import type { ImportReport } from '../core/import/import-report.js';
 import type { RequestStats } from '../iracing/request-stats.js';
-import { SYNC_JOB_OPTIONS, SYNC_QUEUE } from './sync.queue.js';
+import { syncJobOptions, SYNC_QUEUE } from './sync.queue.js';
 import type { SyncJobData } from './sync.queue.js';
 import { ACTIVE_STATUSES, SyncRun, SyncStatus, SyncTrigger } from './sync-run.entity.js';
 import type { SyncCounts, SyncKind, SyncUnitError } from './sync-run.entity.js';
@@ -39,6 +40,7 @@ export class SyncRunService {
     @InjectRepository(SyncRun) private readonly runs: Repository<SyncRun>,
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(SYNC_QUEUE) private readonly queue: Queue<SyncJobData>,
+    private readonly config: AppConfig,
   ) {}
 
   /** Creates a QUEUED run and its job, or returns the active run (or the tick's run) it duplicates. */
@@ -70,7 +72,7 @@ export class SyncRunService {
   private async addJob(runId: number, kind: SyncKind, triggerKey?: string): Promise<SyncRun> {
     const jobId = triggerKey ?? `run-${runId}`;
     try {
-      await this.queue.add(kind, { runId }, { ...SYNC_JOB_OPTIONS, jobId });
+      await this.queue.add(kind, { runId }, { ...syncJobOptions(this.config.env.SYNC_BACKOFF_MS), jobId });
       await this.runs.update(runId, { jobId });
     } catch (err) {
       await this.finishWithError(runId, 'enqueue', err);

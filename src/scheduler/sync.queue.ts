@@ -8,9 +8,14 @@ export interface SyncJobData {
   runId: number;
 }
 
-export const SYNC_JOB_OPTIONS: JobOptions = {
-  attempts: 3,
-  backoff: { type: 'fixed', delay: 60_000 },
-  removeOnComplete: { count: 500 },
-  removeOnFail: { count: 1000 },
-};
+export const SYNC_ATTEMPTS = 3;
+
+/** Job options: 3 attempts `backoffMs` apart (60 s by default, SYNC_BACKOFF_MS), bounded history. */
+export function syncJobOptions(backoffMs: number): JobOptions {
+  return {
+    attempts: SYNC_ATTEMPTS,
+    backoff: { type: 'fixed', delay: backoffMs },
+    removeOnComplete: { count: 500 },
+    removeOnFail: { count: 1000 },
+  };
+}

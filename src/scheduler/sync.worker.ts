@@ -9,7 +9,7 @@ import { AppConfig } from '../core/config/app-config.js';
 import { IracingMaintenanceError } from '../iracing/iracing.errors.js';
 import { RequestStats, runWithStats } from '../iracing/request-stats.js';
 import { SyncHandlers } from './sync-handlers.js';
-import { SYNC_JOB_OPTIONS, SYNC_QUEUE } from './sync.queue.js';
+import { SYNC_ATTEMPTS, syncJobOptions, SYNC_QUEUE } from './sync.queue.js';
 import type { SyncJobData } from './sync.queue.js';
 import { SyncRunService } from './sync-run.service.js';
 
@@ -45,7 +45,7 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
 
   async handle(job: Job<SyncJobData>): Promise<void> {
     const attempt = job.attemptsMade + 1;
-    const maxAttempts = job.opts.attempts ?? SYNC_JOB_OPTIONS.attempts ?? 1;
+    const maxAttempts = job.opts.attempts ?? SYNC_ATTEMPTS;
     const run = await this.runs.start(job.data.runId, attempt);
     if (!run) {
       this.log.warn(`job ${job.id}: sync run ${job.data.runId} is missing or already finished; skipped`);
@@ -89,7 +89,11 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
   ): Promise<void> {
     await this.runs.retrying(runId, 'maintenance', err, stats, attempt);
     const jobId = `run-${runId}-maintenance-${Date.now()}`;
-    await this.queue.add(job.name, job.data, { ...SYNC_JOB_OPTIONS, jobId, delay: err.retryAfterMs });
+    await this.queue.add(job.name, job.data, {
+      ...syncJobOptions(this.config.env.SYNC_BACKOFF_MS),
+      jobId,
+      delay: err.retryAfterMs,
+    });
     this.log.warn(
       `sync run ${runId}: iRacing in maintenance; retrying in ${Math.round(err.retryAfterMs / 1000)} s`,
     );

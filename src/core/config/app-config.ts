@@ -141,6 +141,20 @@ export class EnvironmentVariables {
   @Max(64)
   WORKER_CONCURRENCY = 2;
 
+  /** Delay between the attempts of a failed sync job, in ms (DESIGN §9: 60 s). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  SYNC_BACKOFF_MS = 60_000;
+
+  /** How long a sync waits when iRacing answers 503 maintenance, in ms (the attempt is not used up). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(6 * 3_600_000)
+  IRACING_MAINTENANCE_DELAY_MS = 300_000;
+
   /** Folder of the local defaults (embedded PostgreSQL, local redis-server). */
   @Transform(trimmed)
   @IsString()

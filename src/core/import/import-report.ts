@@ -37,7 +37,12 @@ export class ImportReport {
     this.add(entity, { unchanged: rows });
   }
 
+  /**
+   * Records a failed unit. An error whose `scope` is `run` (iRacing maintenance) is not a unit failure: it is
+   * thrown on, so the worker can delay the whole job instead.
+   */
   fail(unit: string, err: unknown): void {
+    if ((err as { scope?: unknown })?.scope === 'run') throw err;
     const { endpoint, retryable } = err as { endpoint?: unknown; retryable?: unknown };
     this.failures.push({
       unit,
