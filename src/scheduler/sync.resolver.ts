@@ -14,28 +14,16 @@ import {
 import { AdminGuard } from '../core/auth/admin.guard.js';
 import { Connection, paginate } from '../core/graphql/pagination.js';
 import { SyncCatalogInput, SyncRunsArgs } from './dto/sync.inputs.js';
-import { SyncKind, SyncRun, SyncTrigger } from './sync-run.entity.js';
+import { SyncCounts, SyncKind, SyncRun, SyncTrigger } from './sync-run.entity.js';
 import { SyncRunService } from './sync-run.service.js';
 
 @ObjectType()
 export class SyncRunConnection extends Connection(SyncRun, 'SyncRun') {}
 
-@ObjectType()
-export class EntityCounts {
+@ObjectType({ description: 'The counts of one table in a sync run.' })
+export class EntityCounts extends SyncCounts {
   @Field()
   entity: string;
-
-  @Field(() => Int)
-  created: number;
-
-  @Field(() => Int)
-  updated: number;
-
-  @Field(() => Int)
-  unchanged: number;
-
-  @Field(() => Int)
-  deleted: number;
 }
 
 @Resolver(() => SyncRun)
@@ -76,7 +64,11 @@ export class SyncResolver {
 
   @ResolveField(() => [EntityCounts], { description: 'Counts per table.' })
   countsByEntity(@Parent() run: SyncRun): EntityCounts[] {
-    return Object.entries(run.countsByEntity ?? {}).map(([entity, c]) => ({ entity, ...c }));
+    return Object.entries(run.countsByEntity ?? {}).map(([entity, c]) => ({
+      entity,
+      ...c,
+      failed: c.failed ?? 0,
+    }));
   }
 
   @ResolveField(() => String, { description: 'The parameters of the sync, as JSON.' })
