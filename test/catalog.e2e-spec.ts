@@ -146,6 +146,8 @@ describe('catalog sync (end to end)', () => {
     for (const input of [{}, { refresh: true }]) {
       const run = await sync(input);
       expect(run.status).toBe('SUCCEEDED');
+      // Without refresh the answers come from the Redis cache; with it, from the replica.
+      expect(run.apiCalls).toBe('refresh' in input ? 3 : 0);
       expect(run.counts).toMatchObject({ created: 0, updated: 0, deleted: 0, failed: 0 });
       expect(run.counts.unchanged).toBeGreaterThan(181 + 251 + 424);
       expect(await tableState()).toEqual(before);
@@ -161,7 +163,7 @@ describe('catalog sync (end to end)', () => {
     h.replica.override('carclass/get', (classes) =>
       (classes as Record<string, unknown>[]).filter((c) => c.car_class_id !== dropped.car_class_id),
     );
-    const run = await sync();
+    const run = await sync({ refresh: true });
     const byEntity = Object.fromEntries(run.countsByEntity.map((c) => [c.entity, c]));
     expect(byEntity.sim_car).toMatchObject({ created: 0, updated: 1, unchanged: 180 });
     expect(byEntity.car_class).toMatchObject({ deleted: 1, updated: 0 });
@@ -173,7 +175,7 @@ describe('catalog sync (end to end)', () => {
     const gone = await h.gql(`query($id: Int!) { carClass(id: $id) { id } }`, { id: dropped.car_class_id });
     expect(gone.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     h.replica.clearOverrides();
-    const back = await sync();
+    const back = await sync({ refresh: true });
     expect(back.counts).toMatchObject({
       created: 1 + (dropped.cars_in_class as unknown[]).length,
       updated: 1,
@@ -187,7 +189,7 @@ describe('catalog sync (end to end)', () => {
         i < 3 ? { ...c, car_name: `${String(c.car_name)} (renamed)` } : c,
       ),
     );
-    const run = await sync({ dryRun: true });
+    const run = await sync({ dryRun: true, refresh: true });
     expect(run.status).toBe('SUCCEEDED');
     expect(run.dryRun).toBe(true);
     expect(Object.fromEntries(run.countsByEntity.map((c) => [c.entity, c.updated]))).toMatchObject({
@@ -203,7 +205,7 @@ describe('catalog sync (end to end)', () => {
     h.replica.override('car/get', (cars) =>
       (cars as Record<string, unknown>[]).map((c, i) => (i === 3 ? { ...c, car_id: 'x' } : c)),
     );
-    const run = await sync();
+    const run = await sync({ refresh: true });
     expect(run.status).toBe('FAILED');
     expect(run.errors[0]).toMatchObject({ unit: 'catalog', endpoint: 'car/get' });
     expect(run.errors[0].message).toContain('[3].car_id');

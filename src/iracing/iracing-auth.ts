@@ -1,9 +1,12 @@
 // Holds the iRacing access token: OAuth2 `password_limited` login with masked secrets, refresh with the
-// single-use refresh token before the access token ends, or a fixed IRACING_ACCESS_TOKEN. Concurrent
-// callers in this process share one in-flight login or refresh. Tokens and secrets never leave this class
-// except as the Authorization header, and never appear in an error message.
+// single-use refresh token before the access token ends, or a fixed IRACING_ACCESS_TOKEN. Renewals are
+// single-flight in this process and, through the TokenStore's lock, across processes: one renews, the others
+// wait for the token it stores. Full logins come from a small hourly budget and are never looped.
+// Tokens and secrets never appear in an error message or a log line.
 import { IracingAuthError, IracingUnavailableError } from './iracing.errors.js';
 import { maskSecret } from './oauth-mask.js';
+import { MemoryTokenStore } from './token-store.js';
+import type { TokenSet, TokenStore } from './token-store.js';
 
 export interface IracingCredentials {
   oauthUrl: string;
@@ -14,27 +17,21 @@ export interface IracingCredentials {
   accessToken?: string;
 }
 
-interface TokenSet {
-  accessToken: string;
-  accessExpiresAt: number;
-  refreshToken?: string;
-  refreshExpiresAt?: number;
-}
-
 /** Refresh this long before the access token expires. */
 const EARLY_REFRESH_MS = 60_000;
 const TOKEN_ENDPOINT = 'oauth2/token';
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class IracingAuth {
-  private tokens?: TokenSet;
   private inflight?: Promise<TokenSet>;
-  private readonly loginTimes: number[] = [];
 
   constructor(
     private readonly creds: IracingCredentials,
+    private readonly store: TokenStore = new MemoryTokenStore(),
     /** Full logins allowed per hour: a locked account costs far more than a failed sync. */
     private readonly loginsPerHour = 3,
-    private readonly now: () => number = Date.now,
+    /** How long to wait for another process's renewal. */
+    private readonly waitMs = 30_000,
   ) {}
 
   get configured(): boolean {
@@ -45,49 +42,69 @@ export class IracingAuth {
   /** A valid access token, logging in or refreshing when needed. */
   async accessToken(): Promise<string> {
     if (this.creds.accessToken) return this.creds.accessToken;
-    const t = this.tokens;
-    if (t && t.accessExpiresAt - EARLY_REFRESH_MS > this.now()) return t.accessToken;
-    return (await this.renew(false)).accessToken;
+    const t = await this.store.get();
+    if (t && fresh(t)) return t.accessToken;
+    return (await this.renew(t?.accessToken, false)).accessToken;
   }
 
   /**
-   * Called after a 401 with the token that was refused. Refreshes once; if `afterRefresh` is true the refresh
-   * was already tried, so one full login follows. Returns the new token.
+   * After a 401 with the token that was refused: refresh once; when `afterRefresh` (the refreshed token was
+   * refused too), one full login. Returns the new token.
    */
   async recover(refused: string, afterRefresh: boolean): Promise<string> {
     if (this.creds.accessToken) {
       throw new IracingAuthError(TOKEN_ENDPOINT, 'IRACING_ACCESS_TOKEN was refused (expired or revoked)');
     }
-    if (this.tokens && this.tokens.accessToken !== refused) return this.tokens.accessToken;
-    if (afterRefresh && this.tokens) this.tokens.refreshToken = undefined;
-    return (await this.renew(true)).accessToken;
+    return (await this.renew(refused, afterRefresh)).accessToken;
   }
 
-  private renew(force: boolean): Promise<TokenSet> {
+  private renew(refused: string | undefined, login: boolean): Promise<TokenSet> {
     if (!this.inflight) {
-      this.inflight = this.obtain(force).finally(() => {
+      this.inflight = this.renewShared(refused, login).finally(() => {
         this.inflight = undefined;
       });
     }
     return this.inflight;
   }
 
-  private async obtain(force: boolean): Promise<TokenSet> {
-    const t = this.tokens;
-    if (!force && t && t.accessExpiresAt - EARLY_REFRESH_MS > this.now()) return t;
-    if (t?.refreshToken && (t.refreshExpiresAt ?? Infinity) > this.now()) {
-      const refresh = t.refreshToken;
-      t.refreshToken = undefined; // single use, whatever the outcome
+  /** Renews under the shared lock, or waits for the process that holds it to store a new token. */
+  private async renewShared(refused: string | undefined, login: boolean): Promise<TokenSet> {
+    const usable = (t: TokenSet | undefined): t is TokenSet => !!t && fresh(t) && t.accessToken !== refused;
+    const deadline = Date.now() + this.waitMs;
+    for (;;) {
+      const r = await this.store.tryLocked(async () => {
+        const current = await this.store.get();
+        if (usable(current)) return current;
+        return this.obtain(current, login);
+      });
+      if (r.ran) return r.value;
+      const current = await this.store.get();
+      if (usable(current)) return current;
+      if (Date.now() > deadline) {
+        throw new IracingAuthError(
+          TOKEN_ENDPOINT,
+          'timed out waiting for another process to renew the token',
+        );
+      }
+      await sleep(50);
+    }
+  }
+
+  private async obtain(current: TokenSet | undefined, forceLogin: boolean): Promise<TokenSet> {
+    if (!forceLogin && current?.refreshToken && (current.refreshExpiresAt ?? Infinity) > Date.now()) {
+      const refresh = current.refreshToken;
+      await this.store.set({ ...current, refreshToken: undefined }); // single use, whatever the outcome
       try {
-        return (this.tokens = await this.tokenRequest({
-          grant_type: 'refresh_token',
-          refresh_token: refresh,
-        }));
+        const next = await this.tokenRequest({ grant_type: 'refresh_token', refresh_token: refresh });
+        await this.store.set(next);
+        return next;
       } catch (err) {
         if (!(err instanceof IracingAuthError)) throw err;
       }
     }
-    return (this.tokens = await this.login());
+    const next = await this.login();
+    await this.store.set(next);
+    return next;
   }
 
   private async login(): Promise<TokenSet> {
@@ -99,15 +116,12 @@ export class IracingAuth {
           'or IRACING_ACCESS_TOKEN',
       );
     }
-    const hourAgo = this.now() - 3_600_000;
-    while (this.loginTimes.length && this.loginTimes[0] < hourAgo) this.loginTimes.shift();
-    if (this.loginTimes.length >= this.loginsPerHour) {
+    if (!(await this.store.takeLogin(this.loginsPerHour))) {
       throw new IracingAuthError(
         TOKEN_ENDPOINT,
         `login budget spent (${this.loginsPerHour} full logins in the last hour); not trying again to protect the account`,
       );
     }
-    this.loginTimes.push(this.now());
     return this.tokenRequest({
       grant_type: 'password_limited',
       client_id: clientId,
@@ -151,7 +165,7 @@ export class IracingAuth {
       const reason = typeof json.error === 'string' ? json.error : `HTTP ${res.status}`;
       throw new IracingAuthError(TOKEN_ENDPOINT, `${form.grant_type} grant refused (${reason})`);
     }
-    const now = this.now();
+    const now = Date.now();
     const expiresIn = typeof json.expires_in === 'number' ? json.expires_in : 600;
     const refreshIn =
       typeof json.refresh_token_expires_in === 'number' ? json.refresh_token_expires_in : undefined;
@@ -162,4 +176,8 @@ export class IracingAuth {
       refreshExpiresAt: refreshIn !== undefined ? now + refreshIn * 1000 : undefined,
     };
   }
+}
+
+function fresh(t: TokenSet): boolean {
+  return t.accessExpiresAt - EARLY_REFRESH_MS > Date.now();
 }

@@ -1,22 +1,28 @@
-// IracingClient: the only gateway to the iRacing Data API (DESIGN §5). It authenticates, respects the
-// rate-limit headers, follows `{link}` / `{data_url}` indirections, retries outages with backoff and
-// jitter, and checks each payload's shape before an importer sees it. Workers use it; the API role never does.
+// IracingClient: the only gateway to the iRacing Data API (DESIGN §5). It authenticates (shared token,
+// single-use refresh under a lock), spends one rate-limit budget shared by every process, follows `{link}` /
+// `{data_url}` indirections (asking again when a link expired), fetches chunked payloads with bounded
+// concurrency, retries outages with backoff and jitter, caches answers in Redis, and checks each payload's shape
+// before an importer sees it. Workers use it; the API role never does.
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { AppConfig } from '../core/config/app-config.js';
+import { REDIS } from '../core/redis/redis.provider.js';
 import { DecodeError } from './decode.js';
 import type { Check } from './decode.js';
 import { IracingAuth } from './iracing-auth.js';
 import {
   IracingAuthError,
-  IracingError,
   IracingHttpError,
   IracingMaintenanceError,
   IracingPayloadError,
   IracingUnavailableError,
 } from './iracing.errors.js';
-import { carClassPayload, carPayload, trackPayload } from './iracing.payloads.js';
-import type { IracingCar, IracingCarClass, IracingTrack } from './iracing.payloads.js';
+import * as P from './iracing.payloads.js';
+import { LocalRateLimiter, RedisRateLimiter } from './rate-limiter.js';
+import type { RateLimiter, RateLimitObservation } from './rate-limiter.js';
 import { currentStats } from './request-stats.js';
+import { ResponseCache } from './response-cache.js';
+import { MemoryTokenStore, RedisTokenStore } from './token-store.js';
 
 export type Params = Record<string, string | number | boolean | undefined>;
 
@@ -35,30 +41,55 @@ export interface IracingClientOptions {
   timeoutMs?: number;
   /** Delay asked of the job queue when iRacing is in maintenance. */
   maintenanceDelayMs?: number;
+  /** Prefix of the shared keys in Redis (token, rate limit, cache). */
+  redisPrefix?: string;
+  /** Full logins allowed per hour. */
+  loginsPerHour?: number;
+  /** Requests kept in reserve per rate-limit window for requests in flight. */
+  rateLimitMargin?: number;
+  /** Chunk files fetched at once. */
+  chunkConcurrency?: number;
 }
 
 export const IRACING_CLIENT_OPTIONS = Symbol('IRACING_CLIENT_OPTIONS');
 
 export interface CallOptions {
-  /** Bypass cached answers (the cache arrives with the shared-budget client). */
+  /** Bypass the cache (the fresh answer replaces the cached one). */
   refresh?: boolean;
 }
 
+/** A chunked answer: the header fields, and every chunk's rows concatenated in order. */
+export interface ChunkedResult<T> {
+  header: Record<string, unknown>;
+  rows: T[];
+}
+
+type Resolved = Required<
+  Pick<
+    IracingClientOptions,
+    'apiUrl' | 'maxAttempts' | 'retryBaseMs' | 'timeoutMs' | 'maintenanceDelayMs' | 'chunkConcurrency'
+  >
+>;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Link answers that mean the presigned link expired or was refused: ask the endpoint again. */
+const EXPIRED_LINK = new Set([400, 401, 403, 404, 410]);
 
 @Injectable()
 export class IracingClient {
   private readonly log = new Logger(IracingClient.name);
-  private readonly opts: Required<
-    Omit<IracingClientOptions, 'clientId' | 'clientSecret' | 'username' | 'password' | 'accessToken'>
-  >;
+  private readonly opts: Resolved;
   private readonly auth: IracingAuth;
-  /** Rate-limit state from the last response headers. */
-  private limit = { remaining: Infinity, resetAt: 0 };
+  private readonly limiter: RateLimiter;
+  private readonly cache: ResponseCache;
 
   constructor(
     @Optional() config?: AppConfig,
     @Optional() @Inject(IRACING_CLIENT_OPTIONS) options?: IracingClientOptions,
+    @Optional() @Inject(REDIS) redis?: Redis,
   ) {
     const o: IracingClientOptions = options ?? {
       apiUrl: config?.env.IRACING_API_URL ?? 'https://members-ng.iracing.com',
@@ -71,40 +102,222 @@ export class IracingClient {
       maxAttempts: config?.env.IRACING_MAX_ATTEMPTS,
       retryBaseMs: config?.env.IRACING_RETRY_BASE_MS,
       maintenanceDelayMs: config?.env.IRACING_MAINTENANCE_DELAY_MS,
+      redisPrefix: config?.env.QUEUE_PREFIX,
+      loginsPerHour: config?.env.IRACING_LOGINS_PER_HOUR,
     };
     this.opts = {
       apiUrl: o.apiUrl.replace(/\/$/, ''),
-      oauthUrl: o.oauthUrl.replace(/\/$/, ''),
       maxAttempts: o.maxAttempts ?? 4,
       retryBaseMs: o.retryBaseMs ?? 1000,
       timeoutMs: o.timeoutMs ?? 30_000,
       maintenanceDelayMs: o.maintenanceDelayMs ?? 5 * 60_000,
+      chunkConcurrency: o.chunkConcurrency ?? 4,
     };
-    this.auth = new IracingAuth({
-      oauthUrl: this.opts.oauthUrl,
-      clientId: o.clientId,
-      clientSecret: o.clientSecret,
-      username: o.username,
-      password: o.password,
-      accessToken: o.accessToken,
-    });
+    const prefix = o.redisPrefix ?? 'simlane';
+    this.auth = new IracingAuth(
+      {
+        oauthUrl: o.oauthUrl,
+        clientId: o.clientId,
+        clientSecret: o.clientSecret,
+        username: o.username,
+        password: o.password,
+        accessToken: o.accessToken,
+      },
+      redis ? new RedisTokenStore(redis, prefix) : new MemoryTokenStore(),
+      o.loginsPerHour ?? 3,
+    );
+    this.limiter = redis
+      ? new RedisRateLimiter(redis, prefix, { margin: o.rateLimitMargin })
+      : new LocalRateLimiter();
+    this.cache = new ResponseCache(redis, prefix);
   }
 
-  getCars(options?: CallOptions): Promise<IracingCar[]> {
-    return this.data('car/get', {}, carPayload, options);
+  // --- Catalog ---------------------------------------------------------------------------------------------
+
+  getCars(options?: CallOptions): Promise<P.IracingCar[]> {
+    return this.data('car/get', {}, P.carPayload, options);
   }
 
-  getCarClasses(options?: CallOptions): Promise<IracingCarClass[]> {
-    return this.data('carclass/get', {}, carClassPayload, options);
+  getCarClasses(options?: CallOptions): Promise<P.IracingCarClass[]> {
+    return this.data('carclass/get', {}, P.carClassPayload, options);
   }
 
-  getTracks(options?: CallOptions): Promise<IracingTrack[]> {
-    return this.data('track/get', {}, trackPayload, options);
+  getTracks(options?: CallOptions): Promise<P.IracingTrack[]> {
+    return this.data('track/get', {}, P.trackPayload, options);
   }
 
-  /** Fetches `/data/<endpoint>`, follows its indirection and checks the payload. */
-  async data<T>(endpoint: string, params: Params, check: Check<T>, _options?: CallOptions): Promise<T> {
+  // --- Series, seasons, race guide -------------------------------------------------------------------------
+
+  getSeries(options?: CallOptions) {
+    return this.data('series/get', {}, P.seriesPayload, options);
+  }
+
+  /** Current and future seasons with their schedules (or one quarter's, with year and quarter). */
+  getSeasons(
+    q: { seasonYear?: number; seasonQuarter?: number; includeSeries?: boolean } = {},
+    options?: CallOptions,
+  ) {
+    const params = {
+      include_series: q.includeSeries ?? true,
+      season_year: q.seasonYear,
+      season_quarter: q.seasonQuarter,
+    };
+    return this.data('series/seasons', params, P.seasonsPayload, options);
+  }
+
+  getSeasonList(q: { seasonYear: number; seasonQuarter: number }, options?: CallOptions) {
+    const params = { season_year: q.seasonYear, season_quarter: q.seasonQuarter, include_series: true };
+    return this.data('series/season_list', params, P.seasonListPayload, options);
+  }
+
+  getSeasonSchedule(seasonId: number, options?: CallOptions) {
+    return this.data('series/season_schedule', { season_id: seasonId }, P.seasonSchedulePayload, options);
+  }
+
+  getPastSeasons(seriesId: number, options?: CallOptions) {
+    return this.data('series/past_seasons', { series_id: seriesId }, P.pastSeasonsPayload, options);
+  }
+
+  getRaceGuide(q: { from?: Date; includeEndAfterFrom?: boolean } = {}, options?: CallOptions) {
+    const params = { from: q.from?.toISOString(), include_end_after_from: q.includeEndAfterFrom };
+    return this.data('season/race_guide', params, P.raceGuidePayload, options);
+  }
+
+  getSeasonsByQuarter(q: { seasonYear: number; seasonQuarter: number }, options?: CallOptions) {
+    const params = { season_year: q.seasonYear, season_quarter: q.seasonQuarter };
+    return this.data('season/list', params, P.seasonListByQuarterPayload, options);
+  }
+
+  // --- Results -----------------------------------------------------------------------------------------------
+
+  getResult(subsessionId: number, options?: CallOptions) {
+    const params = { subsession_id: subsessionId, include_licenses: true };
+    return this.data('results/get', params, P.resultPayload, options);
+  }
+
+  /** Laps of one simsession (of one driver or team when given), every chunk concatenated in order. */
+  getLapData(
+    q: { subsessionId: number; simsessionNumber: number; custId?: number; teamId?: number },
+    options?: CallOptions,
+  ) {
+    const params = {
+      subsession_id: q.subsessionId,
+      simsession_number: q.simsessionNumber,
+      cust_id: q.custId,
+      team_id: q.teamId,
+    };
+    return this.chunked('results/lap_data', params, P.lapRowsPayload, options);
+  }
+
+  getSeasonResults(q: { seasonId: number; eventType?: number; raceWeekNum?: number }, options?: CallOptions) {
+    const params = { season_id: q.seasonId, event_type: q.eventType, race_week_num: q.raceWeekNum };
+    return this.data('results/season_results', params, P.seasonResultsPayload, options);
+  }
+
+  /** Official results by finish time (or start time), every chunk concatenated. */
+  searchSeriesResults(
+    q: {
+      seasonYear?: number;
+      seasonQuarter?: number;
+      seriesId?: number;
+      raceWeekNum?: number;
+      startRangeBegin?: Date;
+      startRangeEnd?: Date;
+      finishRangeBegin?: Date;
+      finishRangeEnd?: Date;
+      officialOnly?: boolean;
+      eventTypes?: number[];
+    },
+    options?: CallOptions,
+  ) {
+    const params = {
+      season_year: q.seasonYear,
+      season_quarter: q.seasonQuarter,
+      series_id: q.seriesId,
+      race_week_num: q.raceWeekNum,
+      start_range_begin: q.startRangeBegin?.toISOString(),
+      start_range_end: q.startRangeEnd?.toISOString(),
+      finish_range_begin: q.finishRangeBegin?.toISOString(),
+      finish_range_end: q.finishRangeEnd?.toISOString(),
+      official_only: q.officialOnly,
+      event_types: q.eventTypes?.join(','),
+    };
+    return this.chunked('results/search_series', params, P.searchSeriesRowsPayload, options);
+  }
+
+  // --- Members, constants, weather -------------------------------------------------------------------------
+
+  /** The account the syncs run as, with the car and track packages it owns. */
+  getMemberInfo(options?: CallOptions) {
+    return this.data('member/info', {}, P.memberInfoPayload, options);
+  }
+
+  getMembers(custIds: number[], options?: CallOptions) {
+    return this.data('member/get', { cust_ids: custIds.join(',') }, P.membersPayload, options);
+  }
+
+  getMemberSummary(custId: number, options?: CallOptions) {
+    return this.data('stats/member_summary', { cust_id: custId }, P.memberSummaryPayload, options);
+  }
+
+  getMemberRecentRaces(custId: number, options?: CallOptions) {
+    return this.data('stats/member_recent_races', { cust_id: custId }, P.recentRacesPayload, options);
+  }
+
+  getEventTypes(options?: CallOptions) {
+    return this.data('constants/event_types', {}, P.eventTypesPayload, options);
+  }
+
+  /**
+   * A race week's forecast file (a presigned `weather_url`: no auth, no rate limit, never cached because the
+   * link itself expires). An expired link raises IracingHttpError (status 403/404): renew it from the schedule.
+   */
+  async getForecast(weatherUrl: string): Promise<P.IracingForecastRow[]> {
+    const endpoint = 'weather_url';
+    const res = await this.send(endpoint, weatherUrl, {}, false);
+    return this.checked(endpoint, await this.readJson(endpoint, res, {}), P.forecastPayload);
+  }
+
+  // --- Generic calls -----------------------------------------------------------------------------------------
+
+  /** `/data/<endpoint>`: cached unless `refresh`, indirections followed, payload checked. */
+  async data<T>(endpoint: string, params: Params, check: Check<T>, options: CallOptions = {}): Promise<T> {
+    if (!options.refresh) {
+      const cached = await this.cache.get(endpoint, params);
+      if (cached !== undefined) {
+        const stats = currentStats();
+        if (stats) stats.cacheHits++;
+        return this.checked(endpoint, cached, check);
+      }
+    }
     const payload = await this.fetchData(endpoint, params);
+    const value = this.checked(endpoint, payload, check);
+    await this.cache.set(endpoint, params, payload);
+    return value;
+  }
+
+  /** A chunked endpoint: the header and the concatenated rows, rows checked with `checkRows`. */
+  async chunked<T>(
+    endpoint: string,
+    params: Params,
+    checkRows: Check<T[]>,
+    options: CallOptions = {},
+  ): Promise<ChunkedResult<T>> {
+    const value = await this.data(
+      endpoint,
+      params,
+      (v, p) => {
+        if (!isObject(v) || !Array.isArray(v.rows))
+          throw new DecodeError(p || '(root)', 'a chunked payload', v);
+        const { rows, ...header } = v;
+        return { header, rows: checkRows(rows, 'rows') };
+      },
+      options,
+    );
+    return value;
+  }
+
+  private checked<T>(endpoint: string, payload: unknown, check: Check<T>): T {
     try {
       return check(payload, '');
     } catch (err) {
@@ -120,13 +333,70 @@ export class IracingClient {
       if (v !== undefined) query.set(k, String(v));
     }
     const url = `${this.opts.apiUrl}/data/${endpoint}${query.size ? `?${query}` : ''}`;
-    const first = await this.authorizedGet(endpoint, url, params);
-    if (first && typeof first === 'object' && !Array.isArray(first)) {
-      const o = first as Record<string, unknown>;
-      if (typeof o.link === 'string') return this.plainGet(endpoint, o.link);
-      if (typeof o.data_url === 'string') return this.plainGet(endpoint, o.data_url);
+    for (let linkTry = 1; ; linkTry++) {
+      const first = await this.authorizedGet(endpoint, url, params);
+      const link = isObject(first) ? (first.link ?? first.data_url) : undefined;
+      let body = first;
+      if (typeof link === 'string') {
+        const res = await this.send(endpoint, link, {}, false);
+        if (EXPIRED_LINK.has(res.status) && linkTry < 3) {
+          await res.body?.cancel();
+          this.log.warn(
+            `iRacing ${endpoint}: the data link was refused (HTTP ${res.status}); asking for a new one`,
+          );
+          continue;
+        }
+        body = await this.readJson(endpoint, res, params);
+      }
+      return this.joinChunks(endpoint, body);
     }
-    return first;
+  }
+
+  /** Replaces `chunk_info` (top level, or under `data` for direct answers) by the concatenated `rows`. */
+  private async joinChunks(endpoint: string, body: unknown): Promise<unknown> {
+    if (!isObject(body)) return body;
+    const holder = isObject(body.data) && isObject(body.data.chunk_info) ? body.data : body;
+    const info = holder.chunk_info;
+    if (!isObject(info)) return body;
+    const base = typeof info.base_download_url === 'string' ? info.base_download_url : '';
+    const files = Array.isArray(info.chunk_file_names) ? info.chunk_file_names.map(String) : [];
+    const parts: unknown[][] = new Array<unknown[]>(files.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < files.length) {
+        const i = next++;
+        parts[i] = await this.fetchChunk(endpoint, base + files[i], i);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.chunkConcurrency, files.length) }, worker));
+    const rows = parts.flat();
+    const { chunk_info: _ignored, ...rest } = holder;
+    return { ...rest, chunk_count: files.length, rows };
+  }
+
+  private async fetchChunk(endpoint: string, url: string, index: number): Promise<unknown[]> {
+    let problem = '';
+    for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
+      if (attempt > 1) await sleep(Math.random() * this.opts.retryBaseMs * 2 ** (attempt - 2));
+      const res = await this.send(endpoint, url, {}, false);
+      const text = await res.text();
+      if (!res.ok) {
+        problem = `HTTP ${res.status}`;
+        continue;
+      }
+      try {
+        const rows = JSON.parse(text) as unknown;
+        if (Array.isArray(rows)) return rows;
+        problem = 'not a list of rows';
+      } catch {
+        problem = `invalid JSON (${text.length} bytes, truncated?)`;
+      }
+    }
+    throw new IracingPayloadError(
+      endpoint,
+      `chunk ${index}`,
+      `${problem} after ${this.opts.maxAttempts} attempts`,
+    );
   }
 
   /** A `/data` call with the bearer token: 401 → refresh, then one login; 429 → wait for the reset. */
@@ -135,9 +405,7 @@ export class IracingClient {
     let recoveries = 0;
     let rateLimited = 0;
     for (;;) {
-      await this.waitForBudget();
-      const res = await this.send(endpoint, url, { authorization: `Bearer ${token}` });
-      this.readRateLimit(res);
+      const res = await this.send(endpoint, url, { authorization: `Bearer ${token}` }, true);
       if (res.status === 401) {
         await res.body?.cancel();
         if (recoveries >= 2) throw new IracingAuthError(endpoint, 'token refused after refresh and login');
@@ -148,26 +416,36 @@ export class IracingClient {
       if (res.status === 429) {
         await res.body?.cancel();
         if (++rateLimited > 5) throw new IracingUnavailableError(endpoint, 'rate limited repeatedly');
-        this.limit.remaining = 0;
+        await this.limiter.rateLimited(observe(res)?.resetAt);
         continue;
       }
       return this.readJson(endpoint, res, params);
     }
   }
 
-  /** A presigned link (S3): no auth header, does not count against the rate limit. */
-  private async plainGet(endpoint: string, url: string): Promise<unknown> {
-    const res = await this.send(endpoint, url, {});
-    return this.readJson(endpoint, res, {});
-  }
-
-  /** One HTTP GET with retries on outages; answers with any non-5xx response. */
-  private async send(endpoint: string, url: string, headers: Record<string, string>): Promise<Response> {
+  /**
+   * One HTTP GET with retries on outages; answers with any non-5xx response. `limited` requests (the
+   * authenticated `/data` calls) each take a slot of the shared rate-limit budget, retries included.
+   */
+  private async send(
+    endpoint: string,
+    url: string,
+    headers: Record<string, string>,
+    limited: boolean,
+  ): Promise<Response> {
     let lastProblem = '';
+    const stats = currentStats();
     for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
       if (attempt > 1) await sleep(Math.random() * this.opts.retryBaseMs * 2 ** (attempt - 2));
-      const stats = currentStats();
-      if (stats && headers.authorization) stats.apiCalls++;
+      let admission: Awaited<ReturnType<RateLimiter['acquire']>>['admission'] | undefined;
+      if (limited) {
+        const slot = await this.limiter.acquire();
+        admission = slot.admission;
+        if (stats) {
+          stats.rateLimitWaitMs += slot.waitedMs;
+          stats.apiCalls++;
+        }
+      }
       let res: Response;
       try {
         res = await fetch(url, {
@@ -175,9 +453,14 @@ export class IracingClient {
           signal: AbortSignal.timeout(this.opts.timeoutMs),
         });
       } catch (err) {
-        lastProblem = (err as Error).name === 'TimeoutError' ? 'timeout' : 'connection failed';
+        await admission?.done();
+        lastProblem =
+          (err as Error).name === 'TimeoutError'
+            ? `timeout after ${this.opts.timeoutMs} ms`
+            : 'connection failed';
         continue;
       }
+      await admission?.done(observe(res));
       if (res.status === 503) {
         const text = await res.text();
         if (/maintenance/i.test(text))
@@ -217,26 +500,17 @@ export class IracingClient {
       throw new IracingPayloadError(endpoint, '(root)', `invalid JSON (${text.length} bytes)`);
     }
   }
-
-  private readRateLimit(res: Response): void {
-    const remaining = Number(res.headers.get('x-ratelimit-remaining'));
-    const reset = Number(res.headers.get('x-ratelimit-reset'));
-    if (res.headers.has('x-ratelimit-remaining') && Number.isFinite(remaining))
-      this.limit.remaining = remaining;
-    if (res.headers.has('x-ratelimit-reset') && Number.isFinite(reset)) this.limit.resetAt = reset * 1000;
-  }
-
-  private async waitForBudget(): Promise<void> {
-    if (this.limit.remaining > 0) return;
-    const wait = Math.max(0, this.limit.resetAt - Date.now()) + 50;
-    const stats = currentStats();
-    if (stats) stats.rateLimitWaitMs += wait;
-    this.log.log(`rate limit reached; waiting ${wait} ms for the reset`);
-    await sleep(Math.min(wait, 120_000));
-    this.limit.remaining = Infinity;
-  }
 }
 
-export function isRetryable(err: unknown): boolean {
-  return err instanceof IracingError ? err.retryable : true;
+function observe(res: Response): RateLimitObservation | undefined {
+  const limit = Number(res.headers.get('x-ratelimit-limit'));
+  const remaining = Number(res.headers.get('x-ratelimit-remaining'));
+  const reset = Number(res.headers.get('x-ratelimit-reset'));
+  if (!res.headers.has('x-ratelimit-remaining') || !Number.isFinite(remaining) || !Number.isFinite(reset))
+    return undefined;
+  return {
+    limit: Number.isFinite(limit) && limit > 0 ? limit : remaining + 1,
+    remaining,
+    resetAt: reset * 1000,
+  };
 }

@@ -66,3 +66,217 @@ export const trackPayload = array(
   }),
 );
 export type IracingTrack = Checked<typeof trackPayload>[number];
+
+// --- Series and seasons -------------------------------------------------------------------------------------
+
+export const seriesPayload = array(
+  object({ series_id: int, series_name: str, category: optional(str), category_id: optional(int) }),
+);
+export type IracingSeries = Checked<typeof seriesPayload>[number];
+
+const raceTimeDescriptor = object({
+  repeating: bool,
+  super_session: optional(bool),
+  session_minutes: optional(int),
+  first_session_time: optional(str),
+  repeat_minutes: optional(int),
+  day_offset: optional(array(int)),
+  start_date: optional(str),
+  session_times: optional(array(isoDate)),
+});
+
+const carRestriction = object({
+  car_id: int,
+  max_dry_tire_sets: optional(int),
+  max_pct_fuel_fill: optional(num),
+  power_adjust_pct: optional(num),
+  weight_penalty_kg: optional(num),
+  race_setup_id: optional(int),
+  qual_setup_id: optional(int),
+});
+
+export const raceWeekPayload = object({
+  season_id: int,
+  race_week_num: int,
+  series_id: optional(int),
+  start_date: optional(str),
+  week_end_time: optional(isoDate),
+  track: object({ track_id: int, track_name: optional(str), config_name: optional(str) }),
+  race_time_descriptors: optional(array(raceTimeDescriptor)),
+  car_restrictions: optional(array(carRestriction)),
+  race_week_car_class_ids: optional(array(int)),
+  race_week_cars: optional(array(object({ car_id: int }))),
+  weather: optional(object({ weather_url: optional(str), version: optional(int) })),
+});
+export type IracingRaceWeek = Checked<typeof raceWeekPayload>;
+
+const seasonShape = {
+  season_id: int,
+  series_id: int,
+  season_name: optional(str),
+  season_year: optional(int),
+  season_quarter: optional(int),
+  active: optional(bool),
+  official: optional(bool),
+  multiclass: optional(bool),
+  car_class_ids: optional(array(int)),
+  schedules: optional(array(raceWeekPayload)),
+};
+
+export const seasonsPayload = array(object(seasonShape));
+export type IracingSeason = Checked<typeof seasonsPayload>[number];
+
+export const seasonListPayload = object({ seasons: array(object(seasonShape)) });
+
+export const seasonSchedulePayload = object({ season_id: int, schedules: array(raceWeekPayload) });
+
+export const pastSeasonsPayload = object({
+  series_id: int,
+  series: object({
+    seasons: array(
+      object({
+        season_id: int,
+        series_id: int,
+        season_year: optional(int),
+        season_quarter: optional(int),
+        race_weeks: optional(
+          array(object({ season_id: int, race_week_num: int, track: optional(object({ track_id: int })) })),
+        ),
+      }),
+    ),
+  }),
+});
+
+export const raceGuidePayload = object({
+  block_begin_time: optional(isoDate),
+  block_end_time: optional(isoDate),
+  sessions: array(
+    object({
+      season_id: int,
+      series_id: int,
+      race_week_num: int,
+      start_time: isoDate,
+      end_time: optional(isoDate),
+      session_id: optional(int),
+      entry_count: optional(int),
+      super_session: optional(bool),
+    }),
+  ),
+});
+export type IracingRaceGuide = Checked<typeof raceGuidePayload>;
+
+export const seasonListByQuarterPayload = object({
+  seasons: array(object({ season_id: int, series_id: int })),
+});
+
+// --- Results ------------------------------------------------------------------------------------------------
+
+const resultRow = object({
+  cust_id: optional(int),
+  team_id: optional(int),
+  display_name: optional(str),
+  car_id: optional(int),
+  car_class_id: optional(int),
+  finish_position: optional(int),
+  laps_complete: optional(int),
+  incidents: optional(int),
+  best_lap_time: optional(int),
+  average_lap: optional(int),
+  driver_results: optional(array(object({ cust_id: int, display_name: optional(str) }))),
+});
+
+export const resultPayload = object({
+  subsession_id: int,
+  session_id: optional(int),
+  season_id: optional(int),
+  series_id: optional(int),
+  race_week_num: optional(int),
+  start_time: isoDate,
+  end_time: optional(isoDate),
+  track: object({ track_id: int }),
+  event_strength_of_field: optional(int),
+  num_cautions: optional(int),
+  num_lead_changes: optional(int),
+  session_results: array(
+    object({
+      simsession_number: int,
+      simsession_type: optional(int),
+      simsession_name: optional(str),
+      results: array(resultRow),
+    }),
+  ),
+});
+export type IracingResult = Checked<typeof resultPayload>;
+
+export const lapRowsPayload = array(
+  object({
+    lap_number: int,
+    lap_time: int,
+    cust_id: optional(int),
+    group_id: optional(int),
+    flags: optional(int),
+  }),
+);
+
+export const seasonResultsPayload = object({
+  season_id: int,
+  results_list: array(
+    object({ subsession_id: int, session_id: optional(int), start_time: isoDate, race_week_num: int }),
+  ),
+});
+
+export const searchSeriesRowsPayload = array(
+  object({
+    subsession_id: int,
+    session_id: optional(int),
+    season_id: int,
+    series_id: int,
+    race_week_num: int,
+    start_time: isoDate,
+    end_time: optional(isoDate),
+  }),
+);
+
+// --- Members and constants ----------------------------------------------------------------------------------
+
+const packages = optional(array(object({ package_id: int, content_ids: optional(array(int)) })));
+
+export const memberInfoPayload = object({
+  cust_id: int,
+  display_name: optional(str),
+  car_packages: packages,
+  track_packages: packages,
+});
+export type IracingMemberInfo = Checked<typeof memberInfoPayload>;
+
+export const membersPayload = object({
+  members: array(object({ cust_id: int, display_name: optional(str) })),
+});
+
+export const memberSummaryPayload = object({ cust_id: int });
+
+export const recentRacesPayload = object({
+  cust_id: int,
+  races: array(
+    object({
+      subsession_id: int,
+      season_id: optional(int),
+      series_id: optional(int),
+      session_start_time: optional(isoDate),
+    }),
+  ),
+});
+
+export const eventTypesPayload = array(object({ label: str, value: int }));
+
+export const forecastPayload = array(
+  object({
+    time_offset: int,
+    timestamp: isoDate,
+    affects_session: optional(bool),
+    air_temp: optional(int),
+    precip_chance: optional(int),
+    wind_speed: optional(int),
+  }),
+);
+export type IracingForecastRow = Checked<typeof forecastPayload>[number];

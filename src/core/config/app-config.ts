@@ -181,6 +181,13 @@ export class EnvironmentVariables {
   @Max(100)
   IRACING_OFFLINE_SCALE = 1;
 
+  /** Full iRacing logins allowed per hour across all processes (a locked account is worse than a failed sync). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  IRACING_LOGINS_PER_HOUR = 3;
+
   /** Attempts of one iRacing request on outages (5xx, timeouts, resets, HTML pages), the first included. */
   @Transform(toInt)
   @IsInt()

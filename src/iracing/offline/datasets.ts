@@ -1,26 +1,74 @@
-// What the offline replica serves: a ReplicaDataset. This file holds the recorded one, iRacing responses from a
-// folder (named like `car-get.json` for `/data/car/get`); synthetic-dataset.ts holds the generated one.
+// What the offline replica serves: a ReplicaDataset. This file holds the interface and the recorded dataset
+// (iRacing responses from a folder, named like `car-get.json` for `/data/car/get`); synthetic-dataset.ts holds
+// the generated one.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface ReplicaDataset {
-  /** The payload of `/data/<endpoint>` for these parameters, or undefined for a 404. */
-  resolve(endpoint: string, params: URLSearchParams): unknown;
+/** What a dataset may need to know to answer: where the replica is (for URLs it embeds) and what time it is. */
+export interface DatasetContext {
+  /** The replica's base URL, e.g. `http://127.0.0.1:4400` (files are served under `${baseUrl}/files/…`). */
+  baseUrl: string;
+  now: Date;
 }
 
-/** Serves `<dir>/<category>-<method>.json` for `/data/<category>/<method>`, parameters ignored. */
+/**
+ * A chunked answer. The replica splits `rows` into chunk files behind presigned-style links and answers with
+ * `chunk_info { chunk_size, num_chunks, rows, base_download_url, chunk_file_names }`:
+ * - linked (default): the `/data` call answers `{link, expires}`; the link holds `{...header, chunk_info}`
+ *   (results/lap_data, results/event_log);
+ * - direct: the `/data` call itself answers `{type, data: {success: true, chunk_info, params}}`
+ *   (results/search_series, results/search_hosted).
+ */
+export class ChunkedPayload {
+  constructor(
+    readonly header: Record<string, unknown>,
+    readonly rows: unknown[],
+    readonly options: {
+      rowsPerChunk?: number;
+      direct?: { type: string; params?: Record<string, unknown> };
+    } = {},
+  ) {}
+}
+
+export interface ReplicaDataset {
+  /** The payload of `/data/<endpoint>` for these parameters, or undefined for a 404. */
+  resolve(endpoint: string, params: URLSearchParams, ctx: DatasetContext): unknown;
+  /** A file served without auth at `${baseUrl}/files/<path>` (forecast files behind `weather_url`), or undefined. */
+  file?(path: string, ctx: DatasetContext): unknown;
+}
+
+/**
+ * Serves `<dir>/<category>-<method>.json` for `/data/<category>/<method>`, parameters ignored. A chunked endpoint
+ * is recorded as `<name>.header.json` (the answer with its chunk_info) plus `<name>.chunk.json` or
+ * `<name>.rows.json` (the rows): it is served chunked again, directly when the header was a direct answer.
+ */
 export function recordedDataset(dir: string): ReplicaDataset {
   const cache = new Map<string, unknown>();
+  const read = (name: string) => {
+    if (!cache.has(name)) {
+      const file = join(dir, name);
+      cache.set(name, existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined);
+    }
+    return cache.get(name);
+  };
+  const chunked = (name: string): ChunkedPayload | undefined => {
+    const header = read(`${name}.header.json`) as Record<string, unknown> | undefined;
+    const rows = (read(`${name}.chunk.json`) ?? read(`${name}.rows.json`)) as unknown[] | undefined;
+    if (!header || !Array.isArray(rows)) return undefined;
+    const data = header.data as Record<string, unknown> | undefined;
+    if (typeof header.type === 'string' && data) {
+      return new ChunkedPayload({}, rows, {
+        direct: { type: header.type, params: data.params as Record<string, unknown> },
+      });
+    }
+    const { chunk_info: info, ...rest } = header;
+    return new ChunkedPayload(rest, rows, { rowsPerChunk: (info as { chunk_size?: number })?.chunk_size });
+  };
   return {
-    resolve(endpoint) {
-      if (!cache.has(endpoint)) {
-        const file = join(dir, `${endpoint.replace(/\//g, '-')}.json`);
-        cache.set(
-          endpoint,
-          existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined,
-        );
-      }
-      return cache.get(endpoint);
+    resolve: (endpoint) => {
+      const name = endpoint.replace(/\//g, '-');
+      return read(`${name}.json`) ?? chunked(name);
     },
+    file: (path) => (/^[\w.-]+$/.test(path) ? read(path) : undefined),
   };
 }

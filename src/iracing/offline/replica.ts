@@ -7,7 +7,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { maskSecret } from '../oauth-mask.js';
-import type { ReplicaDataset } from './datasets.js';
+import { ChunkedPayload } from './datasets.js';
+import type { DatasetContext, ReplicaDataset } from './datasets.js';
 
 export type FaultKind =
   | 'status' // answer `status` (default 500) with a JSON error body
@@ -16,8 +17,9 @@ export type FaultKind =
   | 'rate-limit' // 429
   | 'unauthorized' // 401, as if the token had been revoked
   | 'malformed-json' // 200 with a truncated JSON body at the link
-  | 'slow' // answer after `delayMs`
-  | 'expired-link'; // hand out a link that has already expired
+  | 'slow' // answer after `delayMs` (longer than the client's timeout: a timeout)
+  | 'expired-link' // hand out a link that has already expired
+  | 'truncated-chunk'; // the first chunk file of a chunked answer is cut short (the next fetch of it is whole)
 
 export interface Fault {
   /** Endpoint such as `car/get`, or `*` for every `/data` endpoint. */
@@ -54,6 +56,7 @@ export interface ReplicaOptions {
 export interface ReplicaStats {
   dataRequests: Record<string, number>;
   linkRequests: number;
+  fileRequests: number;
   tokenRequests: Record<string, number>;
   rateLimited: number;
   faultsServed: number;
@@ -62,7 +65,8 @@ export interface ReplicaStats {
 interface StoredLink {
   body: string;
   expiresAt: number;
-  malformed: boolean;
+  /** Serve half the body this many more times. */
+  truncate: number;
 }
 
 type Override = (payload: unknown, params: URLSearchParams) => unknown;
@@ -148,6 +152,7 @@ export class OfflineReplica {
     if (req.method === 'POST' && url.pathname === '/oauth2/token') return this.token(req, res);
     if (req.method === 'GET' && url.pathname.startsWith('/data/')) return this.data(req, res, url);
     if (req.method === 'GET' && url.pathname.startsWith('/s3/')) return this.link(res, url);
+    if (req.method === 'GET' && url.pathname.startsWith('/files/')) return this.file(res, url);
     if (req.method === 'GET' && url.pathname === '/health') return this.json(res, 200, { ok: true });
     this.json(res, 404, { error: 'Not Found' });
   }
@@ -210,7 +215,7 @@ export class OfflineReplica {
     if (!exp || exp < Date.now()) return this.json(res, 401, { error: 'Unauthorized' }, headers);
 
     const fault = this.takeFault(endpoint);
-    let linkFault: 'malformed' | 'expired' | undefined;
+    let linkFault: 'malformed' | 'expired' | 'truncated-chunk' | undefined;
     if (fault) {
       this.stats.faultsServed++;
       switch (fault.kind) {
@@ -236,6 +241,7 @@ export class OfflineReplica {
           return;
         case 'slow':
           await new Promise((r) => setTimeout(r, fault.delayMs ?? 5000));
+          if (res.destroyed) return;
           break;
         case 'malformed-json':
           linkFault = 'malformed';
@@ -243,27 +249,81 @@ export class OfflineReplica {
         case 'expired-link':
           linkFault = 'expired';
           break;
+        case 'truncated-chunk':
+          linkFault = 'truncated-chunk';
+          break;
       }
     }
 
-    let payload = this.options.dataset.resolve(endpoint, url.searchParams);
+    let payload = this.options.dataset.resolve(endpoint, url.searchParams, this.context());
     if (payload === undefined) return this.json(res, 404, { error: 'Not Found' }, headers);
     const override = this.overrides.get(endpoint);
-    if (override) payload = override(structuredClone(payload), url.searchParams);
+    if (override)
+      payload = override(
+        payload instanceof ChunkedPayload ? payload : structuredClone(payload),
+        url.searchParams,
+      );
 
+    if (payload instanceof ChunkedPayload) {
+      const chunkInfo = this.storeChunks(payload, linkFault === 'truncated-chunk');
+      const direct = payload.options.direct;
+      if (direct) {
+        const params = direct.params ?? Object.fromEntries(url.searchParams);
+        return this.json(
+          res,
+          200,
+          { type: direct.type, data: { success: true, chunk_info: chunkInfo, params } },
+          headers,
+        );
+      }
+      payload = { ...payload.header, chunk_info: chunkInfo };
+    }
     if (endpoint.startsWith('constants/')) return this.json(res, 200, payload, headers);
-    const ttl = this.options.linkTtlMs ?? 10 * 60_000;
-    const expiresAt = linkFault === 'expired' ? Date.now() - 1000 : Date.now() + ttl;
-    const id = randomBytes(12).toString('hex');
-    this.links.set(id, { body: JSON.stringify(payload), expiresAt, malformed: linkFault === 'malformed' });
-    this.pruneLinks();
-    const expires = new Date(expiresAt).toISOString();
-    this.json(
-      res,
-      200,
-      { link: `${this.url}/s3/${id}?X-Amz-Expires=${Math.round(ttl / 1000)}`, expires },
-      headers,
+    const link = this.storeLink(
+      JSON.stringify(payload),
+      linkFault === 'expired' ? -1000 : undefined,
+      linkFault === 'malformed' ? 1 : 0,
     );
+    this.json(res, 200, link, headers);
+  }
+
+  private context(): DatasetContext {
+    return { baseUrl: this.url, now: new Date() };
+  }
+
+  /** Stores a body behind a presigned-style link; returns iRacing's `{link, expires}`. */
+  private storeLink(body: string, ttlOverrideMs?: number, truncate = 0): { link: string; expires: string } {
+    const ttl = this.options.linkTtlMs ?? 10 * 60_000;
+    const expiresAt = Date.now() + (ttlOverrideMs ?? ttl);
+    const id = randomBytes(12).toString('hex');
+    this.links.set(id, { body, expiresAt, truncate });
+    this.pruneLinks();
+    return {
+      link: `${this.url}/s3/${id}?X-Amz-Expires=${Math.round(ttl / 1000)}`,
+      expires: new Date(expiresAt).toISOString(),
+    };
+  }
+
+  /** Splits rows into chunk files under one base URL; returns iRacing's `chunk_info`. */
+  private storeChunks(p: ChunkedPayload, truncateFirst: boolean): Record<string, unknown> {
+    const size = p.options.rowsPerChunk ?? 500;
+    const base = randomBytes(12).toString('hex');
+    const names: string[] = [];
+    for (let i = 0, n = 0; i < p.rows.length; i += size, n++) {
+      const name = `${randomBytes(16).toString('hex')}.json`;
+      const body = JSON.stringify(p.rows.slice(i, i + size));
+      const expiresAt = Date.now() + (this.options.linkTtlMs ?? 10 * 60_000);
+      this.links.set(`${base}/${name}`, { body, expiresAt, truncate: truncateFirst && n === 0 ? 1 : 0 });
+      names.push(name);
+    }
+    this.pruneLinks();
+    return {
+      chunk_size: size,
+      num_chunks: names.length,
+      rows: p.rows.length,
+      base_download_url: `${this.url}/s3/${base}/`,
+      chunk_file_names: names,
+    };
   }
 
   private link(res: ServerResponse, url: URL): void {
@@ -277,11 +337,26 @@ export class OfflineReplica {
       );
       return;
     }
-    const body = stored.malformed
-      ? stored.body.slice(0, Math.max(1, Math.floor(stored.body.length / 2)))
-      : stored.body;
+    let body = stored.body;
+    if (stored.truncate > 0) {
+      stored.truncate--;
+      body = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
+  }
+
+  /** Files served without auth (forecast files behind `weather_url`). */
+  private file(res: ServerResponse, url: URL): void {
+    const path = decodeURIComponent(url.pathname.slice('/files/'.length));
+    const body = this.options.dataset.file?.(path, this.context());
+    if (body === undefined) {
+      res.writeHead(404, { 'content-type': 'application/xml' });
+      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code></Error>');
+      return;
+    }
+    this.stats.fileRequests++;
+    this.json(res, 200, body);
   }
 
   /** Rate-limit headers for this request, or null when the budget is spent (429). */
@@ -335,7 +410,14 @@ export class OfflineReplica {
 }
 
 function ReplicaReset(): ReplicaStats {
-  return { dataRequests: {}, linkRequests: 0, tokenRequests: {}, rateLimited: 0, faultsServed: 0 };
+  return {
+    dataRequests: {},
+    linkRequests: 0,
+    fileRequests: 0,
+    tokenRequests: {},
+    rateLimited: 0,
+    faultsServed: 0,
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
