@@ -33,7 +33,7 @@ export interface RateLimiterOptions {
   margin?: number;
   /** Share of the limit that may go at once at the start of a window (the rest is paced). */
   burstShare?: number;
-  /** Extra wait after a reset, for clock skew between iRacing and us. */
+  /** Extra wait after a reset, for clock skew between iRacing and us (at most 2% of the window). */
   skewMs?: number;
 }
 
@@ -52,6 +52,7 @@ local resetAt = tonumber(s[2])
 local count = tonumber(s[3]) or 0
 local windowMs = tonumber(s[4])
 local closed = s[5] == '1'
+if windowMs and windowMs > 0 and skew > windowMs * 0.02 then skew = math.floor(windowMs * 0.02) end
 if (not limit) or (not resetAt) or now >= resetAt + skew then
   if redis.call('SET', KEYS[2], ARGV[5], 'NX', 'PX', 10000) then return {2, 0} end
   return {0, 25}
@@ -78,6 +79,8 @@ return {1, 0}
 `;
 
 // KEYS[1] state hash, KEYS[2] probe lock. ARGV: limit, remaining, resetAt, sentAt, isProbe.
+// A window is named by its reset time: a later reset is a new window, adopted with the server's own count;
+// an earlier one (a slow answer from a past window) changes nothing.
 const OBSERVE = `
 local limit = tonumber(ARGV[1])
 local remaining = tonumber(ARGV[2])
@@ -88,11 +91,11 @@ local known = tonumber(s[1])
 local count = tonumber(s[2]) or 0
 local windowMs = tonumber(s[3]) or 0
 local used = limit - remaining
-if (not known) or resetAt > known + 1500 then
+if (not known) or resetAt > known then
   local w = resetAt - sentAt
   if w > windowMs then windowMs = w end
   redis.call('HSET', KEYS[1], 'limit', limit, 'resetAt', resetAt, 'count', used, 'windowMs', windowMs, 'closed', '0')
-elseif used > count then
+elseif resetAt == known and used > count then
   redis.call('HSET', KEYS[1], 'limit', limit, 'count', used)
 end
 if ARGV[5] == '1' then redis.call('DEL', KEYS[2]) end
@@ -114,7 +117,7 @@ export class RedisRateLimiter implements RateLimiter {
   ) {
     this.stateKey = `${prefix}:iracing:ratelimit`;
     this.probeKey = `${prefix}:iracing:ratelimit:probe`;
-    this.margin = options.margin ?? 2;
+    this.margin = options.margin ?? 1;
     this.burstShare = options.burstShare ?? 0.1;
     this.skewMs = options.skewMs ?? 250;
   }

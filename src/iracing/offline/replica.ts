@@ -60,6 +60,9 @@ export interface ReplicaStats {
   tokenRequests: Record<string, number>;
   rateLimited: number;
   faultsServed: number;
+  /** When the first rate-limit window opened and the last request inside the limit arrived (epoch ms). */
+  firstWindowAt?: number;
+  lastDataAt?: number;
 }
 
 interface StoredLink {
@@ -364,10 +367,17 @@ export class OfflineReplica {
     const rl = this.options.rateLimit;
     if (!rl) return {};
     const now = Date.now();
-    if (now - this.window.start >= rl.windowMs) this.window = { start: now, count: 0 };
+    // A window opens with the first request after the last one closed, on a whole second, so that its reset
+    // (sent in whole epoch seconds, like iRacing's) is exact.
+    if (now - this.window.start >= rl.windowMs)
+      this.window = { start: Math.floor(now / 1000) * 1000, count: 0 };
     const reset = Math.ceil((this.window.start + rl.windowMs) / 1000);
     const over = this.window.count >= rl.limit;
     if (!peek && !over) this.window.count++;
+    if (!peek && !over) {
+      this.stats.firstWindowAt ??= this.window.start;
+      this.stats.lastDataAt = now;
+    }
     const headers = {
       'x-ratelimit-limit': String(rl.limit),
       'x-ratelimit-remaining': String(Math.max(0, rl.limit - this.window.count)),
