@@ -274,6 +274,52 @@ describe('IracingClient against the offline replica', () => {
     });
   });
 
+  describe('replica faults and tokens', () => {
+    it('plays a scripted sequence of faults in order', async () => {
+      replica.addSequence('bench/ping', ['status', 'none', 'html']);
+      const c = client({ maxAttempts: 1 });
+      await expect(ping(c, 1)).rejects.toThrow(/HTTP 500/);
+      await expect(ping(c, 2)).resolves.toEqual({ ok: true });
+      await expect(ping(c, 3)).rejects.toThrow(/HTML error page/);
+      await expect(ping(c, 4)).resolves.toEqual({ ok: true });
+    });
+
+    it('draws faults at a rate, the same way for the same seed', async () => {
+      const failures = async () => {
+        await start({ seed: 7 });
+        replica.addFault({ endpoint: 'bench/ping', kind: 'status', status: 500, rate: 0.3 });
+        const c = client({ maxAttempts: 1 });
+        const outcomes: boolean[] = [];
+        for (let i = 0; i < 100; i++)
+          outcomes.push(
+            await ping(c, i).then(
+              () => true,
+              () => false,
+            ),
+          );
+        return outcomes;
+      };
+      const a = await failures();
+      const b = await failures();
+      expect(a).toEqual(b);
+      const failed = a.filter((ok) => !ok).length;
+      expect(failed).toBeGreaterThan(15);
+      expect(failed).toBeLessThan(45);
+    });
+
+    it('accepts IRACING_ACCESS_TOKEN instead of a login, and says clearly when it is refused', async () => {
+      await start({ staticTokens: ['user-own-oauth-token'] });
+      const own = client({ accessToken: 'user-own-oauth-token', clientId: undefined, password: undefined });
+      await expect(ping(own)).resolves.toEqual({ ok: true });
+      expect(replica.stats.tokenRequests).toEqual({});
+      const stale = client({ accessToken: 'revoked-token', clientId: undefined, password: undefined });
+      const err = await ping(stale).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(IracingAuthError);
+      expect((err as Error).message).toMatch(/IRACING_ACCESS_TOKEN was refused/);
+      expect((err as Error).message).not.toContain('revoked-token');
+    });
+  });
+
   describe('cache', () => {
     it('serves a repeated call from Redis and bypasses it with refresh', async () => {
       const c = client();

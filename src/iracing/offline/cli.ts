@@ -7,6 +7,19 @@ import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from './replica.js';
 import type { Fault, FaultKind } from './replica.js';
 import { syntheticDataset } from './synthetic-dataset.js';
 
+const KINDS: FaultKind[] = [
+  'status',
+  'html',
+  'maintenance',
+  'rate-limit',
+  'unauthorized',
+  'malformed-json',
+  'slow',
+  'expired-link',
+  'truncated-chunk',
+  'none',
+];
+
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '4400' },
@@ -23,16 +36,26 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     'usage: npm run iracing:offline -- [--port 4400] [--dataset synthetic|DIR] [--scale N] [--seed N]\n' +
-      '         [--rate-limit LIMIT/SECONDS|off] [--fault ENDPOINT:KIND[:TIMES]]...\n' +
-      'fault kinds: status, html, maintenance, rate-limit, unauthorized, malformed-json, slow, expired-link',
+      '         [--rate-limit LIMIT/SECONDS|off] [--fault ENDPOINT:KIND[:TIMES[:RATE]]]...\n' +
+      `fault kinds: ${KINDS.join(', ')}`,
   );
   process.exit(0);
 }
 
+/** ENDPOINT:KIND[:TIMES[:RATE]], e.g. `car/get:status:3`, `*:html::0.05` (5% of every request). */
 function parseFault(spec: string): Fault {
-  const [endpoint, kind, times] = spec.split(':');
-  if (!endpoint || !kind) throw new Error(`--fault ${spec}: expected ENDPOINT:KIND[:TIMES]`);
-  return { endpoint, kind: kind as FaultKind, times: times ? Number(times) : undefined };
+  const [endpoint, kind, times, rate] = spec.split(':');
+  if (!endpoint || !KINDS.includes(kind as FaultKind)) {
+    throw new Error(
+      `--fault ${spec}: expected ENDPOINT:KIND[:TIMES[:RATE]] with KIND one of ${KINDS.join(', ')}`,
+    );
+  }
+  return {
+    endpoint,
+    kind: kind as FaultKind,
+    times: times ? Number(times) : undefined,
+    rate: rate ? Number(rate) : undefined,
+  };
 }
 
 const rl = values['rate-limit'];

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { maskSecret } from '../oauth-mask.js';
 import { ChunkedPayload } from './datasets.js';
 import type { DatasetContext, ReplicaDataset } from './datasets.js';
+import { Rng } from './synthetic/random.js';
 
 export type FaultKind =
   | 'status' // answer `status` (default 500) with a JSON error body
@@ -19,7 +20,8 @@ export type FaultKind =
   | 'malformed-json' // 200 with a truncated JSON body at the link
   | 'slow' // answer after `delayMs` (longer than the client's timeout: a timeout)
   | 'expired-link' // hand out a link that has already expired
-  | 'truncated-chunk'; // the first chunk file of a chunked answer is cut short (the next fetch of it is whole)
+  | 'truncated-chunk' // the first chunk file of a chunked answer is cut short (the next fetch of it is whole)
+  | 'none'; // answers normally: a step of a scripted sequence (e.g. status, none, maintenance)
 
 export interface Fault {
   /** Endpoint such as `car/get`, or `*` for every `/data` endpoint. */
@@ -51,6 +53,10 @@ export interface ReplicaOptions {
   refreshTokenTtlSeconds?: number;
   /** The account the token endpoint accepts; any well-formed request is accepted when absent. */
   credentials?: ReplicaCredentials;
+  /** Access tokens accepted without a login (as IRACING_ACCESS_TOKEN from a user's own OAuth flow). */
+  staticTokens?: string[];
+  /** Seed of the faults drawn by rate, so a run with faults repeats exactly. */
+  seed?: number;
 }
 
 export interface ReplicaStats {
@@ -92,7 +98,17 @@ export class OfflineReplica {
   private window = { start: 0, count: 0 };
   stats: ReplicaStats = ReplicaReset();
 
-  constructor(private readonly options: ReplicaOptions) {}
+  private readonly rng: Rng;
+
+  constructor(private readonly options: ReplicaOptions) {
+    this.rng = new Rng(options.seed ?? 1);
+    for (const t of options.staticTokens ?? []) this.accessTokens.set(t, Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Queues faults for one endpoint, taken in order, one request each: a scripted sequence. */
+  addSequence(endpoint: string, kinds: FaultKind[]): void {
+    for (const kind of kinds) this.addFault({ endpoint, kind, times: 1 });
+  }
 
   get url(): string {
     if (!this.baseUrl) throw new Error('the offline replica is not started');
@@ -147,7 +163,8 @@ export class OfflineReplica {
 
   /** Revokes every access token, as iRacing does when they expire: the next data call gets a 401. */
   expireAccessTokens(): void {
-    this.accessTokens.clear();
+    const keep = new Set(this.options.staticTokens ?? []);
+    for (const t of this.accessTokens.keys()) if (!keep.has(t)) this.accessTokens.delete(t);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -254,6 +271,8 @@ export class OfflineReplica {
           break;
         case 'truncated-chunk':
           linkFault = 'truncated-chunk';
+          break;
+        case 'none':
           break;
       }
     }
@@ -389,7 +408,7 @@ export class OfflineReplica {
   private takeFault(endpoint: string): Fault | undefined {
     const i = this.faults.findIndex(
       (f) =>
-        (f.endpoint === endpoint || f.endpoint === '*') && (f.rate === undefined || Math.random() < f.rate),
+        (f.endpoint === endpoint || f.endpoint === '*') && (f.rate === undefined || this.rng.next() < f.rate),
     );
     if (i < 0) return undefined;
     const f = this.faults[i];
