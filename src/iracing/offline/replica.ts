@@ -57,6 +57,8 @@ export interface ReplicaOptions {
   staticTokens?: string[];
   /** Seed of the faults drawn by rate, so a run with faults repeats exactly. */
   seed?: number;
+  /** The dataset's clock (which sessions have finished, the race guide's default `from`); the wall clock if absent. */
+  now?: () => Date;
 }
 
 export interface ReplicaStats {
@@ -310,7 +312,7 @@ export class OfflineReplica {
   }
 
   private context(): DatasetContext {
-    return { baseUrl: this.url, now: new Date() };
+    return { baseUrl: this.url, now: this.options.now?.() ?? new Date() };
   }
 
   /** Stores a body behind a presigned-style link; returns iRacing's `{link, expires}`. */
