@@ -12,6 +12,7 @@ import { DataLoaderService } from './core/graphql/dataloader.registry.js';
 import { graphqlOptions } from './core/graphql/graphql.options.js';
 import { IracingModule } from './iracing/iracing.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
+import { SeasonsModule } from './seasons/seasons.module.js';
 
 @Module({})
 export class AppModule {
@@ -31,6 +32,7 @@ export class AppModule {
         CoreModule.forRoot(config),
         IracingModule,
         CatalogModule,
+        SeasonsModule,
         SchedulerModule.forRoot({ api: config.runsApi, worker: config.runsWorker }),
         ...graphql,
       ],

@@ -11,9 +11,17 @@ import {
   TrackResolver,
 } from './catalog/catalog.resolver.js';
 import { SyncResolver } from './scheduler/sync.resolver.js';
+import { SEASONS_RESOLVERS } from './seasons/seasons.module.js';
 
 /** Every resolver class of the API role; keep in step with the modules (the schema test notices a gap). */
-export const RESOLVERS = [CarResolver, CarClassResolver, TrackResolver, TrackLayoutResolver, SyncResolver];
+export const RESOLVERS = [
+  CarResolver,
+  CarClassResolver,
+  TrackResolver,
+  TrackLayoutResolver,
+  ...SEASONS_RESOLVERS,
+  SyncResolver,
+];
 
 export const SCHEMA_HEADER =
   '# ------------------------------------------------------\n' +

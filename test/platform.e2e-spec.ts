@@ -10,6 +10,7 @@ import { SyncKind } from '../src/scheduler/sync-run.entity.js';
 import { buildSchemaText, printSortedSchema } from '../src/schema.js';
 import { ADMIN_KEY, startHarness, SYNC_RUN_FIELDS } from './support/harness.js';
 import type { Harness, SyncRunView } from './support/harness.js';
+import { countStatements } from './support/statements.js';
 import { SAMPLES_DIR } from './support/test-env.js';
 
 describe('platform (end to end)', () => {
@@ -94,23 +95,7 @@ describe('platform (end to end)', () => {
   });
 
   it('resolves nested catalog fields with a bounded number of SQL statements (DataLoaders)', async () => {
-    const runner = h.db.createQueryRunner();
-    const proto = Object.getPrototypeOf(runner) as { query: (...a: unknown[]) => Promise<unknown> };
-    await runner.release();
-    const original = proto.query;
-    const count = async (query: string) => {
-      let n = 0;
-      proto.query = function (this: unknown, ...args: unknown[]) {
-        n++;
-        return original.apply(this, args);
-      };
-      try {
-        await h.data(query);
-      } finally {
-        proto.query = original;
-      }
-      return n;
-    };
+    const count = (query: string) => countStatements(h, () => h.data(query));
     const nested = (first: number) =>
       `{ cars(first: ${first}) { edges { node { name carModel { name } classes { name cars { name } } } } } }`;
     const small = await count(nested(5));

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { IracingClient } from '../src/iracing/iracing.client.js';
+import { checkPart, seasonDetail } from '../src/iracing/iracing.payloads.js';
 import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../src/iracing/offline/replica.js';
 import { syntheticDataset } from '../src/iracing/offline/synthetic-dataset.js';
 import { TEST_REDIS_URL } from './support/test-env.js';
@@ -56,7 +57,8 @@ describe('IracingClient against the synthetic world', () => {
     const seriesIds = new Set(series.map((s) => s.series_id));
     const trackIds = new Set(tracks.map((t) => t.track_id));
     const carIds = new Set(cars.map((c) => c.car_id));
-    for (const season of seasons) {
+    for (const [i, envelope] of seasons.entries()) {
+      const season = checkPart('series/seasons', `[${i}]`, envelope, seasonDetail);
       expect(seriesIds.has(season.series_id)).toBe(true);
       // 8, 12 or 13 weeks (13 with a week of the season break); weeks numbered from 0
       expect([8, 12, 13]).toContain(season.schedules?.length);
@@ -135,7 +137,7 @@ describe('IracingClient against the synthetic world', () => {
     }
 
     const [season] = await client.getSeasons();
-    const url = season.schedules?.[0].weather?.weather_url;
+    const url = checkPart('series/seasons', '[0]', season, seasonDetail).schedules?.[0].weather?.weather_url;
     expect(url).toMatch(/^http/);
     const forecast = await client.getForecast(url as string);
     expect(forecast.length).toBeGreaterThan(10);

@@ -49,6 +49,9 @@ export const isoDate: Check<string> = (v, p) => {
   throw new DecodeError(p, 'an ISO date string', v);
 };
 
+/** Any value: checked later, where a failure concerns one unit only. */
+export const anything: Check<unknown> = (v) => v;
+
 export function nullable<T>(check: Check<T>): Check<T | null> {
   return (v, p) => (v === null ? null : check(v, p));
 }

@@ -1,7 +1,22 @@
 // The shapes of the iRacing payloads the importers rely on, checked on arrival (DESIGN §5). Only the fields
 // the importers read are checked; everything else passes through untouched.
-import { array, bool, int, isoDate, num, object, optional, str } from './decode.js';
-import type { Checked } from './decode.js';
+import { anything, array, bool, DecodeError, int, isoDate, num, object, optional, str } from './decode.js';
+import type { Check, Checked } from './decode.js';
+import { IracingPayloadError } from './iracing.errors.js';
+
+/**
+ * Checks part of a payload that was passed on unchecked (one season of `series/seasons`), so a malformed part
+ * fails its own unit: raises IracingPayloadError naming the endpoint and the full path (`[3].schedules[2].track`).
+ */
+export function checkPart<T>(endpoint: string, path: string, value: unknown, check: Check<T>): T {
+  try {
+    return check(value, path);
+  } catch (err) {
+    if (err instanceof DecodeError)
+      throw new IracingPayloadError(endpoint, err.path || '(root)', err.message);
+    throw err;
+  }
+}
 
 export const carPayload = array(
   object({
@@ -99,9 +114,19 @@ export const raceWeekPayload = object({
   season_id: int,
   race_week_num: int,
   series_id: optional(int),
-  start_date: optional(str),
+  start_date: str,
   week_end_time: optional(isoDate),
+  category: optional(str),
   track: object({ track_id: int, track_name: optional(str), config_name: optional(str) }),
+  race_lap_limit: optional(int),
+  race_time_limit: optional(int),
+  practice_length: optional(int),
+  qualify_length: optional(int),
+  qualify_laps: optional(int),
+  warmup_length: optional(int),
+  start_type: optional(str),
+  restart_type: optional(str),
+  schedule_name: optional(str),
   race_time_descriptors: optional(array(raceTimeDescriptor)),
   car_restrictions: optional(array(carRestriction)),
   race_week_car_class_ids: optional(array(int)),
@@ -114,19 +139,38 @@ const seasonShape = {
   season_id: int,
   series_id: int,
   season_name: optional(str),
+  season_short_name: optional(str),
   season_year: optional(int),
   season_quarter: optional(int),
   active: optional(bool),
+  complete: optional(bool),
   official: optional(bool),
   multiclass: optional(bool),
+  fixed_setup: optional(bool),
+  driver_changes: optional(bool),
+  license_group: optional(int),
+  drops: optional(int),
+  max_weeks: optional(int),
+  race_week: optional(int),
+  start_date: optional(isoDate),
+  schedule_description: optional(str),
   car_class_ids: optional(array(int)),
   schedules: optional(array(raceWeekPayload)),
 };
 
-export const seasonsPayload = array(object(seasonShape));
-export type IracingSeason = Checked<typeof seasonsPayload>[number];
+/**
+ * `series/seasons` is checked in two steps, so that one malformed season fails alone: the envelope here
+ * (ids and a list of schedules), each season in full with `seasonDetail` by the importer.
+ */
+export const seasonsPayload = array(
+  object({ season_id: int, series_id: int, schedules: optional(array(anything)) }),
+);
+export type IracingSeasonEnvelope = Checked<typeof seasonsPayload>[number];
 
-export const seasonListPayload = object({ seasons: array(object(seasonShape)) });
+export const seasonDetail = object(seasonShape);
+export type IracingSeason = Checked<typeof seasonDetail>;
+
+export const seasonListPayload = object({ seasons: array(seasonDetail) });
 
 export const seasonSchedulePayload = object({ season_id: int, schedules: array(raceWeekPayload) });
 

@@ -6,6 +6,7 @@ import type { DynamicModule, Provider } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CatalogModule } from '../catalog/catalog.module.js';
+import { SeasonsModule } from '../seasons/seasons.module.js';
 import { SyncCronService } from './sync-cron.service.js';
 import { SyncHandlers } from './sync-handlers.js';
 import { SyncRun } from './sync-run.entity.js';
@@ -32,6 +33,7 @@ export class SchedulerModule {
         BullModule.registerQueue({ name: SYNC_QUEUE }),
         ScheduleModule.forRoot(),
         CatalogModule,
+        SeasonsModule,
       ],
       providers,
       exports: [SyncRunService, SyncCronService],

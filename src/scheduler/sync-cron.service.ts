@@ -27,7 +27,18 @@ export class SyncCronService implements OnApplicationBootstrap {
   ) {}
 
   schedules(): Schedule[] {
-    return [{ name: 'catalog', cron: this.config.env.CRON_CATALOG, kind: SyncKind.CATALOG, params: {} }];
+    const env = this.config.env;
+    return [
+      { name: 'catalog', cron: env.CRON_CATALOG, kind: SyncKind.CATALOG, params: {} },
+      { name: 'seasons', cron: env.CRON_SEASONS, kind: SyncKind.SEASONS, params: {} },
+      {
+        name: 'past-seasons',
+        cron: env.CRON_PAST_SEASONS,
+        kind: SyncKind.SEASONS,
+        params: { includePast: true },
+      },
+      { name: 'race-guide', cron: env.CRON_RACE_GUIDE, kind: SyncKind.RACE_GUIDE, params: {} },
+    ];
   }
 
   onApplicationBootstrap(): void {

@@ -2,19 +2,35 @@
 import { Injectable } from '@nestjs/common';
 import { CatalogImporter } from '../catalog/catalog.importer.js';
 import type { ImportReport } from '../core/import/import-report.js';
+import { RaceGuideImporter } from '../seasons/race-guide.importer.js';
+import { SeasonsImporter } from '../seasons/seasons.importer.js';
 import { SyncKind } from './sync-run.entity.js';
 
 export type SyncHandler = (params: Record<string, unknown>) => Promise<ImportReport>;
 
 const flag = (v: unknown) => v === true;
+const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
+const ints = (v: unknown) =>
+  Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number' && Number.isInteger(x)) : undefined;
 
 @Injectable()
 export class SyncHandlers {
   private readonly handlers: Record<SyncKind, SyncHandler>;
 
-  constructor(catalog: CatalogImporter) {
+  constructor(catalog: CatalogImporter, seasons: SeasonsImporter, raceGuide: RaceGuideImporter) {
     this.handlers = {
       [SyncKind.CATALOG]: (p) => catalog.sync({ refresh: flag(p.refresh), dryRun: flag(p.dryRun) }),
+      [SyncKind.SEASONS]: (p) =>
+        seasons.sync({
+          refresh: flag(p.refresh),
+          dryRun: flag(p.dryRun),
+          includePast: flag(p.includePast),
+          seasonYear: int(p.seasonYear),
+          seasonQuarter: int(p.seasonQuarter),
+          seriesIds: ints(p.seriesIds),
+          limit: int(p.limit),
+        }),
+      [SyncKind.RACE_GUIDE]: (p) => raceGuide.sync({ refresh: flag(p.refresh), dryRun: flag(p.dryRun) }),
     };
   }
 

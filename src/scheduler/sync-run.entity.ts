@@ -6,6 +6,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 
 export enum SyncKind {
   CATALOG = 'CATALOG',
+  SEASONS = 'SEASONS',
+  RACE_GUIDE = 'RACE_GUIDE',
 }
 
 export enum SyncStatus {

@@ -13,7 +13,8 @@ import {
 } from '@nestjs/graphql';
 import { AdminGuard } from '../core/auth/admin.guard.js';
 import { Connection, paginate } from '../core/graphql/pagination.js';
-import { SyncCatalogInput, SyncRunsArgs } from './dto/sync.inputs.js';
+import { BadInputError } from '../core/errors/domain-error.js';
+import { SyncCatalogInput, SyncRaceGuideInput, SyncRunsArgs, SyncSeasonsInput } from './dto/sync.inputs.js';
 import { SyncCounts, SyncKind, SyncRun, SyncTrigger } from './sync-run.entity.js';
 import { SyncRunService } from './sync-run.service.js';
 
@@ -37,6 +38,42 @@ export class SyncResolver {
   syncCatalog(@Args('input', { nullable: true }) input?: SyncCatalogInput): Promise<SyncRun> {
     return this.runs.enqueue(
       SyncKind.CATALOG,
+      { refresh: input?.refresh, dryRun: input?.dryRun },
+      SyncTrigger.GRAPHQL,
+    );
+  }
+
+  @Mutation(() => SyncRun, {
+    description:
+      'Queues a seasons sync (series, current and future seasons, or one quarter, optionally past seasons); returns its run at once.',
+  })
+  @UseGuards(AdminGuard)
+  syncSeasons(@Args('input', { nullable: true }) input?: SyncSeasonsInput): Promise<SyncRun> {
+    if ((input?.seasonYear === undefined) !== (input?.seasonQuarter === undefined))
+      throw new BadInputError('seasonYear and seasonQuarter go together: give both or neither');
+    return this.runs.enqueue(
+      SyncKind.SEASONS,
+      {
+        includePast: input?.includePast,
+        seasonYear: input?.seasonYear,
+        seasonQuarter: input?.seasonQuarter,
+        seriesIds: input?.seriesIds?.length ? [...new Set(input.seriesIds)].sort((a, b) => a - b) : undefined,
+        limit: input?.limit,
+        refresh: input?.refresh,
+        dryRun: input?.dryRun,
+      },
+      SyncTrigger.GRAPHQL,
+    );
+  }
+
+  @Mutation(() => SyncRun, {
+    description:
+      'Queues a race guide sync (sessions of the coming hours with entry counts); returns its run at once.',
+  })
+  @UseGuards(AdminGuard)
+  syncRaceGuide(@Args('input', { nullable: true }) input?: SyncRaceGuideInput): Promise<SyncRun> {
+    return this.runs.enqueue(
+      SyncKind.RACE_GUIDE,
       { refresh: input?.refresh, dryRun: input?.dryRun },
       SyncTrigger.GRAPHQL,
     );

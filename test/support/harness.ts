@@ -1,11 +1,13 @@
 // Starts the whole application (api + worker, real PostgreSQL, real Redis, real Bull) against an offline
 // replica of iRacing, and offers GraphQL helpers to the end-to-end tests.
 import type { INestApplication } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { createApp } from '../../src/bootstrap.js';
 import { sha256Hex } from '../../src/core/auth/admin.guard.js';
 import { loadConfig } from '../../src/core/config/app-config.js';
+import { REDIS } from '../../src/core/redis/redis.provider.js';
 import type { AppConfig } from '../../src/core/config/app-config.js';
 import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../../src/iracing/offline/replica.js';
 import type { ReplicaOptions } from '../../src/iracing/offline/replica.js';
@@ -61,6 +63,13 @@ export class Harness {
         throw new Error(`sync run ${id} still ${syncRun.status} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** Forgets cached iRacing answers, as when they expire: the next sync reads what the replica now serves. */
+  async clearIracingCache(): Promise<void> {
+    const redis = this.app.get<Redis>(REDIS);
+    const keys = await redis.keys(`${this.config.env.QUEUE_PREFIX}:iracing:cache:*`);
+    if (keys.length) await redis.del(...keys);
   }
 
   /** Empties every table (the schema stays), so each test file starts from a clean database. */

@@ -129,6 +129,19 @@ export class EnvironmentVariables {
   @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
   CRON_CATALOG = '0 5 * * *';
 
+  /** Current and future seasons: Tuesday, Wednesday and Friday (after iRacing's weekly rollover). */
+  @Transform(trimmed)
+  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  CRON_SEASONS = '0 6 * * 2,3,5';
+
+  @Transform(trimmed)
+  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  CRON_PAST_SEASONS = '0 7 1 1,4,7,10 *';
+
+  @Transform(trimmed)
+  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  CRON_RACE_GUIDE = '*/15 * * * *';
+
   /** Prefix of every Bull key in Redis, so several deployments (or test runs) can share one Redis. */
   @Transform(trimmed)
   @Matches(/^[A-Za-z0-9:_-]+$/, { message: 'must be letters, digits, ":", "_" or "-"' })
@@ -211,7 +224,7 @@ export class EnvironmentVariables {
   @Transform(toInt)
   @IsInt()
   @Min(10)
-  GRAPHQL_MAX_COMPLEXITY = 20000;
+  GRAPHQL_MAX_COMPLEXITY = 200000;
 }
 
 export class ConfigError extends Error {

@@ -40,16 +40,23 @@ export function operationDepth(doc: DocumentNode, operationName?: string | null)
 /** Expected size of a plain (unpaginated) list, such as a car's classes or a track's layouts. */
 const PLAIN_LIST_SIZE = 10;
 
-/** A connection costs its page size times its children; a plain list PLAIN_LIST_SIZE times its children. */
+/**
+ * A connection costs its page size times its children; a plain list its expected size times its children: the
+ * field's numeric `complexity` (`@ResolveField(() => [X], { complexity: 13 })`) or PLAIN_LIST_SIZE.
+ */
 const pageEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
   const typeName = String(field.type);
+  const hint = field.extensions?.complexity;
   // A connection's edges are already counted by its page size.
   if (field.name === 'edges') return 1 + childComplexity;
   if (/Connection!?$/.test(typeName)) {
     const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
     return 1 + Math.max(1, first) * Math.max(1, childComplexity);
   }
-  if (typeName.startsWith('[')) return 1 + PLAIN_LIST_SIZE * Math.max(1, childComplexity);
+  if (typeName.startsWith('[')) {
+    const size = typeof hint === 'number' ? hint : PLAIN_LIST_SIZE;
+    return 1 + size * Math.max(1, childComplexity);
+  }
   return undefined;
 };
 

@@ -42,6 +42,18 @@ export interface ReplicaDataset {
  * is recorded as `<name>.header.json` (the answer with its chunk_info) plus `<name>.chunk.json` or
  * `<name>.rows.json` (the rows): it is served chunked again, directly when the header was a direct answer.
  */
+/** Ids a recorded answer names at its top level: a request for another id is not answered by it (404). */
+const ID_PARAMS = ['season_id', 'series_id', 'subsession_id', 'cust_id'];
+
+function answersFor(payload: unknown, params?: URLSearchParams): boolean {
+  if (!params || payload === null || typeof payload !== 'object' || Array.isArray(payload)) return true;
+  const p = payload as Record<string, unknown>;
+  return ID_PARAMS.every((key) => {
+    const asked = params.get(key);
+    return asked === null || typeof p[key] !== 'number' || String(p[key]) === asked.trim();
+  });
+}
+
 export function recordedDataset(dir: string): ReplicaDataset {
   const cache = new Map<string, unknown>();
   const read = (name: string) => {
@@ -65,9 +77,10 @@ export function recordedDataset(dir: string): ReplicaDataset {
     return new ChunkedPayload(rest, rows, { rowsPerChunk: (info as { chunk_size?: number })?.chunk_size });
   };
   return {
-    resolve: (endpoint) => {
+    resolve: (endpoint, params) => {
       const name = endpoint.replace(/\//g, '-');
-      return read(`${name}.json`) ?? chunked(name);
+      const payload = read(`${name}.json`) ?? chunked(name);
+      return answersFor(payload, params) ? payload : undefined;
     },
     file: (path) => (/^[\w.-]+$/.test(path) ? read(path) : undefined),
   };

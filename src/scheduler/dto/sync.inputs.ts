@@ -1,7 +1,16 @@
 // Inputs of the sync mutations and the syncRuns query.
-import { ArgsType, Field, InputType } from '@nestjs/graphql';
+import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsEnum, IsOptional, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsEnum,
+  IsInt,
+  IsOptional,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { PageArgs } from '../../core/graphql/pagination.js';
 import { SyncKind, SyncStatus, SyncTrigger } from '../sync-run.entity.js';
 
@@ -16,6 +25,48 @@ export class SyncCatalogInput {
   @IsOptional()
   @IsBoolean()
   dryRun?: boolean;
+}
+
+@InputType()
+export class SyncRaceGuideInput extends SyncCatalogInput {}
+
+@InputType()
+export class SyncSeasonsInput extends SyncCatalogInput {
+  @Field({ nullable: true, description: "Also import past seasons (each one's schedule, once)." })
+  @IsOptional()
+  @IsBoolean()
+  includePast?: boolean;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'With seasonQuarter: that quarter instead of current and future.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  seasonYear?: number;
+
+  @Field(() => Int, { nullable: true, description: '1 to 4, with seasonYear.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(4)
+  seasonQuarter?: number;
+
+  @Field(() => [Int], { nullable: true, description: 'Only these series.' })
+  @IsOptional()
+  @ArrayMaxSize(500)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  seriesIds?: number[];
+
+  @Field(() => Int, { nullable: true, description: 'At most this many seasons.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  limit?: number;
 }
 
 @InputType()

@@ -1,0 +1,70 @@
+// The seasons module's per-request DataLoaders: every nested field of the season graph resolves through one of
+// these, so a query costs one statement per level whatever the number of parents. Fields with arguments
+// (`Event.instances(from, to)`) get one loader per distinct argument set.
+import DataLoader from 'dataloader';
+import { groupBy, indexBy } from '../core/graphql/dataloader.registry.js';
+import type { CarRestriction, CarRestrictionChange } from './entities/car-restriction.entity.js';
+import type { Event, EventClass, EventInstance } from './entities/event.entity.js';
+import type { RaceWeek } from './entities/race-week.entity.js';
+import type { Season } from './entities/season.entity.js';
+import type { Series } from './entities/series.entity.js';
+import type { SeasonsService } from './seasons.service.js';
+
+export class SeasonsLoaders {
+  constructor(private readonly seasons: SeasonsService) {}
+
+  readonly series = new DataLoader<number, Series | null>(async (ids) =>
+    indexBy(ids, await this.seasons.seriesByIds(ids), (s) => s.seriesId),
+  );
+
+  readonly season = new DataLoader<number, Season | null>(async (ids) =>
+    indexBy(ids, await this.seasons.seasonsByIds(ids), (s) => s.seasonId),
+  );
+
+  readonly seasonsOfSeries = new DataLoader<number, Season[]>(async (ids) =>
+    groupBy(ids, await this.seasons.seasonsOfSeries(ids), (s) => s.seriesId),
+  );
+
+  readonly raceWeek = new DataLoader<number, RaceWeek | null>(async (ids) =>
+    indexBy(ids, await this.seasons.raceWeeksByIds(ids), (w) => w.id),
+  );
+
+  readonly raceWeeksOfSeason = new DataLoader<number, RaceWeek[]>(async (ids) =>
+    groupBy(ids, await this.seasons.raceWeeksOfSeasons(ids), (w) => w.seasonId),
+  );
+
+  readonly restrictionsOfWeek = new DataLoader<number, CarRestriction[]>(async (ids) =>
+    groupBy(ids, await this.seasons.restrictionsOfWeeks(ids), (r) => r.raceWeekId),
+  );
+
+  readonly restrictionChangesOfWeek = new DataLoader<number, CarRestrictionChange[]>(async (ids) =>
+    groupBy(ids, await this.seasons.restrictionChangesOfWeeks(ids), (r) => r.raceWeekId),
+  );
+
+  readonly event = new DataLoader<number, Event | null>(async (ids) =>
+    indexBy(ids, await this.seasons.eventsByIds(ids), (e) => e.id),
+  );
+
+  readonly eventOfWeek = new DataLoader<number, Event | null>(async (ids) =>
+    indexBy(ids, await this.seasons.eventsOfWeeks(ids), (e) => e.raceWeekId as number),
+  );
+
+  readonly classesOfEvent = new DataLoader<number, EventClass[]>(async (ids) =>
+    groupBy(ids, await this.seasons.classesOfEvents(ids), (c) => c.eventId),
+  );
+
+  private readonly instanceLoaders = new Map<string, DataLoader<number, EventInstance[]>>();
+
+  /** Sessions of events within [from, to): one loader (one statement per level) per argument set. */
+  instancesOfEvent(from?: Date, to?: Date): DataLoader<number, EventInstance[]> {
+    const key = `${from?.toISOString() ?? ''}|${to?.toISOString() ?? ''}`;
+    let loader = this.instanceLoaders.get(key);
+    if (!loader) {
+      loader = new DataLoader<number, EventInstance[]>(async (ids) =>
+        groupBy(ids, await this.seasons.instancesOfEvents(ids, from, to), (i) => i.eventId),
+      );
+      this.instanceLoaders.set(key, loader);
+    }
+    return loader;
+  }
+}

@@ -1,0 +1,347 @@
+// Pure mapping of iRacing series and season payloads to the rows the seasons importer upserts. No I/O: the
+// importer checks the payload, looks up what the rows refer to, and writes them.
+import type { IracingRaceWeek, IracingSeason, IracingSeries } from '../iracing/iracing.payloads.js';
+import { sessionStarts } from './session-times.js';
+import type { RaceTimeDescriptor } from './session-times.js';
+
+type Raw = Record<string, unknown>;
+const DAY = 86_400_000;
+
+const omit = (o: Raw, keys: readonly string[]): Raw => {
+  const out: Raw = {};
+  for (const [k, v] of Object.entries(o)) if (!keys.includes(k)) out[k] = v;
+  return out;
+};
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const intOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
+const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const boolOr = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean' ? v : fallback);
+
+export interface SeriesRow extends Raw {
+  series_id: number;
+  name: string;
+  short_name: string | null;
+  category: string | null;
+  category_id: number | null;
+  eligible: boolean | null;
+  min_starters: number | null;
+  max_starters: number | null;
+  forum_url: string | null;
+  allowed_licenses: unknown[];
+  raw: Raw;
+}
+
+const SERIES_COLUMNS = [
+  'series_id',
+  'series_name',
+  'series_short_name',
+  'category',
+  'category_id',
+  'eligible',
+  'min_starters',
+  'max_starters',
+  'forum_url',
+  'allowed_licenses',
+];
+
+export function seriesRow(s: IracingSeries): SeriesRow {
+  const r = s as Raw;
+  return {
+    series_id: s.series_id,
+    name: s.series_name,
+    short_name: text(r.series_short_name),
+    category: text(s.category),
+    category_id: intOrNull(s.category_id),
+    eligible: typeof r.eligible === 'boolean' ? r.eligible : null,
+    min_starters: intOrNull(r.min_starters),
+    max_starters: intOrNull(r.max_starters),
+    forum_url: text(r.forum_url),
+    allowed_licenses: Array.isArray(r.allowed_licenses) ? r.allowed_licenses : [],
+    raw: omit(r, SERIES_COLUMNS),
+  };
+}
+
+export interface SeasonRow extends Raw {
+  season_id: number;
+  series_id: number;
+  name: string;
+  year: number | null;
+  quarter: number | null;
+  official: boolean;
+  car_class_ids: number[];
+}
+
+export interface WeekRow extends Raw {
+  season_id: number;
+  series_id: number;
+  race_week_num: number;
+  track_id: number;
+  start_time: string;
+  end_time: string;
+  car_class_ids: number[];
+  car_ids: number[];
+  weather_url: string | null;
+}
+
+export interface RestrictionRow extends Raw {
+  race_week_num: number;
+  car_id: number;
+  max_dry_tire_sets: number | null;
+  max_pct_fuel_fill: number | null;
+  power_adjust_pct: number | null;
+  weight_penalty_kg: number | null;
+  race_setup_id: number | null;
+  qual_setup_id: number | null;
+}
+
+export const RESTRICTION_VALUES = [
+  'max_dry_tire_sets',
+  'max_pct_fuel_fill',
+  'power_adjust_pct',
+  'weight_penalty_kg',
+  'race_setup_id',
+  'qual_setup_id',
+] as const;
+
+export interface EventClassRow extends Raw {
+  race_week_num: number;
+  car_class_id: number;
+  position: number;
+  car_ids: number[];
+}
+
+export interface InstanceRow extends Raw {
+  race_week_num: number;
+  start_time: string;
+  end_time: string | null;
+  session_minutes: number | null;
+  super_session: boolean;
+}
+
+/** Everything one season writes, plus the catalog ids it refers to. */
+export interface SeasonBundle {
+  series: { series_id: number; name: string };
+  season: SeasonRow;
+  weeks: WeekRow[];
+  restrictions: RestrictionRow[];
+  classes: EventClassRow[];
+  instances: InstanceRow[];
+  refs: { trackIds: number[]; carIds: number[]; carClassIds: number[] };
+}
+
+const SEASON_COLUMNS = [
+  'season_id',
+  'series_id',
+  'season_name',
+  'season_short_name',
+  'season_year',
+  'season_quarter',
+  'active',
+  'complete',
+  'official',
+  'multiclass',
+  'fixed_setup',
+  'license_group',
+  'car_class_ids',
+  'drops',
+  'max_weeks',
+  'race_week',
+  'start_date',
+  'schedule_description',
+  'driver_changes',
+  'schedules',
+];
+
+const WEEK_COLUMNS = [
+  'season_id',
+  'series_id',
+  'race_week_num',
+  'track',
+  'start_date',
+  'week_end_time',
+  'category',
+  'schedule_name',
+  'race_lap_limit',
+  'race_time_limit',
+  'practice_length',
+  'qualify_length',
+  'qualify_laps',
+  'warmup_length',
+  'start_type',
+  'restart_type',
+  'race_week_car_class_ids',
+  'race_week_cars',
+  'race_time_descriptors',
+  'car_restrictions',
+  'track_state',
+  'weather',
+  // Repeated from the season on every week.
+  'season_name',
+  'series_name',
+];
+
+/** The week's start: its `start_date` at 00:00 UTC. */
+function weekStart(w: IracingRaceWeek): number {
+  const ms = Date.parse(`${w.start_date.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(ms)) throw new Error(`season ${w.season_id} week ${w.race_week_num}: bad start_date`);
+  return ms;
+}
+
+/**
+ * Maps one season (checked with `seasonDetail`) to its rows; event classes keep iRacing's order until
+ * `orderEventClasses` sorts them. Throws, naming the season and week, when a week cannot be placed in time.
+ */
+export function seasonBundle(s: IracingSeason): SeasonBundle {
+  const r = s as Raw;
+  const schedules = s.schedules ?? [];
+  const seasonClassIds = s.car_class_ids ?? [];
+  const seriesName = text(schedules[0]?.series_name) ?? `Series ${s.series_id}`;
+  const season: SeasonRow = {
+    season_id: s.season_id,
+    series_id: s.series_id,
+    name: text(s.season_name) ?? text(schedules[0]?.season_name) ?? `${seriesName} season ${s.season_id}`,
+    short_name: text(s.season_short_name),
+    year: intOrNull(s.season_year),
+    quarter: intOrNull(s.season_quarter),
+    active: boolOr(s.active, false),
+    complete: boolOr(s.complete, false),
+    official: boolOr(s.official, true),
+    multiclass: boolOr(s.multiclass, seasonClassIds.length > 1),
+    fixed_setup: boolOr(s.fixed_setup, false),
+    license_group: intOrNull(s.license_group),
+    car_class_ids: seasonClassIds,
+    drops: intOrNull(s.drops),
+    max_weeks: intOrNull(s.max_weeks),
+    current_race_week: intOrNull(s.race_week),
+    start_date: text(s.start_date),
+    schedule_description: text(s.schedule_description),
+    driver_changes: boolOr(s.driver_changes, false),
+    raw: omit(r, SEASON_COLUMNS),
+  };
+
+  const weeks: WeekRow[] = [];
+  const restrictions: RestrictionRow[] = [];
+  const classes: EventClassRow[] = [];
+  const instances: InstanceRow[] = [];
+  const trackIds = new Set<number>();
+  const carIds = new Set<number>();
+  const carClassIds = new Set<number>(seasonClassIds);
+
+  for (const w of schedules) {
+    const wr = w as Raw;
+    const start = weekStart(w);
+    const end = w.week_end_time ? Date.parse(w.week_end_time) : start + 7 * DAY;
+    const weekClassIds = w.race_week_car_class_ids?.length ? w.race_week_car_class_ids : seasonClassIds;
+    const weekCarIds = (w.race_week_cars ?? []).map((c) => c.car_id);
+    const weather = (wr.weather as Raw | null | undefined) ?? null;
+    weeks.push({
+      season_id: s.season_id,
+      series_id: s.series_id,
+      race_week_num: w.race_week_num,
+      track_id: w.track.track_id,
+      start_time: new Date(start).toISOString(),
+      end_time: new Date(end).toISOString(),
+      category: text(w.category),
+      schedule_name: text(w.schedule_name),
+      race_lap_limit: intOrNull(w.race_lap_limit),
+      race_time_limit: intOrNull(w.race_time_limit),
+      practice_length: intOrNull(w.practice_length),
+      qualify_length: intOrNull(w.qualify_length),
+      qualify_laps: intOrNull(w.qualify_laps),
+      warmup_length: intOrNull(w.warmup_length),
+      start_type: text(w.start_type),
+      restart_type: text(w.restart_type),
+      car_class_ids: weekClassIds,
+      car_ids: weekCarIds,
+      race_time_descriptors: w.race_time_descriptors ?? [],
+      track_state: (wr.track_state as Raw | null | undefined) ?? null,
+      weather: weather ? omit(weather, ['weather_url']) : null,
+      weather_url: text(weather?.weather_url),
+      weather_version: intOrNull(weather?.version),
+      raw: omit(wr, WEEK_COLUMNS),
+    });
+    trackIds.add(w.track.track_id);
+    for (const id of weekClassIds) carClassIds.add(id);
+    for (const id of weekCarIds) carIds.add(id);
+
+    for (const c of w.car_restrictions ?? []) {
+      carIds.add(c.car_id);
+      restrictions.push({
+        race_week_num: w.race_week_num,
+        car_id: c.car_id,
+        max_dry_tire_sets: intOrNull(c.max_dry_tire_sets),
+        max_pct_fuel_fill: numOrNull(c.max_pct_fuel_fill),
+        power_adjust_pct: numOrNull(c.power_adjust_pct),
+        weight_penalty_kg: numOrNull(c.weight_penalty_kg),
+        race_setup_id: intOrNull(c.race_setup_id),
+        qual_setup_id: intOrNull(c.qual_setup_id),
+      });
+    }
+
+    [...new Set(weekClassIds)].forEach((id, position) =>
+      classes.push({ race_week_num: w.race_week_num, car_class_id: id, position, car_ids: weekCarIds }),
+    );
+
+    let starts;
+    try {
+      starts = sessionStarts(
+        (w.race_time_descriptors ?? []) as RaceTimeDescriptor[],
+        new Date(start),
+        new Date(end),
+      );
+    } catch (err) {
+      throw new Error(
+        `season ${s.season_id} week ${w.race_week_num}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
+    for (const st of starts) {
+      instances.push({
+        race_week_num: w.race_week_num,
+        start_time: st.start.toISOString(),
+        end_time: st.end?.toISOString() ?? null,
+        session_minutes: st.sessionMinutes,
+        super_session: st.superSession,
+      });
+    }
+  }
+
+  return {
+    series: { series_id: s.series_id, name: seriesName },
+    season,
+    weeks,
+    restrictions,
+    classes,
+    instances,
+    refs: { trackIds: [...trackIds], carIds: [...carIds], carClassIds: [...carClassIds] },
+  };
+}
+
+/** Orders each event's classes fastest first (by relative speed, then id) and renumbers their positions. */
+export function orderEventClasses(bundle: SeasonBundle, relativeSpeed: (carClassId: number) => number): void {
+  const byWeek = new Map<number, EventClassRow[]>();
+  for (const c of bundle.classes) {
+    const list = byWeek.get(c.race_week_num) ?? [];
+    list.push(c);
+    byWeek.set(c.race_week_num, list);
+  }
+  for (const list of byWeek.values()) {
+    list.sort(
+      (a, b) =>
+        relativeSpeed(b.car_class_id) - relativeSpeed(a.car_class_id) || a.car_class_id - b.car_class_id,
+    );
+    list.forEach((c, i) => (c.position = i));
+  }
+}
+
+/** A payload for hashing: presigned weather links change on every read, so only their path counts. */
+export function stableSeasonPayload(s: IracingSeason): unknown {
+  return {
+    ...s,
+    schedules: (s.schedules ?? []).map((w) => {
+      const weather = (w as Raw).weather as Raw | null | undefined;
+      if (!weather || typeof weather.weather_url !== 'string') return w;
+      return { ...w, weather: { ...weather, weather_url: weather.weather_url.split('?')[0] } };
+    }),
+  };
+}
