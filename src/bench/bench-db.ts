@@ -19,6 +19,7 @@ export class CountingLogger implements TypeOrmLogger {
 
 export interface BenchDb {
   db: DataSource;
+  url: string;
   logger: CountingLogger;
   drop(): Promise<void>;
 }
@@ -38,6 +39,7 @@ export async function createBenchDb(adminUrl: string, label: string): Promise<Be
   await migrateWithLock(db);
   return {
     db,
+    url: url.toString(),
     logger,
     async drop() {
       await db.destroy();

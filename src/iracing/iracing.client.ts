@@ -5,6 +5,7 @@
 // before an importer sees it. Workers use it; the API role never does.
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { forEachLimit } from '../core/concurrency.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { REDIS } from '../core/redis/redis.provider.js';
 import { DecodeError } from './decode.js';
@@ -361,14 +362,9 @@ export class IracingClient {
     const base = typeof info.base_download_url === 'string' ? info.base_download_url : '';
     const files = Array.isArray(info.chunk_file_names) ? info.chunk_file_names.map(String) : [];
     const parts: unknown[][] = new Array<unknown[]>(files.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < files.length) {
-        const i = next++;
-        parts[i] = await this.fetchChunk(endpoint, base + files[i], i);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.opts.chunkConcurrency, files.length) }, worker));
+    await forEachLimit(files, this.opts.chunkConcurrency, async (file, i) => {
+      parts[i] = await this.fetchChunk(endpoint, base + file, i);
+    });
     const rows = parts.flat();
     const { chunk_info: _ignored, ...rest } = holder;
     return { ...rest, chunk_count: files.length, rows };

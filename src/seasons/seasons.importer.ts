@@ -8,8 +8,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { CatalogImporter } from '../catalog/catalog.importer.js';
+import { forEachLimit } from '../core/concurrency.js';
 import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
-import type { UpsertSpec } from '../core/database/bulk-upsert.js';
+import type { DeleteMissingSpec, UpsertSpec } from '../core/database/bulk-upsert.js';
 import { contentHash, storedHash, storeHash } from '../core/database/payload-hash.js';
 import { DryRunRollback, ImportReport } from '../core/import/import-report.js';
 import type { ImportOptions } from '../core/import/import-report.js';
@@ -150,8 +151,12 @@ const SPEC = {
     },
     touch: 'updated_at',
     batchSize: 20_000,
+    columnar: true,
   },
 } satisfies Record<string, UpsertSpec>;
+
+/** Season transactions run at once (each on its own connection). */
+const SEASON_CONCURRENCY = 3;
 
 const ENTITIES = {
   weeks: 'race_week',
@@ -329,14 +334,15 @@ export class SeasonsImporter {
     );
     const speeds = await this.relativeSpeeds(seasons);
     for (const { bundle } of bundles) orderEventClasses(bundle, (id) => speeds.get(id) ?? 0);
-    for (const { season, bundle } of bundles) {
+    // Seasons are independent transactions: a few at once keep PostgreSQL and this process both busy.
+    await forEachLimit(bundles, SEASON_CONCURRENCY, async ({ season, bundle }) => {
       try {
         this.assertKnown(bundle, missing, options);
         report.merge(await this.importBundle(bundle, contentHash(stableSeasonPayload(season)), options));
       } catch (err) {
         report.fail(`season ${season.season_id}`, err);
       }
-    }
+    });
     return report;
   }
 
@@ -425,18 +431,16 @@ export class SeasonsImporter {
       const { race_week_num, ...rest } = r;
       return { ...rest, race_week_id: week(race_week_num) };
     });
-    await this.recordRestrictionChanges(
-      em,
-      weeks.filter((w) => w.existed).map((w) => w.id),
-      restrictions,
-    );
+    // A season seen for the first time has nothing to delete and no history to record.
+    const existing = weeks.filter((w) => w.existed).map((w) => w.id);
+    const removeMissing = (spec: DeleteMissingSpec, keep: Record<string, unknown>[]) =>
+      existing.length ? deleteMissing(em, spec, keep, seasonId) : Promise.resolve(0);
+    await this.recordRestrictionChanges(em, existing, restrictions);
     const inSeason = 't.race_week_id IN (SELECT id FROM race_week WHERE season_id = $2)';
     report.add('car_restriction', {
-      deleted: await deleteMissing(
-        em,
+      deleted: await removeMissing(
         { table: 'car_restriction', key: { race_week_id: 'int', car_id: 'int' }, scope: inSeason },
         restrictions,
-        seasonId,
       ),
     });
     report.add('car_restriction', await bulkUpsert(em, SPEC.restriction, restrictions));
@@ -449,11 +453,9 @@ export class SeasonsImporter {
       car_ids: c.car_ids,
     }));
     report.add('event_class', {
-      deleted: await deleteMissing(
-        em,
+      deleted: await removeMissing(
         { table: 'event_class', key: { event_id: 'int', car_class_id: 'int' }, scope: eventsInSeason },
         classes,
-        seasonId,
       ),
     });
     report.add('event_class', await bulkUpsert(em, SPEC.eventClass, classes));
@@ -468,15 +470,13 @@ export class SeasonsImporter {
     }));
     // Sessions the race guide has listed (or results will name) stay, even when the schedule drops them.
     report.add('event_instance', {
-      deleted: await deleteMissing(
-        em,
+      deleted: await removeMissing(
         {
           table: 'event_instance',
           key: { event_id: 'int', start_time: 'timestamptz' },
           scope: `${eventsInSeason} AND t.predicted AND t.session_id IS NULL`,
         },
         instances,
-        seasonId,
       ),
     });
     report.add('event_instance', await bulkUpsert(em, SPEC.instance, instances));

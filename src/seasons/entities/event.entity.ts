@@ -133,7 +133,7 @@ export class EventInstance {
   @Field({ description: 'Predicted by the schedule (false: first seen in the race guide).' })
   predicted: boolean;
 
-  @Index()
+  @Index({ where: '"session_id" IS NOT NULL' })
   @Column({ name: 'session_id', type: 'int', nullable: true })
   @Field(() => Int, { nullable: true, description: "iRacing's session_id, once the race guide lists it." })
   sessionId: number | null;

@@ -2,6 +2,6 @@
 // After `npm run migration:generate -- src/core/database/migrations/<Name>`, add the new class here.
 import type { MigrationInterface } from 'typeorm';
 import { Init1795304999161 } from './1795304999161-Init.js';
-import { Seasons1795312622335 } from './1795312622335-Seasons.js';
+import { Seasons1795313424720 } from './1795313424720-Seasons.js';
 
-export const MIGRATIONS: (new () => MigrationInterface)[] = [Init1795304999161, Seasons1795312622335];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [Init1795304999161, Seasons1795313424720];
