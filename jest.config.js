@@ -18,7 +18,8 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
+  // Per-project testTimeout is not applied by Jest: set here, it covers the e2e suites (unit tests are quick).
+  testTimeout: 120000,
 };

@@ -183,6 +183,7 @@ export const pastSeasonsPayload = object({
         series_id: int,
         season_year: optional(int),
         season_quarter: optional(int),
+        active: optional(bool),
         race_weeks: optional(
           array(object({ season_id: int, race_week_num: int, track: optional(object({ track_id: int })) })),
         ),

@@ -70,7 +70,9 @@ export class SyncRunService {
   }
 
   private async addJob(runId: number, kind: SyncKind, triggerKey?: string): Promise<SyncRun> {
-    const jobId = triggerKey ?? `run-${runId}`;
+    // A run id alone could name a finished job Bull still keeps (after sync_run was emptied or restored), which
+    // Bull would silently ignore: the creation time makes it unique.
+    const jobId = triggerKey ?? `run-${runId}-${Date.now().toString(36)}`;
     try {
       await this.queue.add(kind, { runId }, { ...syncJobOptions(this.config.env.SYNC_BACKOFF_MS), jobId });
       await this.runs.update(runId, { jobId });

@@ -206,11 +206,13 @@ export class SeasonsImporter {
       report.fail('series', err);
     }
 
+    const current = new Set<number>();
     try {
       const envelopes = await this.iracing.getSeasons(
         { seasonYear: options.seasonYear, seasonQuarter: options.seasonQuarter },
         options,
       );
+      for (const env of envelopes) current.add(env.season_id);
       const seasons: IracingSeason[] = [];
       envelopes.forEach((env, i) => {
         if ((wanted && !wanted.has(env.series_id)) || seasons.length >= budget) return;
@@ -227,13 +229,19 @@ export class SeasonsImporter {
     }
 
     if (options.includePast) {
-      report.merge(await this.syncPast(wanted ? [...wanted] : seriesIds, budget, options));
+      report.merge(await this.syncPast(wanted ? [...wanted] : seriesIds, budget, options, current));
     }
     return report;
   }
 
   /** Past seasons of each series: schedules fetched only for seasons not yet stored as complete. */
-  async syncPast(seriesIds: number[], limit: number, options: ImportOptions = {}): Promise<ImportReport> {
+  async syncPast(
+    seriesIds: number[],
+    limit: number,
+    options: ImportOptions = {},
+    /** Seasons this run already imported from `series/seasons` (richer than the past-seasons path). */
+    skip: ReadonlySet<number> = new Set(),
+  ): Promise<ImportReport> {
     const report = new ImportReport();
     let budget = limit;
     for (const seriesId of seriesIds) {
@@ -253,6 +261,8 @@ export class SeasonsImporter {
             );
         for (const meta of past.series.seasons) {
           if (budget <= 0) break;
+          // The running (and next) season is series/seasons' to import: `past_seasons` lists it too.
+          if (meta.active === true || skip.has(meta.season_id)) continue;
           if (stored.has(meta.season_id)) {
             report.unchanged('season', 1);
             continue;

@@ -107,3 +107,23 @@ describe('sessionStarts', () => {
     ).toThrow(/session_times: not a time/);
   });
 });
+
+describe('sessionStarts with a fixed last session at the week end', () => {
+  it('keeps a listed session that starts exactly at week_end_time', () => {
+    const starts = sessionStarts(
+      [
+        {
+          repeating: false,
+          session_minutes: 60,
+          session_times: ['2025-02-13T02:00:00Z', '2025-02-17T20:00:00Z'],
+        },
+      ],
+      new Date('2025-02-11T00:00:00Z'),
+      new Date('2025-02-17T20:00:00Z'),
+    );
+    expect(starts.map((s) => s.start.toISOString())).toEqual([
+      '2025-02-13T02:00:00.000Z',
+      '2025-02-17T20:00:00.000Z',
+    ]);
+  });
+});

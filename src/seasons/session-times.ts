@@ -1,6 +1,7 @@
 // Session start times of a race week from its `race_time_descriptors` (DESIGN §6), as pure functions.
 // A repeating descriptor gives `first_session_time` + k × `repeat_minutes` on each `day_offset` day counted from
-// the descriptor's `start_date`, within that day and before the week ends; the others list `session_times`.
+// the descriptor's `start_date`, within that day and before the week ends; the others list `session_times`
+// (kept as listed).
 // Everything is UTC.
 
 export interface RaceTimeDescriptor {
@@ -46,7 +47,7 @@ export function parseDay(value: string): number {
 
 /**
  * Every session start of a week, sorted and unique by start (a later descriptor naming the same start wins).
- * `weekStart` is used when a repeating descriptor has no `start_date`; nothing at or after `weekEnd` is kept.
+ * `weekStart` is used when a repeating descriptor has no `start_date`; no repetition at or after `weekEnd` is kept.
  */
 export function sessionStarts(
   descriptors: readonly RaceTimeDescriptor[],
@@ -81,10 +82,11 @@ export function sessionStarts(
         }
       }
     } else {
+      // Listed times are the week's own: all kept (iRacing's week_end_time is often the last of them).
       for (const s of d.session_times ?? []) {
         const ms = Date.parse(s);
         if (Number.isNaN(ms)) throw new Error(`session_times: not a time: "${s}"`);
-        if (ms < end) add(ms, d);
+        add(ms, d);
       }
     }
   }

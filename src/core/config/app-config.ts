@@ -142,6 +142,25 @@ export class EnvironmentVariables {
   @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
   CRON_RACE_GUIDE = '*/15 * * * *';
 
+  /** Forecasts of weeks whose forecast is missing or stale (also queued after every season sync). */
+  @Transform(trimmed)
+  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  CRON_FORECASTS = '0 3 * * *';
+
+  /** A stored forecast older than this is fetched again. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 30)
+  FORECAST_MAX_AGE_HOURS = 20;
+
+  /** Forecast files fetched at once (presigned files: not counted by iRacing's rate limit). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  FORECAST_CONCURRENCY = 8;
+
   /** Prefix of every Bull key in Redis, so several deployments (or test runs) can share one Redis. */
   @Transform(trimmed)
   @Matches(/^[A-Za-z0-9:_-]+$/, { message: 'must be letters, digits, ":", "_" or "-"' })
