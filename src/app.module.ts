@@ -13,6 +13,7 @@ import { graphqlOptions } from './core/graphql/graphql.options.js';
 import { IracingModule } from './iracing/iracing.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { SeasonsModule } from './seasons/seasons.module.js';
+import { WeatherModule } from './weather/weather.module.js';
 
 @Module({})
 export class AppModule {
@@ -33,6 +34,7 @@ export class AppModule {
         IracingModule,
         CatalogModule,
         SeasonsModule,
+        WeatherModule,
         SchedulerModule.forRoot({ api: config.runsApi, worker: config.runsWorker }),
         ...graphql,
       ],

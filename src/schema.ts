@@ -12,6 +12,7 @@ import {
 } from './catalog/catalog.resolver.js';
 import { SyncResolver } from './scheduler/sync.resolver.js';
 import { SEASONS_RESOLVERS } from './seasons/seasons.module.js';
+import { WEATHER_RESOLVERS } from './weather/weather.module.js';
 
 /** Every resolver class of the API role; keep in step with the modules (the schema test notices a gap). */
 export const RESOLVERS = [
@@ -20,6 +21,7 @@ export const RESOLVERS = [
   TrackResolver,
   TrackLayoutResolver,
   ...SEASONS_RESOLVERS,
+  ...WEATHER_RESOLVERS,
   SyncResolver,
 ];
 

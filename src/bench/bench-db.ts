@@ -4,6 +4,10 @@ import { DataSource } from 'typeorm';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { migrateWithLock } from '../core/database/migration-runner.js';
 import { typeormOptions } from '../core/database/typeorm-options.js';
+import { IracingClient } from '../iracing/iracing.client.js';
+import type { IracingClientOptions } from '../iracing/iracing.client.js';
+import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../iracing/offline/replica.js';
+import type { ReplicaOptions } from '../iracing/offline/replica.js';
 
 export class CountingLogger implements TypeOrmLogger {
   statements = 0;
@@ -67,4 +71,25 @@ export function samplePeakRss(): () => number {
   const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   timer.unref();
   return () => Math.max(peakRss, process.memoryUsage().rss);
+}
+
+/** An offline replica (no rate limit unless given) and a client logged in to it with the test credentials. */
+export async function benchReplica(
+  options: Omit<ReplicaOptions, 'credentials'>,
+): Promise<{ replica: OfflineReplica; client: IracingClient; url: string }> {
+  const replica = new OfflineReplica({ rateLimit: null, ...options, credentials: DEFAULT_TEST_CREDENTIALS });
+  const url = await replica.start();
+  return { replica, url, client: new IracingClient(undefined, replicaClientOptions(url)) };
+}
+
+/** Client options for a replica at `url` with the test credentials. */
+export function replicaClientOptions(url: string): IracingClientOptions {
+  return {
+    apiUrl: url,
+    oauthUrl: url,
+    clientId: DEFAULT_TEST_CREDENTIALS.clientId,
+    clientSecret: DEFAULT_TEST_CREDENTIALS.clientSecret,
+    username: DEFAULT_TEST_CREDENTIALS.username,
+    password: DEFAULT_TEST_CREDENTIALS.password,
+  };
 }

@@ -3,10 +3,8 @@
 import 'reflect-metadata';
 import { CatalogImporter } from '../catalog/catalog.importer.js';
 import { carClassRows, carRows, trackRows } from '../catalog/catalog.mapping.js';
-import { IracingClient } from '../iracing/iracing.client.js';
 import { syntheticDataset } from '../iracing/offline/synthetic-dataset.js';
-import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../iracing/offline/replica.js';
-import { createBenchDb, median, samplePeakRss, timed } from './bench-db.js';
+import { benchReplica, createBenchDb, median, samplePeakRss, timed } from './bench-db.js';
 import type { BenchDb } from './bench-db.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -84,19 +82,8 @@ async function main(): Promise<void> {
     'scale | rows   | fetch ms | cold ms | stmts | stmts/row | unchanged ms | plain INSERT ms | cold/plain',
   );
   for (const scale of SCALES) {
-    const replica = new OfflineReplica({
+    const { replica, client } = await benchReplica({
       dataset: syntheticDataset({ scale }),
-      credentials: DEFAULT_TEST_CREDENTIALS,
-      rateLimit: null,
-    });
-    const url = await replica.start();
-    const client = new IracingClient(undefined, {
-      apiUrl: url,
-      oauthUrl: url,
-      clientId: DEFAULT_TEST_CREDENTIALS.clientId,
-      clientSecret: DEFAULT_TEST_CREDENTIALS.clientSecret,
-      username: DEFAULT_TEST_CREDENTIALS.username,
-      password: DEFAULT_TEST_CREDENTIALS.password,
     });
     const b = await createBenchDb(ADMIN_URL, `catalog${scale}`);
     try {
@@ -113,11 +100,11 @@ async function main(): Promise<void> {
       let statements = 0;
       let rows = 0;
       for (let i = 0; i < REPEAT; i++) {
-        await b.db.query(`TRUNCATE ${TABLES} RESTART IDENTITY`);
+        await b.db.query(`TRUNCATE ${TABLES} RESTART IDENTITY CASCADE`);
         const p = await timed(() => plainInsert(b, payloads));
         plain.push(p.ms);
         rows = p.value;
-        await b.db.query(`TRUNCATE ${TABLES} RESTART IDENTITY`);
+        await b.db.query(`TRUNCATE ${TABLES} RESTART IDENTITY CASCADE`);
         b.logger.statements = 0;
         const c = await timed(() => importer.importPayloads(payloads));
         statements = b.logger.statements;

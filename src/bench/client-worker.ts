@@ -2,24 +2,12 @@
 // budget allows until the deadline, then prints what it did as one JSON line.
 import { Redis } from 'ioredis';
 import { IracingClient } from '../iracing/iracing.client.js';
-import { DEFAULT_TEST_CREDENTIALS } from '../iracing/offline/replica.js';
 import { RequestStats, runWithStats } from '../iracing/request-stats.js';
+import { replicaClientOptions } from './bench-db.js';
 
 const [url, prefix, durationMs, concurrency] = process.argv.slice(2);
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const client = new IracingClient(
-  undefined,
-  {
-    apiUrl: url,
-    oauthUrl: url,
-    clientId: DEFAULT_TEST_CREDENTIALS.clientId,
-    clientSecret: DEFAULT_TEST_CREDENTIALS.clientSecret,
-    username: DEFAULT_TEST_CREDENTIALS.username,
-    password: DEFAULT_TEST_CREDENTIALS.password,
-    redisPrefix: prefix,
-  },
-  redis,
-);
+const client = new IracingClient(undefined, { ...replicaClientOptions(url), redisPrefix: prefix }, redis);
 const deadline = Date.now() + Number(durationMs);
 const stats = new RequestStats();
 let ok = 0;

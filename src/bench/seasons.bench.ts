@@ -9,11 +9,9 @@ import pg from 'pg';
 import { CatalogImporter } from '../catalog/catalog.importer.js';
 import { loadConfig } from '../core/config/app-config.js';
 import { createApp } from '../bootstrap.js';
-import { IracingClient } from '../iracing/iracing.client.js';
-import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../iracing/offline/replica.js';
 import { syntheticDataset } from '../iracing/offline/synthetic-dataset.js';
 import { SeasonsImporter } from '../seasons/seasons.importer.js';
-import { createBenchDb, median, samplePeakRss, timed } from './bench-db.js';
+import { benchReplica, createBenchDb, median, samplePeakRss, timed } from './bench-db.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -62,20 +60,9 @@ async function main(): Promise<void> {
     `seasons benchmark: scales ${SCALES.join(', ')}; replica without rate limit; anchor ${NOW.toISOString()}`,
   );
   for (const scale of SCALES) {
-    const replica = new OfflineReplica({
+    const { replica, client, url } = await benchReplica({
       dataset: syntheticDataset({ scale, seed: 1, now: NOW }),
-      credentials: DEFAULT_TEST_CREDENTIALS,
-      rateLimit: null,
       now: () => NOW,
-    });
-    const url = await replica.start();
-    const client = new IracingClient(undefined, {
-      apiUrl: url,
-      oauthUrl: url,
-      clientId: DEFAULT_TEST_CREDENTIALS.clientId,
-      clientSecret: DEFAULT_TEST_CREDENTIALS.clientSecret,
-      username: DEFAULT_TEST_CREDENTIALS.username,
-      password: DEFAULT_TEST_CREDENTIALS.password,
     });
     const b = await createBenchDb(ADMIN_URL, `seasons${scale}`);
     try {

@@ -7,6 +7,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { SeasonsModule } from '../seasons/seasons.module.js';
+import { WeatherModule } from '../weather/weather.module.js';
 import { SyncCronService } from './sync-cron.service.js';
 import { SyncHandlers } from './sync-handlers.js';
 import { SyncRun } from './sync-run.entity.js';
@@ -34,6 +35,7 @@ export class SchedulerModule {
         ScheduleModule.forRoot(),
         CatalogModule,
         SeasonsModule,
+        WeatherModule,
       ],
       providers,
       exports: [SyncRunService, SyncCronService],

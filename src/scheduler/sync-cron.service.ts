@@ -38,6 +38,7 @@ export class SyncCronService implements OnApplicationBootstrap {
         params: { includePast: true },
       },
       { name: 'race-guide', cron: env.CRON_RACE_GUIDE, kind: SyncKind.RACE_GUIDE, params: {} },
+      { name: 'forecasts', cron: env.CRON_FORECASTS, kind: SyncKind.FORECASTS, params: {} },
     ];
   }
 

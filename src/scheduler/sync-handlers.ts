@@ -4,6 +4,7 @@ import { CatalogImporter } from '../catalog/catalog.importer.js';
 import type { ImportReport } from '../core/import/import-report.js';
 import { RaceGuideImporter } from '../seasons/race-guide.importer.js';
 import { SeasonsImporter } from '../seasons/seasons.importer.js';
+import { WeatherImporter } from '../weather/weather.importer.js';
 import { SyncKind } from './sync-run.entity.js';
 
 export type SyncHandler = (params: Record<string, unknown>) => Promise<ImportReport>;
@@ -17,7 +18,12 @@ const ints = (v: unknown) =>
 export class SyncHandlers {
   private readonly handlers: Record<SyncKind, SyncHandler>;
 
-  constructor(catalog: CatalogImporter, seasons: SeasonsImporter, raceGuide: RaceGuideImporter) {
+  constructor(
+    catalog: CatalogImporter,
+    seasons: SeasonsImporter,
+    raceGuide: RaceGuideImporter,
+    weather: WeatherImporter,
+  ) {
     this.handlers = {
       [SyncKind.CATALOG]: (p) => catalog.sync({ refresh: flag(p.refresh), dryRun: flag(p.dryRun) }),
       [SyncKind.SEASONS]: (p) =>
@@ -31,7 +37,23 @@ export class SyncHandlers {
           limit: int(p.limit),
         }),
       [SyncKind.RACE_GUIDE]: (p) => raceGuide.sync({ refresh: flag(p.refresh), dryRun: flag(p.dryRun) }),
+      [SyncKind.FORECASTS]: (p) =>
+        weather.refresh({
+          raceWeekIds: ints(p.raceWeekIds),
+          seasonIds: ints(p.seasonIds),
+          force: flag(p.force),
+          dryRun: flag(p.dryRun),
+        }),
     };
+  }
+
+  /** The sync queued when a run of `kind` finishes with something written (not for a dry run). */
+  followUp(
+    kind: SyncKind,
+    params: Record<string, unknown>,
+  ): { kind: SyncKind; params: Record<string, unknown> } | null {
+    if (kind === SyncKind.SEASONS && !flag(params.dryRun)) return { kind: SyncKind.FORECASTS, params: {} };
+    return null;
   }
 
   get(kind: SyncKind): SyncHandler {

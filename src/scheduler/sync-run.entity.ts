@@ -8,6 +8,7 @@ export enum SyncKind {
   CATALOG = 'CATALOG',
   SEASONS = 'SEASONS',
   RACE_GUIDE = 'RACE_GUIDE',
+  FORECASTS = 'FORECASTS',
 }
 
 export enum SyncStatus {
@@ -22,6 +23,8 @@ export enum SyncTrigger {
   CRON = 'CRON',
   GRAPHQL = 'GRAPHQL',
   CLI = 'CLI',
+  /** Queued by another sync when it finished (forecasts after a seasons sync). */
+  SYNC = 'SYNC',
 }
 
 registerEnumType(SyncKind, { name: 'SyncKind' });

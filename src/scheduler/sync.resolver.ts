@@ -14,7 +14,13 @@ import {
 import { AdminGuard } from '../core/auth/admin.guard.js';
 import { Connection, paginate } from '../core/graphql/pagination.js';
 import { BadInputError } from '../core/errors/domain-error.js';
-import { SyncCatalogInput, SyncRaceGuideInput, SyncRunsArgs, SyncSeasonsInput } from './dto/sync.inputs.js';
+import {
+  RefreshForecastsInput,
+  SyncCatalogInput,
+  SyncRaceGuideInput,
+  SyncRunsArgs,
+  SyncSeasonsInput,
+} from './dto/sync.inputs.js';
 import { SyncCounts, SyncKind, SyncRun, SyncTrigger } from './sync-run.entity.js';
 import { SyncRunService } from './sync-run.service.js';
 
@@ -75,6 +81,25 @@ export class SyncResolver {
     return this.runs.enqueue(
       SyncKind.RACE_GUIDE,
       { refresh: input?.refresh, dryRun: input?.dryRun },
+      SyncTrigger.GRAPHQL,
+    );
+  }
+
+  @Mutation(() => SyncRun, {
+    description:
+      'Queues a forecast refresh: the weeks named (or those of the seasons named, or every week not yet over) whose forecast is missing or stale, or all of them with force; returns its run at once.',
+  })
+  @UseGuards(AdminGuard)
+  refreshForecasts(@Args('input', { nullable: true }) input?: RefreshForecastsInput): Promise<SyncRun> {
+    const sorted = (ids?: number[]) => (ids?.length ? [...new Set(ids)].sort((a, b) => a - b) : undefined);
+    return this.runs.enqueue(
+      SyncKind.FORECASTS,
+      {
+        raceWeekIds: sorted(input?.raceWeekIds),
+        seasonIds: sorted(input?.seasonIds),
+        force: input?.force,
+        dryRun: input?.dryRun,
+      },
       SyncTrigger.GRAPHQL,
     );
   }

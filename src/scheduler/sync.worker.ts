@@ -12,6 +12,8 @@ import { SyncHandlers } from './sync-handlers.js';
 import { SYNC_ATTEMPTS, syncJobOptions, SYNC_QUEUE } from './sync.queue.js';
 import type { SyncJobData } from './sync.queue.js';
 import { SyncRunService } from './sync-run.service.js';
+import { SyncStatus, SyncTrigger } from './sync-run.entity.js';
+import type { SyncKind } from './sync-run.entity.js';
 
 const isRetryable = (err: unknown) => (err as { retryable?: unknown })?.retryable !== false;
 
@@ -65,6 +67,7 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       this.log.log(
         `sync run ${run.id} (${run.kind}) ${done.status} in ${Date.now() - started} ms: ${JSON.stringify(done.counts)}`,
       );
+      if (done.status !== SyncStatus.FAILED) await this.queueFollowUp(run.id, run.kind, run.params);
     } catch (err) {
       if (err instanceof IracingMaintenanceError)
         return this.delayForMaintenance(job, run.id, err, stats, attempt);
@@ -76,6 +79,18 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
         await this.runs.retrying(run.id, run.kind.toLowerCase(), err, stats, attempt);
       }
       throw err;
+    }
+  }
+
+  /** Queues the sync that follows this one (forecasts after seasons); the finished run stays as it is. */
+  private async queueFollowUp(runId: number, kind: SyncKind, params: Record<string, unknown>): Promise<void> {
+    const next = this.handlers.followUp(kind, params);
+    if (!next) return;
+    try {
+      const queued = await this.runs.enqueue(next.kind, next.params, SyncTrigger.SYNC);
+      this.log.log(`sync run ${runId} queued ${next.kind} as run ${queued.id}`);
+    } catch (err) {
+      this.log.warn(`sync run ${runId}: could not queue ${next.kind}: ${String(err)}`);
     }
   }
 

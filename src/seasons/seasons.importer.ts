@@ -108,6 +108,7 @@ const SPEC = {
       track_state: 'jsonb',
       weather: 'jsonb',
       weather_version: 'int',
+      weather_summary: 'jsonb',
       raw: 'jsonb',
     },
     touch: 'updated_at',

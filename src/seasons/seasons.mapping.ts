@@ -2,6 +2,7 @@
 // importer checks the payload, looks up what the rows refer to, and writes them.
 import type { IracingRaceWeek, IracingSeason, IracingSeries } from '../iracing/iracing.payloads.js';
 import { sessionStarts } from './session-times.js';
+import { normaliseWeatherSummary } from './weather-summary.js';
 import type { RaceTimeDescriptor } from './session-times.js';
 
 type Raw = Record<string, unknown>;
@@ -255,7 +256,8 @@ export function seasonBundle(s: IracingSeason): SeasonBundle {
       car_ids: weekCarIds,
       race_time_descriptors: w.race_time_descriptors ?? [],
       track_state: (wr.track_state as Raw | null | undefined) ?? null,
-      weather: weather ? omit(weather, ['weather_url']) : null,
+      weather: weather ? omit(weather, ['weather_url', 'weather_summary']) : null,
+      weather_summary: normaliseWeatherSummary(weather?.weather_summary),
       weather_url: text(weather?.weather_url),
       weather_version: intOrNull(weather?.version),
       raw: omit(wr, WEEK_COLUMNS),

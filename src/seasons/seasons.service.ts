@@ -24,6 +24,13 @@ import { Series } from './entities/series.entity.js';
 const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const SERIES_CATEGORIES = new Set<Category>([Category.SPORTS_CAR, Category.FORMULA_CAR]);
 
+function checkTemperatures(f?: CalendarFilter): void {
+  if (f?.minAirTempC !== undefined && f.maxAirTempC !== undefined && f.minAirTempC > f.maxAirTempC)
+    throw new BadInputError(
+      `"minAirTempC" (${f.minAirTempC}) must not be above "maxAirTempC" (${f.maxAirTempC})`,
+    );
+}
+
 function checkRange(from?: Date, to?: Date): void {
   for (const [name, d] of [
     ['from', from],
@@ -91,6 +98,7 @@ export class SeasonsService {
     const qb = this.weeks.createQueryBuilder('rw');
     const f = args.filter;
     checkRange(f?.from, f?.to);
+    checkTemperatures(f);
     this.calendarFilter(qb, f);
     if (f?.category) {
       if (SERIES_CATEGORIES.has(f.category)) {
@@ -115,6 +123,7 @@ export class SeasonsService {
   listSessions(args: SessionsArgs): Promise<ConnectionShape<EventInstance>> {
     const f = args.filter;
     checkRange(f?.from, f?.to);
+    checkTemperatures(f);
     const qb = this.instances
       .createQueryBuilder('i')
       .innerJoin(Event, 'e', 'e.id = i.event_id')
@@ -142,6 +151,26 @@ export class SeasonsService {
     if (f?.seriesIds?.length) qb.andWhere('rw.series_id = ANY(:seriesIds)', { seriesIds: f.seriesIds });
     if (f?.trackIds?.length) qb.andWhere('rw.track_id = ANY(:trackIds)', { trackIds: f.trackIds });
     if (f?.carIds?.length) qb.andWhere(WEEK_ALLOWS_CARS, { carIds: f.carIds });
+    // The forecast when fetched, else iRacing's own summary of the schedule.
+    if (f?.rainPossible !== undefined)
+      qb.andWhere(
+        `COALESCE(rw.forecast_rain_possible, (rw.weather_summary->>'precip_chance_pct')::float > 0) = :rain`,
+        { rain: f.rainPossible },
+      );
+    if (f?.minAirTempC !== undefined)
+      qb.andWhere(
+        `COALESCE(rw.forecast_min_air_temp_c, (rw.weather_summary->>'temp_low_c')::float) >= :minTemp`,
+        {
+          minTemp: f.minAirTempC,
+        },
+      );
+    if (f?.maxAirTempC !== undefined)
+      qb.andWhere(
+        `COALESCE(rw.forecast_max_air_temp_c, (rw.weather_summary->>'temp_high_c')::float) <= :maxTemp`,
+        {
+          maxTemp: f.maxAirTempC,
+        },
+      );
   }
 
   // --- One by id -----------------------------------------------------------------------------------------------

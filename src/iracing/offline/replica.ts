@@ -57,6 +57,8 @@ export interface ReplicaOptions {
   staticTokens?: string[];
   /** Seed of the faults drawn by rate, so a run with faults repeats exactly. */
   seed?: number;
+  /** Delay before each file (`/files/…`) is answered, as S3 takes its time. */
+  fileLatencyMs?: number;
   /** The dataset's clock (which sessions have finished, the race guide's default `from`); the wall clock if absent. */
   now?: () => Date;
 }
@@ -65,6 +67,8 @@ export interface ReplicaStats {
   dataRequests: Record<string, number>;
   linkRequests: number;
   fileRequests: number;
+  /** The most file requests being answered at once. */
+  maxFilesInFlight: number;
   tokenRequests: Record<string, number>;
   rateLimited: number;
   faultsServed: number;
@@ -98,6 +102,7 @@ export class OfflineReplica {
   private readonly accessTokens = new Map<string, number>();
   private readonly refreshTokens = new Map<string, number>();
   private window = { start: 0, count: 0 };
+  private filesInFlight = 0;
   stats: ReplicaStats = ReplicaReset();
 
   private readonly rng: Rng;
@@ -370,8 +375,8 @@ export class OfflineReplica {
     res.end(body);
   }
 
-  /** Files served without auth (forecast files behind `weather_url`). */
-  private file(res: ServerResponse, url: URL): void {
+  /** Files served without auth (forecast files behind `weather_url`), after `fileLatencyMs` like S3. */
+  private async file(res: ServerResponse, url: URL): Promise<void> {
     const path = decodeURIComponent(url.pathname.slice('/files/'.length));
     const body = this.options.dataset.file?.(path, this.context());
     if (body === undefined) {
@@ -380,7 +385,14 @@ export class OfflineReplica {
       return;
     }
     this.stats.fileRequests++;
-    this.json(res, 200, body);
+    this.filesInFlight++;
+    this.stats.maxFilesInFlight = Math.max(this.stats.maxFilesInFlight, this.filesInFlight);
+    try {
+      if (this.options.fileLatencyMs) await new Promise((r) => setTimeout(r, this.options.fileLatencyMs));
+      this.json(res, 200, body);
+    } finally {
+      this.filesInFlight--;
+    }
   }
 
   /** Rate-limit headers for this request, or null when the budget is spent (429). */
@@ -445,6 +457,7 @@ function ReplicaReset(): ReplicaStats {
     dataRequests: {},
     linkRequests: 0,
     fileRequests: 0,
+    maxFilesInFlight: 0,
     tokenRequests: {},
     rateLimited: 0,
     faultsServed: 0,

@@ -70,6 +70,33 @@ export class SyncSeasonsInput extends SyncCatalogInput {
 }
 
 @InputType()
+export class RefreshForecastsInput {
+  @Field(() => [Int], { nullable: true, description: 'Only these race weeks (RaceWeek ids).' })
+  @IsOptional()
+  @ArrayMaxSize(5000)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  raceWeekIds?: number[];
+
+  @Field(() => [Int], { nullable: true, description: 'Only the weeks of these seasons.' })
+  @IsOptional()
+  @ArrayMaxSize(1000)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  seasonIds?: number[];
+
+  @Field({ nullable: true, description: 'Fetch even the forecasts that are fresh.' })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+
+  @Field({ nullable: true, description: 'Run the whole refresh and roll it back, returning the counts.' })
+  @IsOptional()
+  @IsBoolean()
+  dryRun?: boolean;
+}
+
+@InputType()
 export class SyncRunFilter {
   @Field(() => SyncKind, { nullable: true })
   @IsOptional()

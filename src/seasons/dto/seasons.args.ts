@@ -1,5 +1,5 @@
 // Filters and arguments of the seasons queries: series, seasons, race weeks and the race calendar (sessions).
-import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
+import { ArgsType, Field, Float, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -7,6 +7,7 @@ import {
   IsDate,
   IsEnum,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Max,
@@ -117,6 +118,28 @@ export abstract class CalendarFilter {
   @IsInt({ each: true })
   @Min(1, { each: true })
   carIds?: number[];
+
+  @Field({
+    nullable: true,
+    description: "Weeks whose forecast (else iRacing's summary) says rain is possible (true) or not (false).",
+  })
+  @IsOptional()
+  @IsBoolean()
+  rainPossible?: boolean;
+
+  @Field(() => Float, { nullable: true, description: 'Weeks never colder than this in session, °C.' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-60)
+  @Max(60)
+  minAirTempC?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Weeks never warmer than this in session, °C.' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-60)
+  @Max(60)
+  maxAirTempC?: number;
 }
 
 @InputType()

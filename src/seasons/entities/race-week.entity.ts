@@ -128,6 +128,38 @@ export class RaceWeek {
   @Column({ name: 'weather_version', type: 'int', nullable: true })
   weatherVersion: number | null;
 
+  /** iRacing's `weather_summary` normalised to °C and m/s (see weather-summary.ts). */
+  @Column({ name: 'weather_summary', type: 'jsonb', nullable: true })
+  weatherSummary: Record<string, number | string | null> | null;
+
+  // The forecast summary over the hours that affect a session, written by the weather module.
+
+  @Column({ name: 'forecast_min_air_temp_c', type: 'double precision', nullable: true })
+  forecastMinAirTempC: number | null;
+
+  @Column({ name: 'forecast_max_air_temp_c', type: 'double precision', nullable: true })
+  forecastMaxAirTempC: number | null;
+
+  @Column({ name: 'forecast_max_precip_chance_pct', type: 'double precision', nullable: true })
+  forecastMaxPrecipChancePct: number | null;
+
+  @Column({ name: 'forecast_rain_possible', type: 'boolean', nullable: true })
+  forecastRainPossible: boolean | null;
+
+  @Column({ name: 'forecast_max_wind_ms', type: 'double precision', nullable: true })
+  forecastMaxWindMs: number | null;
+
+  @Column({ name: 'forecast_fetched_at', type: 'timestamptz', nullable: true })
+  forecastFetchedAt: Date | null;
+
+  /** The `weather_version` the stored forecast was read at. */
+  @Column({ name: 'forecast_version', type: 'int', nullable: true })
+  forecastVersion: number | null;
+
+  /** The forecast file (the link without its signature) the stored forecast was read from. */
+  @Column({ name: 'forecast_path', type: 'text', nullable: true })
+  forecastPath: string | null;
+
   @Column({ type: 'jsonb', default: {} })
   raw: Record<string, unknown>;
 

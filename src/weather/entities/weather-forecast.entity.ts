@@ -1,0 +1,77 @@
+// One hour of a race week's forecast (the `weather_url` file), in real units (DESIGN §6).
+import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import type { Relation } from 'typeorm';
+import type { RaceWeek } from '../../seasons/entities/race-week.entity.js';
+
+@ObjectType('ForecastHour', { description: "One hour of a race week's forecast, in real units." })
+@Entity('weather_forecast')
+@Unique('uq_weather_forecast_week_offset', ['raceWeekId', 'timeOffset'])
+export class WeatherForecast {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'race_week_id', type: 'int' })
+  raceWeekId: number;
+
+  @ManyToOne('RaceWeek', { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'race_week_id' })
+  raceWeek: Relation<RaceWeek>;
+
+  /** Minutes from the session start iRacing simulates (negative before it). */
+  @Column({ name: 'time_offset', type: 'int' })
+  @Field(() => Int, { description: 'Minutes from the simulated session start (negative before it).' })
+  timeOffset: number;
+
+  @Column({ type: 'timestamptz' })
+  @Field(() => Date, { description: 'The simulated time of day of this hour.' })
+  timestamp: Date;
+
+  @Column({ name: 'air_temp_c', type: 'double precision', nullable: true })
+  @Field(() => Float, { nullable: true, description: '°C.' })
+  airTempC: number | null;
+
+  @Column({ name: 'raw_air_temp_c', type: 'double precision', nullable: true })
+  @Field(() => Float, { nullable: true, description: "°C, iRacing's raw_air_temp." })
+  rawAirTempC: number | null;
+
+  @Column({ name: 'precip_chance_pct', type: 'double precision', nullable: true })
+  @Field(() => Float, { nullable: true, description: 'Chance of precipitation, %.' })
+  precipChancePct: number | null;
+
+  @Column({ name: 'precip_amount_mmh', type: 'double precision', nullable: true })
+  @Field(() => Float, { nullable: true, description: 'Precipitation, mm/h.' })
+  precipAmountMmh: number | null;
+
+  @Column({ name: 'rel_humidity_pct', type: 'double precision', nullable: true })
+  @Field(() => Float, { nullable: true, description: 'Relative humidity, %.' })
+  relHumidityPct: number | null;
+
+  @Column({ name: 'wind_speed_ms', type: 'double precision', nullable: true })
+  @Field(() => Float, { nullable: true, description: 'm/s.' })
+  windSpeedMs: number | null;
+
+  @Column({ name: 'wind_dir_deg', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Degrees.' })
+  windDirDeg: number | null;
+
+  @Column({ name: 'pressure_hpa', type: 'double precision', nullable: true })
+  @Field(() => Float, { nullable: true, description: 'hPa.' })
+  pressureHpa: number | null;
+
+  @Column({ name: 'cloud_cover_pct', type: 'double precision', nullable: true })
+  @Field(() => Float, { nullable: true, description: '%.' })
+  cloudCoverPct: number | null;
+
+  @Column({ name: 'is_sun_up', type: 'boolean', nullable: true })
+  @Field(() => Boolean, { nullable: true })
+  isSunUp: boolean | null;
+
+  @Column({ name: 'allow_precip', type: 'boolean', nullable: true })
+  @Field(() => Boolean, { nullable: true })
+  allowPrecip: boolean | null;
+
+  @Column({ name: 'affects_session', type: 'boolean', default: false })
+  @Field({ description: 'Whether this hour falls in a session (the summary uses only these).' })
+  affectsSession: boolean;
+}

@@ -1,0 +1,69 @@
+// The weather fields of RaceWeek: iRacing's schedule summary, the computed forecast summary, the hourly forecast
+// (through a DataLoader) and the track state.
+import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
+import { RaceWeek } from '../seasons/entities/race-week.entity.js';
+import { WeatherForecast } from './entities/weather-forecast.entity.js';
+import { WeatherLoaders } from './weather.loaders.js';
+import { ForecastSummary, TrackState, WeatherSummary } from './weather.types.js';
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+@Resolver(() => RaceWeek)
+export class RaceWeekWeatherResolver {
+  @ResolveField(() => WeatherSummary, {
+    nullable: true,
+    description: "iRacing's own weather summary from the schedule, in °C and m/s.",
+  })
+  weatherSummary(@Parent() w: RaceWeek): WeatherSummary | null {
+    const s = w.weatherSummary;
+    if (!s) return null;
+    return {
+      tempLowC: num(s.temp_low_c),
+      tempHighC: num(s.temp_high_c),
+      windLowMs: num(s.wind_low_ms),
+      windHighMs: num(s.wind_high_ms),
+      windDir: num(s.wind_dir),
+      precipChancePct: num(s.precip_chance_pct),
+      maxPrecipRateMmh: num(s.max_precip_rate_mmh),
+      maxPrecipRateDesc: typeof s.max_precip_rate_desc === 'string' ? s.max_precip_rate_desc : null,
+      skiesLow: num(s.skies_low),
+      skiesHigh: num(s.skies_high),
+    };
+  }
+
+  @ResolveField(() => ForecastSummary, {
+    nullable: true,
+    description: 'The forecast over the hours that affect a session; null until the forecast is fetched.',
+  })
+  forecastSummary(@Parent() w: RaceWeek): ForecastSummary | null {
+    if (!w.forecastFetchedAt) return null;
+    return {
+      minAirTempC: w.forecastMinAirTempC,
+      maxAirTempC: w.forecastMaxAirTempC,
+      maxPrecipChancePct: w.forecastMaxPrecipChancePct,
+      rainPossible: w.forecastRainPossible,
+      maxWindMs: w.forecastMaxWindMs,
+      fetchedAt: w.forecastFetchedAt,
+      version: w.forecastVersion,
+    };
+  }
+
+  @ResolveField(() => [WeatherForecast], { complexity: 24, description: 'The hourly forecast, in order.' })
+  forecast(@Parent() w: RaceWeek, @Context() ctx: GraphQLContext) {
+    return ctx.loaders.get(WeatherLoaders).forecastOfWeek.load(w.id);
+  }
+
+  @ResolveField(() => TrackState, { nullable: true })
+  trackState(@Parent() w: RaceWeek): TrackState | null {
+    const t = w.trackState;
+    if (!t) return null;
+    return {
+      leaveMarbles: typeof t.leave_marbles === 'boolean' ? t.leave_marbles : null,
+      practiceRubber: num(t.practice_rubber),
+      qualifyRubber: num(t.qualify_rubber),
+      warmupRubber: num(t.warmup_rubber),
+      raceRubber: num(t.race_rubber),
+    };
+  }
+}
