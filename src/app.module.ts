@@ -14,6 +14,8 @@ import { IracingModule } from './iracing/iracing.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { SeasonsModule } from './seasons/seasons.module.js';
 import { WeatherModule } from './weather/weather.module.js';
+import { MembersModule } from './members/members.module.js';
+import { ResultsModule } from './results/results.module.js';
 
 @Module({})
 export class AppModule {
@@ -35,6 +37,8 @@ export class AppModule {
         CatalogModule,
         SeasonsModule,
         WeatherModule,
+        MembersModule,
+        ResultsModule,
         SchedulerModule.forRoot({ api: config.runsApi, worker: config.runsWorker }),
         ...graphql,
       ],

@@ -13,6 +13,8 @@ import {
 import { SyncResolver } from './scheduler/sync.resolver.js';
 import { SEASONS_RESOLVERS } from './seasons/seasons.module.js';
 import { WEATHER_RESOLVERS } from './weather/weather.module.js';
+import { MEMBERS_RESOLVERS } from './members/members.module.js';
+import { RESULTS_RESOLVERS } from './results/results.module.js';
 
 /** Every resolver class of the API role; keep in step with the modules (the schema test notices a gap). */
 export const RESOLVERS = [
@@ -22,6 +24,8 @@ export const RESOLVERS = [
   TrackLayoutResolver,
   ...SEASONS_RESOLVERS,
   ...WEATHER_RESOLVERS,
+  ...MEMBERS_RESOLVERS,
+  ...RESULTS_RESOLVERS,
   SyncResolver,
 ];
 

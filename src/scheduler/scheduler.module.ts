@@ -6,6 +6,8 @@ import type { DynamicModule, Provider } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CatalogModule } from '../catalog/catalog.module.js';
+import { MembersModule } from '../members/members.module.js';
+import { ResultsModule } from '../results/results.module.js';
 import { SeasonsModule } from '../seasons/seasons.module.js';
 import { WeatherModule } from '../weather/weather.module.js';
 import { SyncCronService } from './sync-cron.service.js';
@@ -36,6 +38,8 @@ export class SchedulerModule {
         CatalogModule,
         SeasonsModule,
         WeatherModule,
+        ResultsModule,
+        MembersModule,
       ],
       providers,
       exports: [SyncRunService, SyncCronService],

@@ -39,6 +39,7 @@ export class SyncCronService implements OnApplicationBootstrap {
       },
       { name: 'race-guide', cron: env.CRON_RACE_GUIDE, kind: SyncKind.RACE_GUIDE, params: {} },
       { name: 'forecasts', cron: env.CRON_FORECASTS, kind: SyncKind.FORECASTS, params: {} },
+      { name: 'results', cron: env.CRON_RESULTS, kind: SyncKind.RESULTS, params: {} },
     ];
   }
 

@@ -9,6 +9,14 @@ export enum SyncKind {
   SEASONS = 'SEASONS',
   RACE_GUIDE = 'RACE_GUIDE',
   FORECASTS = 'FORECASTS',
+  /** Subsessions by id (`results/get`, laps on demand). */
+  SUBSESSIONS = 'SUBSESSIONS',
+  /** Finished races: the results search from its checkpoint, or one season's (week's) result list. */
+  RESULTS = 'RESULTS',
+  /** A member's profile, summary and recent races. */
+  MEMBER = 'MEMBER',
+  /** The account's profile and the cars and tracks it owns. */
+  OWNED_CONTENT = 'OWNED_CONTENT',
 }
 
 export enum SyncStatus {
@@ -69,6 +77,18 @@ export class SyncUnitError {
   at: string;
 }
 
+@ObjectType({ description: 'A run one sync queued for another.' })
+export class QueuedRun {
+  @Field(() => SyncKind)
+  kind: SyncKind;
+
+  @Field(() => Int)
+  runId: number;
+
+  @Field(() => Int, { description: 'Items handed over (subsessions).' })
+  items: number;
+}
+
 @ObjectType({ description: 'The record of one sync: what was asked, how it went, and what failed.' })
 @Entity('sync_run')
 @Index('sync_run_active_dedupe', ['dedupeKey'], { unique: true, where: `status IN ('QUEUED', 'RUNNING')` })
@@ -122,6 +142,10 @@ export class SyncRun {
   @Field(() => [SyncUnitError])
   @Column({ type: 'jsonb', default: [] })
   errors: SyncUnitError[];
+
+  @Field(() => [QueuedRun], { description: 'Runs this sync queued (the subsessions a search found).' })
+  @Column({ name: 'queued_runs', type: 'jsonb', default: [] })
+  queuedRuns: QueuedRun[];
 
   @Field(() => Int, { description: 'Authenticated iRacing API calls made.' })
   @Column({ name: 'api_calls', type: 'int', default: 0 })

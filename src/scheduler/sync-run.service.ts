@@ -124,7 +124,8 @@ export class SyncRunService {
     for (const [k, c] of Object.entries(report.byEntity)) byEntity[k] = { ...c, failed: 0 };
     await this.db.query(
       `UPDATE sync_run SET status = $2, counts = $3, counts_by_entity = $4, errors = errors || $5::jsonb,
-         api_calls = api_calls + $6, rate_limit_wait_ms = rate_limit_wait_ms + $7, finished_at = now()
+         api_calls = api_calls + $6, rate_limit_wait_ms = rate_limit_wait_ms + $7, finished_at = now(),
+         queued_runs = queued_runs || $8::jsonb
        WHERE id = $1`,
       [
         id,
@@ -134,6 +135,7 @@ export class SyncRunService {
         JSON.stringify(errors),
         stats.apiCalls,
         Math.round(stats.rateLimitWaitMs),
+        JSON.stringify(report.queued),
       ],
     );
     return this.get(id);

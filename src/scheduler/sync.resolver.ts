@@ -20,6 +20,7 @@ import {
   SyncRaceGuideInput,
   SyncRunsArgs,
   SyncSeasonsInput,
+  SyncSeriesResultsInput,
 } from './dto/sync.inputs.js';
 import { SyncCounts, SyncKind, SyncRun, SyncTrigger } from './sync-run.entity.js';
 import { SyncRunService } from './sync-run.service.js';
@@ -102,6 +103,57 @@ export class SyncResolver {
       },
       SyncTrigger.GRAPHQL,
     );
+  }
+
+  @Mutation(() => SyncRun, {
+    description:
+      'Queues the import of one subsession (results/get), with its laps when asked; returns its run at once.',
+  })
+  @UseGuards(AdminGuard)
+  syncSubsession(
+    @Args('subsessionId', { type: () => Int }) subsessionId: number,
+    @Args('includeLaps', { nullable: true, type: () => Boolean }) includeLaps?: boolean,
+  ): Promise<SyncRun> {
+    if (!Number.isInteger(subsessionId) || subsessionId < 1)
+      throw new BadInputError(`subsessionId must be a positive integer, got ${subsessionId}`);
+    return this.runs.enqueue(
+      SyncKind.SUBSESSIONS,
+      { subsessionIds: [subsessionId], includeLaps },
+      SyncTrigger.GRAPHQL,
+    );
+  }
+
+  @Mutation(() => SyncRun, {
+    description:
+      "Queues a season's (or one week's) race results: matched to its sessions, the subsessions not stored queued.",
+  })
+  @UseGuards(AdminGuard)
+  syncSeriesResults(@Args('input') input: SyncSeriesResultsInput): Promise<SyncRun> {
+    return this.runs.enqueue(
+      SyncKind.RESULTS,
+      { seasonId: input.seasonId, raceWeekNum: input.raceWeekNum },
+      SyncTrigger.GRAPHQL,
+    );
+  }
+
+  @Mutation(() => SyncRun, {
+    description:
+      "Queues a member's profile, summary and recent races (the subsessions not stored are queued).",
+  })
+  @UseGuards(AdminGuard)
+  syncMemberRecentRaces(@Args('custId', { type: () => Int }) custId: number): Promise<SyncRun> {
+    if (!Number.isInteger(custId) || custId < 1)
+      throw new BadInputError(`custId must be a positive integer, got ${custId}`);
+    return this.runs.enqueue(SyncKind.MEMBER, { custId }, SyncTrigger.GRAPHQL);
+  }
+
+  @Mutation(() => SyncRun, {
+    description:
+      "Queues the account's profile and the cars and tracks it owns (member/info); returns its run at once.",
+  })
+  @UseGuards(AdminGuard)
+  syncOwnedContent(): Promise<SyncRun> {
+    return this.runs.enqueue(SyncKind.OWNED_CONTENT, {}, SyncTrigger.GRAPHQL);
   }
 
   @Query(() => SyncRun, { description: 'One sync run.' })

@@ -53,6 +53,10 @@ export class SeasonsLoaders {
     groupBy(ids, await this.seasons.classesOfEvents(ids), (c) => c.eventId),
   );
 
+  readonly instance = new DataLoader<number, EventInstance | null>(async (ids) =>
+    indexBy(ids, await this.seasons.instancesByIds(ids), (i) => i.id),
+  );
+
   private readonly instanceLoaders = new Map<string, DataLoader<number, EventInstance[]>>();
 
   /** Sessions of events within [from, to): one loader (one statement per level) per argument set. */

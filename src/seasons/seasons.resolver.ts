@@ -1,7 +1,9 @@
 // GraphQL for the season graph: thin queries (validated args, one service call) and field resolvers through the
 // per-request DataLoaders. A list field's `complexity` is its expected size, used by the complexity limit.
 import { Args, Context, Int, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { ModuleRef } from '@nestjs/core';
 import { CatalogLoaders } from '../catalog/catalog.loaders.js';
+import { NotFoundError } from '../core/errors/domain-error.js';
 import { CarClass } from '../catalog/entities/car-class.entity.js';
 import { SimCar } from '../catalog/entities/sim-car.entity.js';
 import { SimLayout } from '../catalog/entities/sim-layout.entity.js';
@@ -24,6 +26,8 @@ import { RaceWeek } from './entities/race-week.entity.js';
 import { Season } from './entities/season.entity.js';
 import { LicenseRange, Series } from './entities/series.entity.js';
 import { SeasonsLoaders } from './seasons.loaders.js';
+import { OWNERSHIP_LOOKUP } from '../core/ownership.js';
+import type { OwnershipLookup } from '../core/ownership.js';
 import { SeasonsService } from './seasons.service.js';
 
 @ObjectType()
@@ -253,11 +257,19 @@ export class EventClassResolver {
 
 @Resolver(() => EventInstance)
 export class SessionResolver {
-  constructor(private readonly service: SeasonsService) {}
+  constructor(
+    private readonly service: SeasonsService,
+    private readonly moduleRef: ModuleRef,
+  ) {}
 
   @Query(() => SessionConnection, { description: 'The race calendar: session starts, in order.' })
-  sessions(@Args() args: SessionsArgs) {
-    return this.service.listSessions(args);
+  async sessions(@Args() args: SessionsArgs) {
+    const custId = args.filter?.ownedByCustId;
+    if (custId === undefined) return this.service.listSessions(args);
+    const lookup = this.moduleRef.get<OwnershipLookup>(OWNERSHIP_LOOKUP, { strict: false });
+    const owned = await lookup.ownedContent(custId);
+    if (!owned) throw new NotFoundError('Member', custId);
+    return this.service.listSessions(args, owned);
   }
 
   @ResolveField(() => Event, { nullable: true })

@@ -20,6 +20,7 @@ import { Event, EventClass, EventInstance } from './entities/event.entity.js';
 import { RaceWeek } from './entities/race-week.entity.js';
 import { Season } from './entities/season.entity.js';
 import { Series } from './entities/series.entity.js';
+import type { OwnedContent } from '../core/ownership.js';
 
 const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const SERIES_CATEGORIES = new Set<Category>([Category.SPORTS_CAR, Category.FORMULA_CAR]);
@@ -119,8 +120,11 @@ export class SeasonsService {
     });
   }
 
-  /** The race calendar: session starts, filtered through their event's race week. */
-  listSessions(args: SessionsArgs): Promise<ConnectionShape<EventInstance>> {
+  /**
+   * The race calendar: session starts, filtered through their event's race week. `owned` (the member's content,
+   * for `ownedByCustId`) keeps weeks on a track they own or that is free, with an allowed car they own or free.
+   */
+  listSessions(args: SessionsArgs, owned?: OwnedContent): Promise<ConnectionShape<EventInstance>> {
     const f = args.filter;
     checkRange(f?.from, f?.to);
     checkTemperatures(f);
@@ -133,6 +137,19 @@ export class SeasonsService {
     this.weekFilter(qb, f);
     if (f?.carClassIds?.length)
       qb.andWhere('rw.car_class_ids && CAST(:carClassIds AS int[])', { carClassIds: f.carClassIds });
+    if (owned) {
+      qb.andWhere(
+        `EXISTS (SELECT 1 FROM sim_layout l JOIN sim_track t ON t.package_id = l.package_id
+           WHERE l.track_id = rw.track_id AND (t.free_with_subscription OR t.package_id = ANY(CAST(:ownedTracks AS int[]))))`,
+        { ownedTracks: owned.trackPackageIds },
+      );
+      qb.andWhere(
+        `EXISTS (SELECT 1 FROM sim_car c WHERE (c.free_with_subscription OR c.car_id = ANY(CAST(:ownedCars AS int[])))
+           AND CASE WHEN cardinality(rw.car_ids) > 0 THEN c.car_id = ANY(rw.car_ids)
+                    ELSE EXISTS (SELECT 1 FROM car_class_car m WHERE m.car_id = c.car_id AND m.car_class_id = ANY(rw.car_class_ids)) END)`,
+        { ownedCars: owned.carIds },
+      );
+    }
     return paginate(qb, args, {
       sortExpr: 'i.startTime',
       idExpr: 'i.id',
@@ -220,6 +237,10 @@ export class SeasonsService {
       where: { raceWeekId: In([...weekIds]) },
       order: { seenAt: 'DESC', id: 'DESC' },
     });
+  }
+
+  instancesByIds(ids: readonly number[]): Promise<EventInstance[]> {
+    return this.instances.findBy({ id: In([...ids]) });
   }
 
   eventsByIds(ids: readonly number[]): Promise<Event[]> {

@@ -147,6 +147,18 @@ export class EnvironmentVariables {
   @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
   CRON_FORECASTS = '0 3 * * *';
 
+  /** Finished sessions: searched from the stored checkpoint (the latest end_time seen). */
+  @Transform(trimmed)
+  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  CRON_RESULTS = '*/10 * * * *';
+
+  /** How far back the first results search looks, before any checkpoint exists. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 90)
+  RESULTS_LOOKBACK_HOURS = 24;
+
   /** A stored forecast older than this is fetched again. */
   @Transform(toInt)
   @IsInt()

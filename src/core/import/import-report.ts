@@ -22,6 +22,8 @@ export interface UnitFailure {
 export class ImportReport {
   readonly byEntity: Record<string, WriteCounts> = {};
   readonly failures: UnitFailure[] = [];
+  /** Runs this sync queued for others to do (the subsessions a search found). */
+  readonly queued: { kind: string; runId: number; items: number }[] = [];
   unitsSucceeded = 0;
 
   add(entity: string, counts: Partial<WriteCounts>): void {
@@ -55,6 +57,7 @@ export class ImportReport {
   merge(other: ImportReport): void {
     for (const [entity, c] of Object.entries(other.byEntity)) this.add(entity, c);
     this.failures.push(...other.failures);
+    this.queued.push(...other.queued);
     this.unitsSucceeded += other.unitsSucceeded;
   }
 

@@ -97,6 +97,21 @@ export class RefreshForecastsInput {
 }
 
 @InputType()
+export class SyncSeriesResultsInput {
+  @Field(() => Int, { description: 'The season whose races to match and import.' })
+  @IsInt()
+  @Min(1)
+  seasonId: number;
+
+  @Field(() => Int, { nullable: true, description: "One week only (iRacing's 0-based race_week_num)." })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(52)
+  raceWeekNum?: number;
+}
+
+@InputType()
 export class SyncRunFilter {
   @Field(() => SyncKind, { nullable: true })
   @IsOptional()

@@ -164,6 +164,16 @@ export class RaceWeeksArgs extends PageArgs {
 
 @InputType()
 export class SessionFilter extends CalendarFilter {
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Only weeks this member can race: a track they own (or free) and an allowed car they own (or free). Needs their owned content synced.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  ownedByCustId?: number;
+
   @Field(() => [Int], { nullable: true })
   @IsOptional()
   @ArrayMaxSize(MAX_IDS)

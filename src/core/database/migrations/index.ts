@@ -2,6 +2,7 @@
 // After `npm run migration:generate -- src/core/database/migrations/<Name>`, add the new class here.
 import type { MigrationInterface } from 'typeorm';
 import { Init1795304999161 } from './1795304999161-Init.js';
+import { ResultsMembers1795315488038 } from './1795315488038-ResultsMembers.js';
 import { Weather1795314568847 } from './1795314568847-Weather.js';
 import { Seasons1795313424720 } from './1795313424720-Seasons.js';
 
@@ -9,4 +10,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Init1795304999161,
   Seasons1795313424720,
   Weather1795314568847,
+  ResultsMembers1795315488038,
 ];

@@ -1,0 +1,37 @@
+// Members: profiles, owned cars and tracks, member statistics. Exports its importer (for the scheduler and the
+// results importer's participant profiles) and its read service (for results).
+import { Module } from '@nestjs/common';
+import type { OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CatalogModule } from '../catalog/catalog.module.js';
+import { DataLoaderService } from '../core/graphql/dataloader.registry.js';
+import { OWNERSHIP_LOOKUP } from '../core/ownership.js';
+import { MEMBERS_ENTITIES } from './members.entities.js';
+import { MembersImporter } from './members.importer.js';
+import { MembersLoaders } from './members.loaders.js';
+import { MemberResolver } from './members.resolver.js';
+import { MembersService } from './members.service.js';
+
+export { MEMBERS_ENTITIES };
+export const MEMBERS_RESOLVERS = [MemberResolver];
+
+@Module({
+  imports: [TypeOrmModule.forFeature(MEMBERS_ENTITIES), CatalogModule],
+  providers: [
+    MembersService,
+    MembersImporter,
+    { provide: OWNERSHIP_LOOKUP, useExisting: MembersService },
+    ...MEMBERS_RESOLVERS,
+  ],
+  exports: [MembersService, MembersImporter],
+})
+export class MembersModule implements OnModuleInit {
+  constructor(
+    private readonly loaders: DataLoaderService,
+    private readonly members: MembersService,
+  ) {}
+
+  onModuleInit(): void {
+    this.loaders.register(MembersLoaders, () => new MembersLoaders(this.members));
+  }
+}

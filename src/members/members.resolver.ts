@@ -1,0 +1,60 @@
+// GraphQL for members: `member(custId)` and its fields. Owned cars and tracks go through the members' loaders
+// (ids) and the catalog's (rows); licenses and the summary are views of the profile's jsonb columns. A list
+// field's `complexity` is its expected size, used by the complexity limit.
+import { Args, Context, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { CatalogLoaders } from '../catalog/catalog.loaders.js';
+import { SimCar } from '../catalog/entities/sim-car.entity.js';
+import { SimTrack } from '../catalog/entities/sim-track.entity.js';
+import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
+import { MemberLicense, MemberSummary, SimProfile } from './entities/sim-profile.entity.js';
+import { MembersLoaders } from './members.loaders.js';
+import { licenseView, summaryView } from './members.mapping.js';
+import { MembersService } from './members.service.js';
+
+const members = (ctx: GraphQLContext) => ctx.loaders.get(MembersLoaders);
+const catalog = (ctx: GraphQLContext) => ctx.loaders.get(CatalogLoaders);
+const present = <T>(list: (T | null | Error)[]): T[] =>
+  list.filter((x): x is T => x !== null && !(x instanceof Error));
+const byName = <T extends { name: string }>(list: T[]): T[] =>
+  list.sort((a, b) => a.name.localeCompare(b.name));
+
+@Resolver(() => SimProfile)
+export class MemberResolver {
+  constructor(private readonly service: MembersService) {}
+
+  @Query(() => SimProfile, { description: 'One member by iRacing cust_id.' })
+  member(@Args('custId', { type: () => Int }) custId: number) {
+    return this.service.member(custId);
+  }
+
+  @ResolveField(() => [SimCar], {
+    complexity: 60,
+    description: 'The cars the member owns, by name (known for the account the syncs run as).',
+  })
+  async ownedCars(@Parent() m: SimProfile, @Context() ctx: GraphQLContext) {
+    const ids = await members(ctx).ownedCarIds.load(m.custId);
+    return byName(present(await catalog(ctx).car.loadMany(ids)));
+  }
+
+  @ResolveField(() => [SimTrack], {
+    complexity: 60,
+    description: 'The track packages the member owns, by name (known for the account the syncs run as).',
+  })
+  async ownedTracks(@Parent() m: SimProfile, @Context() ctx: GraphQLContext) {
+    const ids = await members(ctx).ownedTrackPackageIds.load(m.custId);
+    return byName(present(await catalog(ctx).track.loadMany(ids)));
+  }
+
+  @ResolveField(() => [MemberLicense], { complexity: 5, description: 'One license per category.' })
+  licenses(@Parent() m: SimProfile): MemberLicense[] {
+    return (m.licenses ?? []).map(licenseView);
+  }
+
+  @ResolveField(() => MemberSummary, {
+    nullable: true,
+    description: 'Race statistics; null until the member was synced (syncMemberRecentRaces).',
+  })
+  summary(@Parent() m: SimProfile): MemberSummary | null {
+    return summaryView(m.summary, m.summaryAt);
+  }
+}

@@ -1,0 +1,55 @@
+// Arguments of the results queries.
+import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
+import { IsDate, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { PageArgs } from '../../core/graphql/pagination.js';
+
+@InputType()
+export class ResultsFilter {
+  @Field(() => Int, { nullable: true, description: 'Subsessions this member drove in.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  custId?: number;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  seriesId?: number;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  seasonId?: number;
+
+  @Field(() => Date, { nullable: true, description: 'Started at or after.' })
+  @IsOptional()
+  @IsDate()
+  from?: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Started before.' })
+  @IsOptional()
+  @IsDate()
+  to?: Date;
+}
+
+@ArgsType()
+export class ResultsArgs extends PageArgs {
+  @Field(() => ResultsFilter, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ResultsFilter)
+  filter?: ResultsFilter;
+}
+
+@ArgsType()
+export class RecentResultsArgs {
+  @Field(() => Int, { nullable: true, defaultValue: 10, description: 'At most this many (1 to 50).' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  first?: number;
+}

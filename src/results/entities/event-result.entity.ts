@@ -1,0 +1,157 @@
+// A subsession (`results/get`): one split of one session, with its conditions, linked to its EventInstance.
+import { Field, Int, ObjectType } from '@nestjs/graphql';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+@ObjectType({ description: 'One simsession of a subsession (practice, qualify, race…).' })
+export class SimSessionInfo {
+  @Field(() => Int, { description: 'The main event is 0, the one before -1, and so on.' })
+  simsessionNumber: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'iRacing simsession_type (3 practice, 4 qualify, 6 race…).',
+  })
+  type: number | null;
+
+  @Field(() => String, { nullable: true })
+  name: string | null;
+}
+
+@ObjectType('Subsession', { description: 'One split of a session: its results and conditions.' })
+@Entity('event_result')
+@Index(['seasonId', 'raceWeekNum'])
+export class EventResult {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Index({ unique: true })
+  @Column({ name: 'subsession_id', type: 'int' })
+  @Field(() => Int, { name: 'id', description: 'iRacing subsession_id.' })
+  subsessionId: number;
+
+  @Index()
+  @Column({ name: 'session_id', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true })
+  sessionId: number | null;
+
+  @Index()
+  @Column({ name: 'event_instance_id', type: 'int', nullable: true })
+  eventInstanceId: number | null;
+
+  @ManyToOne('EventInstance', { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'event_instance_id' })
+  eventInstance: unknown;
+
+  @Column({ name: 'season_id', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true })
+  seasonId: number | null;
+
+  @Index()
+  @Column({ name: 'series_id', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true })
+  seriesId: number | null;
+
+  @Column({ name: 'race_week_num', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true })
+  raceWeekNum: number | null;
+
+  @Index()
+  @Column({ name: 'start_time', type: 'timestamptz' })
+  @Field(() => Date)
+  startTime: Date;
+
+  @Column({ name: 'end_time', type: 'timestamptz', nullable: true })
+  @Field(() => Date, { nullable: true })
+  endTime: Date | null;
+
+  @Column({ name: 'track_id', type: 'int' })
+  @Field(() => Int, { description: 'The track configuration (TrackLayout id).' })
+  trackId: number;
+
+  @ManyToOne('SimLayout', { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'track_id' })
+  layout: unknown;
+
+  @Column({ name: 'event_type', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true, description: '2 practice, 3 qualify, 4 time trial, 5 race.' })
+  eventType: number | null;
+
+  @Column({ name: 'official', type: 'boolean', nullable: true })
+  @Field(() => Boolean, { nullable: true })
+  official: boolean | null;
+
+  @Column({ name: 'license_category', type: 'text', nullable: true })
+  @Field(() => String, { nullable: true })
+  licenseCategory: string | null;
+
+  @Column({ name: 'num_drivers', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true })
+  numDrivers: number | null;
+
+  @Column({ name: 'strength_of_field', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true })
+  strengthOfField: number | null;
+
+  @Column({ name: 'num_cautions', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true })
+  numCautions: number | null;
+
+  @Column({ name: 'num_caution_laps', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true })
+  numCautionLaps: number | null;
+
+  @Column({ name: 'num_lead_changes', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true })
+  numLeadChanges: number | null;
+
+  @Column({ name: 'event_laps_complete', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true })
+  lapsComplete: number | null;
+
+  /** 1/10000 s, as iRacing gives lap times. */
+  @Column({ name: 'event_best_lap_time', type: 'int', nullable: true })
+  eventBestLapTime: number | null;
+
+  @Column({ name: 'event_average_lap', type: 'int', nullable: true })
+  eventAverageLap: number | null;
+
+  @Column({ name: 'driver_changes', type: 'boolean', default: false })
+  @Field({ description: 'A team race.' })
+  driverChanges: boolean;
+
+  @Column({ type: 'jsonb', nullable: true })
+  weather: Record<string, unknown> | null;
+
+  @Column({ name: 'track_state', type: 'jsonb', nullable: true })
+  trackState: Record<string, unknown> | null;
+
+  /** The simsessions (number, type, name), main event last. */
+  @Column({ type: 'jsonb', default: [] })
+  simsessions: {
+    simsession_number: number;
+    simsession_type: number | null;
+    simsession_name: string | null;
+  }[];
+
+  @Column({ name: 'laps_at', type: 'timestamptz', nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the laps of the main event were stored.' })
+  lapsAt: Date | null;
+
+  @Column({ type: 'jsonb', default: {} })
+  raw: Record<string, unknown>;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

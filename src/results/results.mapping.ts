@@ -1,0 +1,207 @@
+// Pure mapping of `results/get` and `results/lap_data` payloads to the rows the results importer upserts.
+// A solo race has one row per driver; a team race one row per team (negative `team_id`, no `cust_id`) carrying
+// its drivers in `driver_results`. Every simsession (practice, qualify, race) is kept.
+import type { IracingResult } from '../iracing/iracing.payloads.js';
+
+type Raw = Record<string, unknown>;
+
+const int = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+const EVENT_COLUMNS = [
+  'subsession_id',
+  'session_id',
+  'season_id',
+  'series_id',
+  'race_week_num',
+  'start_time',
+  'end_time',
+  'track',
+  'event_type',
+  'official_session',
+  'license_category',
+  'num_drivers',
+  'event_strength_of_field',
+  'num_cautions',
+  'num_caution_laps',
+  'num_lead_changes',
+  'event_laps_complete',
+  'event_best_lap_time',
+  'event_average_lap',
+  'driver_changes',
+  'weather',
+  'track_state',
+  'session_results',
+];
+
+/** Row fields kept as columns; the rest of a row (livery, helmet, ratings detail…) goes to `raw`. */
+const ROW_COLUMNS = [
+  'cust_id',
+  'team_id',
+  'display_name',
+  'car_id',
+  'car_class_id',
+  'finish_position',
+  'finish_position_in_class',
+  'starting_position',
+  'laps_complete',
+  'laps_lead',
+  'incidents',
+  'best_lap_time',
+  'best_lap_num',
+  'average_lap',
+  'interval',
+  'reason_out',
+  'champ_points',
+  'oldi_rating',
+  'newi_rating',
+  'old_license_level',
+  'new_license_level',
+  'old_sub_level',
+  'new_sub_level',
+  'driver_results',
+];
+
+function rowColumns(r: Raw, simsession: number) {
+  const raw: Raw = {};
+  for (const [k, v] of Object.entries(r)) if (!ROW_COLUMNS.includes(k)) raw[k] = v;
+  return {
+    simsession_number: simsession,
+    display_name: text(r.display_name),
+    car_id: int(r.car_id),
+    car_class_id: int(r.car_class_id),
+    finish_position: int(r.finish_position),
+    finish_position_in_class: int(r.finish_position_in_class),
+    starting_position: int(r.starting_position),
+    laps_complete: int(r.laps_complete),
+    laps_lead: int(r.laps_lead),
+    incidents: int(r.incidents),
+    best_lap_time: int(r.best_lap_time),
+    best_lap_num: int(r.best_lap_num),
+    average_lap: int(r.average_lap),
+    interval: int(r.interval),
+    reason_out: text(r.reason_out),
+    champ_points: int(r.champ_points),
+    raw,
+  };
+}
+
+function driverColumns(r: Raw, simsession: number, teamId: number | null) {
+  return {
+    ...rowColumns(r, simsession),
+    cust_id: r.cust_id as number,
+    team_id: teamId,
+    oldi_rating: int(r.oldi_rating),
+    newi_rating: int(r.newi_rating),
+    old_license_level: int(r.old_license_level),
+    new_license_level: int(r.new_license_level),
+    old_sub_level: int(r.old_sub_level),
+    new_sub_level: int(r.new_sub_level),
+  };
+}
+
+export type TeamRow = ReturnType<typeof rowColumns> & { team_id: number };
+export type DriverRow = ReturnType<typeof driverColumns>;
+
+export interface SubsessionBundle {
+  event: Raw & {
+    subsession_id: number;
+    season_id: number | null;
+    race_week_num: number | null;
+    track_id: number;
+  };
+  teams: TeamRow[];
+  drivers: DriverRow[];
+  refs: { carIds: number[]; carClassIds: number[]; trackId: number };
+}
+
+/** Maps a checked `results/get` payload; throws naming the row when a driver row has no cust_id. */
+export function subsessionBundle(r: IracingResult): SubsessionBundle {
+  const raw = r as Raw;
+  const rest: Raw = {};
+  for (const [k, v] of Object.entries(raw)) if (!EVENT_COLUMNS.includes(k)) rest[k] = v;
+  const teams: TeamRow[] = [];
+  const drivers: DriverRow[] = [];
+  for (const s of r.session_results) {
+    s.results.forEach((row, i) => {
+      const x = row as Raw;
+      const drivenBy = Array.isArray(x.driver_results) ? (x.driver_results as Raw[]) : null;
+      if (drivenBy && typeof x.team_id === 'number') {
+        teams.push({ ...rowColumns(x, s.simsession_number), team_id: x.team_id });
+        for (const d of drivenBy) drivers.push(driverColumns(d, s.simsession_number, x.team_id));
+      } else {
+        if (typeof x.cust_id !== 'number')
+          throw new Error(
+            `results/get ${r.subsession_id}: simsession ${s.simsession_number} row ${i} has neither cust_id nor driver_results`,
+          );
+        drivers.push(driverColumns(x, s.simsession_number, int(x.team_id)));
+      }
+    });
+  }
+  const carIds = new Set<number>();
+  const classIds = new Set<number>();
+  for (const row of [...teams, ...drivers]) {
+    if (row.car_id !== null) carIds.add(row.car_id);
+    if (row.car_class_id !== null) classIds.add(row.car_class_id);
+  }
+  return {
+    event: {
+      subsession_id: r.subsession_id,
+      session_id: int(r.session_id),
+      season_id: int(r.season_id),
+      series_id: int(r.series_id),
+      race_week_num: int(r.race_week_num),
+      start_time: r.start_time,
+      end_time: r.end_time ?? null,
+      track_id: r.track.track_id,
+      event_type: int(raw.event_type),
+      official: typeof raw.official_session === 'boolean' ? raw.official_session : null,
+      license_category: text(raw.license_category),
+      num_drivers: int(raw.num_drivers),
+      strength_of_field: int(r.event_strength_of_field),
+      num_cautions: int(r.num_cautions),
+      num_caution_laps: int(raw.num_caution_laps),
+      num_lead_changes: int(r.num_lead_changes),
+      event_laps_complete: int(raw.event_laps_complete),
+      event_best_lap_time: int(raw.event_best_lap_time),
+      event_average_lap: int(raw.event_average_lap),
+      driver_changes: raw.driver_changes === true,
+      weather: (raw.weather as Raw | undefined) ?? null,
+      track_state: (raw.track_state as Raw | undefined) ?? null,
+      simsessions: r.session_results.map((s) => ({
+        simsession_number: s.simsession_number,
+        simsession_type: s.simsession_type ?? null,
+        simsession_name: s.simsession_name ?? null,
+      })),
+      raw: rest,
+    },
+    teams,
+    drivers,
+    refs: { carIds: [...carIds], carClassIds: [...classIds], trackId: r.track.track_id },
+  };
+}
+
+/** Lap rows of one simsession for the `lap` table (the driver's cust_id on each, also in team races). */
+export function lapRows(
+  subsessionId: number,
+  simsessionNumber: number,
+  rows: Raw[],
+  fallbackCustId?: number,
+) {
+  return rows
+    .filter((l) => typeof l.lap_number === 'number')
+    .map((l) => ({
+      subsession_id: subsessionId,
+      simsession_number: simsessionNumber,
+      cust_id: int(l.cust_id) ?? fallbackCustId ?? null,
+      group_id: int(l.group_id),
+      lap_number: l.lap_number as number,
+      lap_time: int(l.lap_time) ?? -1,
+      flags: int(l.flags),
+      incident: typeof l.incident === 'boolean' ? l.incident : null,
+      session_time: int(l.session_time),
+      personal_best_lap: typeof l.personal_best_lap === 'boolean' ? l.personal_best_lap : null,
+      lap_events: Array.isArray(l.lap_events) ? l.lap_events.map(String) : [],
+    }))
+    .filter((l) => l.cust_id !== null);
+}

@@ -1,0 +1,44 @@
+// Results: subsessions with every simsession's team and driver results, laps, season results and the results
+// search. Exports its importer (for the scheduler) and its read service.
+import { Module } from '@nestjs/common';
+import type { OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CatalogModule } from '../catalog/catalog.module.js';
+import { DataLoaderService } from '../core/graphql/dataloader.registry.js';
+import { MembersModule } from '../members/members.module.js';
+import { SeasonsModule } from '../seasons/seasons.module.js';
+import { RESULTS_ENTITIES } from './results.entities.js';
+import { ResultsImporter } from './results.importer.js';
+import { ResultsLoaders } from './results.loaders.js';
+import {
+  DriverResultResolver,
+  LapResolver,
+  MemberResultsResolver,
+  SubsessionResolver,
+  TeamResultResolver,
+} from './results.resolver.js';
+import { ResultsService } from './results.service.js';
+
+export const RESULTS_RESOLVERS = [
+  SubsessionResolver,
+  DriverResultResolver,
+  TeamResultResolver,
+  LapResolver,
+  MemberResultsResolver,
+];
+
+@Module({
+  imports: [TypeOrmModule.forFeature(RESULTS_ENTITIES), CatalogModule, SeasonsModule, MembersModule],
+  providers: [ResultsService, ResultsImporter, ...RESULTS_RESOLVERS],
+  exports: [ResultsService, ResultsImporter],
+})
+export class ResultsModule implements OnModuleInit {
+  constructor(
+    private readonly loaders: DataLoaderService,
+    private readonly results: ResultsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.loaders.register(ResultsLoaders, () => new ResultsLoaders(this.results));
+  }
+}

@@ -1,0 +1,286 @@
+// GraphQL for results: `subsession(id)` with its simsessions, driver and team results and laps; `results(filter)`;
+// and `Member.recentResults`. Times are exposed in seconds (iRacing stores 1/10000 s), positions from 1.
+import {
+  Args,
+  Context,
+  Field,
+  Float,
+  Int,
+  ObjectType,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
+import { CatalogLoaders } from '../catalog/catalog.loaders.js';
+import { CarClass } from '../catalog/entities/car-class.entity.js';
+import { SimCar } from '../catalog/entities/sim-car.entity.js';
+import { SimLayout } from '../catalog/entities/sim-layout.entity.js';
+import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
+import { Connection } from '../core/graphql/pagination.js';
+import { SimProfile } from '../members/entities/sim-profile.entity.js';
+import { MembersLoaders } from '../members/members.loaders.js';
+import { EventInstance } from '../seasons/entities/event.entity.js';
+import { Season } from '../seasons/entities/season.entity.js';
+import { Series } from '../seasons/entities/series.entity.js';
+import { SeasonsLoaders } from '../seasons/seasons.loaders.js';
+import { toCelsius, toMetresPerSecond } from '../seasons/weather-summary.js';
+import { RecentResultsArgs, ResultsArgs } from './dto/results.args.js';
+import { EventResult } from './entities/event-result.entity.js';
+import { Lap } from './entities/lap.entity.js';
+import { ParticipantResult, TeamResult } from './entities/participant-result.entity.js';
+import { ResultsLoaders } from './results.loaders.js';
+import { ResultsService } from './results.service.js';
+
+@ObjectType()
+export class SubsessionConnection extends Connection(EventResult, 'Subsession') {}
+
+@ObjectType({ description: 'One simsession of a subsession with its results.' })
+export class SimSession {
+  @Field(() => Int, { description: 'The main event is 0, the one before -1, and so on.' })
+  simsessionNumber: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'iRacing simsession_type (3 practice, 4 qualify, 6 race…).',
+  })
+  type: number | null;
+
+  @Field(() => String, { nullable: true })
+  name: string | null;
+
+  @Field(() => [ParticipantResult], { complexity: 30, description: 'Every driver, in finishing order.' })
+  results: ParticipantResult[];
+
+  @Field(() => [TeamResult], { complexity: 20, description: 'Every team (team races), in finishing order.' })
+  teams: TeamResult[];
+}
+
+@ObjectType({ description: 'The conditions of a subsession, in °C and m/s.' })
+export class SubsessionWeather {
+  @Field(() => Float, { nullable: true })
+  airTempC: number | null;
+
+  @Field(() => Float, { nullable: true, description: '%.' })
+  relHumidityPct: number | null;
+
+  @Field(() => Float, { nullable: true })
+  windMs: number | null;
+
+  @Field(() => Int, { nullable: true })
+  windDir: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'iRacing skies (0 clear … 3 overcast).' })
+  skies: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Share of the final session with precipitation, %.' })
+  precipTimePct: number | null;
+}
+
+const seconds = (v: number | null | undefined): number | null =>
+  v === null || v === undefined || v < 0 ? null : v / 10000;
+const position = (v: number | null | undefined): number | null =>
+  v === null || v === undefined || v < 0 ? null : v + 1;
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const results = (ctx: GraphQLContext) => ctx.loaders.get(ResultsLoaders);
+const catalog = (ctx: GraphQLContext) => ctx.loaders.get(CatalogLoaders);
+const seasons = (ctx: GraphQLContext) => ctx.loaders.get(SeasonsLoaders);
+
+@Resolver(() => EventResult)
+export class SubsessionResolver {
+  constructor(private readonly service: ResultsService) {}
+
+  @Query(() => EventResult, { description: 'One subsession by iRacing subsession_id.' })
+  subsession(@Args('id', { type: () => Int }) id: number) {
+    return this.service.subsession(id);
+  }
+
+  @Query(() => SubsessionConnection, { description: 'Subsessions, newest first.' })
+  results(@Args() args: ResultsArgs) {
+    return this.service.list(args);
+  }
+
+  @ResolveField(() => [SimSession], {
+    complexity: 3,
+    description: 'Practice, qualify and race: main event last.',
+  })
+  async sessions(@Parent() r: EventResult, @Context() ctx: GraphQLContext): Promise<SimSession[]> {
+    const [drivers, teams] = await Promise.all([
+      results(ctx).driversOfResult.load(r.id),
+      results(ctx).teamsOfResult.load(r.id),
+    ]);
+    return (r.simsessions ?? []).map((s) => ({
+      simsessionNumber: s.simsession_number,
+      type: s.simsession_type,
+      name: s.simsession_name,
+      results: drivers.filter((d) => d.simsessionNumber === s.simsession_number),
+      teams: teams.filter((t) => t.simsessionNumber === s.simsession_number),
+    }));
+  }
+
+  @ResolveField(() => Float, { nullable: true, description: 'Fastest lap of the event, seconds.' })
+  bestLapTime(@Parent() r: EventResult): number | null {
+    return seconds(r.eventBestLapTime);
+  }
+
+  @ResolveField(() => SubsessionWeather, { nullable: true })
+  weather(@Parent() r: EventResult): SubsessionWeather | null {
+    const w = r.weather;
+    if (!w) return null;
+    return {
+      airTempC: toCelsius(w.temp_value, w.temp_units),
+      relHumidityPct: num(w.rel_humidity),
+      windMs: toMetresPerSecond(w.wind_value, w.wind_units),
+      windDir: num(w.wind_dir),
+      skies: num(w.skies),
+      precipTimePct: num(w.precip_time_pct),
+    };
+  }
+
+  @ResolveField(() => SimLayout, { nullable: true })
+  layout(@Parent() r: EventResult, @Context() ctx: GraphQLContext) {
+    return catalog(ctx).layout.load(r.trackId);
+  }
+
+  @ResolveField(() => Series, { nullable: true })
+  series(@Parent() r: EventResult, @Context() ctx: GraphQLContext) {
+    return r.seriesId === null ? null : seasons(ctx).series.load(r.seriesId);
+  }
+
+  @ResolveField(() => Season, { nullable: true })
+  season(@Parent() r: EventResult, @Context() ctx: GraphQLContext) {
+    return r.seasonId === null ? null : seasons(ctx).season.load(r.seasonId);
+  }
+
+  @ResolveField(() => EventInstance, {
+    nullable: true,
+    description: 'The session on the calendar it was a split of.',
+  })
+  session(@Parent() r: EventResult, @Context() ctx: GraphQLContext) {
+    return r.eventInstanceId === null ? null : seasons(ctx).instance.load(r.eventInstanceId);
+  }
+}
+
+/** Fields a driver and a team result share. */
+function shared() {
+  return {
+    car: (x: { carId: number | null }, ctx: GraphQLContext) =>
+      x.carId === null ? null : catalog(ctx).car.load(x.carId),
+    carClass: (x: { carClassId: number | null }, ctx: GraphQLContext) =>
+      x.carClassId === null ? null : catalog(ctx).carClass.load(x.carClassId),
+  };
+}
+
+@Resolver(() => ParticipantResult)
+export class DriverResultResolver {
+  @ResolveField(() => SimProfile, { nullable: true })
+  member(@Parent() p: ParticipantResult, @Context() ctx: GraphQLContext) {
+    return ctx.loaders.get(MembersLoaders).profile.load(p.custId);
+  }
+
+  @ResolveField(() => SimCar, { nullable: true })
+  car(@Parent() p: ParticipantResult, @Context() ctx: GraphQLContext) {
+    return shared().car(p, ctx);
+  }
+
+  @ResolveField(() => CarClass, { nullable: true })
+  carClass(@Parent() p: ParticipantResult, @Context() ctx: GraphQLContext) {
+    return shared().carClass(p, ctx);
+  }
+
+  @ResolveField(() => Int, { nullable: true, description: 'From 1.' })
+  finishPosition(@Parent() p: ParticipantResult): number | null {
+    return position(p.finishPosition);
+  }
+
+  @ResolveField(() => Int, { nullable: true, description: 'From 1.' })
+  finishPositionInClass(@Parent() p: ParticipantResult): number | null {
+    return position(p.finishPositionInClass);
+  }
+
+  @ResolveField(() => Int, { nullable: true, description: 'From 1; null outside races.' })
+  startingPosition(@Parent() p: ParticipantResult): number | null {
+    return position(p.startingPosition);
+  }
+
+  @ResolveField(() => Float, { nullable: true, description: 'Seconds.' })
+  bestLapTime(@Parent() p: ParticipantResult): number | null {
+    return seconds(p.bestLapTime);
+  }
+
+  @ResolveField(() => Float, { nullable: true, description: 'Seconds.' })
+  averageLap(@Parent() p: ParticipantResult): number | null {
+    return seconds(p.averageLap);
+  }
+
+  @ResolveField(() => Float, {
+    nullable: true,
+    description: 'Seconds behind the winner (null for a lapped car).',
+  })
+  interval(@Parent() p: ParticipantResult): number | null {
+    return seconds(p.interval);
+  }
+
+  @ResolveField(() => EventResult, { nullable: true })
+  subsession(@Parent() p: ParticipantResult, @Context() ctx: GraphQLContext) {
+    return results(ctx).result.load(p.eventResultId);
+  }
+
+  @ResolveField(() => [Lap], { complexity: 40, description: 'Laps, when they were synced (includeLaps).' })
+  laps(@Parent() p: ParticipantResult, @Context() ctx: GraphQLContext) {
+    return results(ctx).laps.load(`${p.eventResultId}:${p.simsessionNumber}:${p.custId}`);
+  }
+}
+
+@Resolver(() => TeamResult)
+export class TeamResultResolver {
+  @ResolveField(() => SimCar, { nullable: true })
+  car(@Parent() t: TeamResult, @Context() ctx: GraphQLContext) {
+    return shared().car(t, ctx);
+  }
+
+  @ResolveField(() => CarClass, { nullable: true })
+  carClass(@Parent() t: TeamResult, @Context() ctx: GraphQLContext) {
+    return shared().carClass(t, ctx);
+  }
+
+  @ResolveField(() => Int, { nullable: true, description: 'From 1.' })
+  finishPosition(@Parent() t: TeamResult): number | null {
+    return position(t.finishPosition);
+  }
+
+  @ResolveField(() => Float, { nullable: true, description: 'Seconds.' })
+  bestLapTime(@Parent() t: TeamResult): number | null {
+    return seconds(t.bestLapTime);
+  }
+
+  @ResolveField(() => [ParticipantResult], {
+    complexity: 4,
+    description: "The team's drivers in this simsession.",
+  })
+  async drivers(@Parent() t: TeamResult, @Context() ctx: GraphQLContext) {
+    const all = await results(ctx).driversOfResult.load(t.eventResultId);
+    return all.filter((d) => d.simsessionNumber === t.simsessionNumber && d.teamId === t.teamId);
+  }
+}
+
+@Resolver(() => Lap)
+export class LapResolver {
+  @ResolveField(() => Float, { nullable: true, description: 'Seconds; null for a lap without a time.' })
+  lapTime(@Parent() l: Lap): number | null {
+    return seconds(l.lapTime);
+  }
+}
+
+@Resolver(() => SimProfile)
+export class MemberResultsResolver {
+  @ResolveField(() => [ParticipantResult], {
+    complexity: 10,
+    description: 'The latest main-event results, newest first.',
+  })
+  recentResults(@Parent() m: SimProfile, @Args() args: RecentResultsArgs, @Context() ctx: GraphQLContext) {
+    return results(ctx)
+      .recentOf(args.first ?? 10)
+      .load(m.custId);
+  }
+}
