@@ -12,10 +12,12 @@ import { CatalogImporter } from '../catalog/catalog.importer.js';
 import { forEachLimit } from '../core/concurrency.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
+import { contentHash, storedHash, storeHash } from '../core/database/payload-hash.js';
 import type { UpsertSpec } from '../core/database/bulk-upsert.js';
 import { DryRunRollback, ImportReport } from '../core/import/import-report.js';
 import type { ImportOptions } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
+import type { IracingResult } from '../iracing/iracing.payloads.js';
 import { MembersImporter } from '../members/members.importer.js';
 import { SeasonsImporter } from '../seasons/seasons.importer.js';
 import { lapRows, subsessionBundle } from './results.mapping.js';
@@ -36,6 +38,8 @@ export const SEARCH_CHECKPOINT = 'results:search_series';
 /** Searches start this long before the checkpoint: results published a little after their finish are not missed. */
 const CHECKPOINT_OVERLAP_MS = 15 * 60_000;
 const RACE = 5;
+/** Subsession transactions run at once. */
+const SUBSESSION_CONCURRENCY = 3;
 
 const RESULT_COLUMNS = {
   simsession_number: 'int',
@@ -152,13 +156,14 @@ export class ResultsImporter {
   async importSubsessions(ids: number[], options: SubsessionOptions = {}): Promise<ImportReport> {
     const report = new ImportReport();
     const state = { catalogFetched: false };
-    for (const id of [...new Set(ids)]) {
+    // Subsessions are independent transactions: a few at once (the rate limit still paces the API calls).
+    await forEachLimit([...new Set(ids)], SUBSESSION_CONCURRENCY, async (id) => {
       try {
         report.merge(await this.importOne(id, options, state));
       } catch (err) {
         report.fail(`subsession ${id}`, err);
       }
-    }
+    });
     return report;
   }
 
@@ -287,8 +292,31 @@ export class ResultsImporter {
     options: SubsessionOptions,
     state: { catalogFetched: boolean },
   ): Promise<ImportReport> {
+    return this.importResult(await this.iracing.getResult(subsessionId, options), options, state);
+  }
+
+  /** Imports already fetched `results/get` payloads, each its own unit, a few at once. */
+  async importResults(payloads: IracingResult[], options: SubsessionOptions = {}): Promise<ImportReport> {
     const report = new ImportReport();
-    const payload = await this.iracing.getResult(subsessionId, options);
+    const state = { catalogFetched: false };
+    await forEachLimit(payloads, SUBSESSION_CONCURRENCY, async (p) => {
+      try {
+        report.merge(await this.importResult(p, options, state));
+      } catch (err) {
+        report.fail(`subsession ${p.subsession_id}`, err);
+      }
+    });
+    return report;
+  }
+
+  /** Imports an already fetched `results/get` payload as one unit. */
+  async importResult(
+    payload: IracingResult,
+    options: SubsessionOptions = {},
+    state: { catalogFetched: boolean } = { catalogFetched: false },
+  ): Promise<ImportReport> {
+    const report = new ImportReport();
+    const subsessionId = payload.subsession_id;
     let bundle: SubsessionBundle;
     try {
       bundle = subsessionBundle(payload);
@@ -297,17 +325,24 @@ export class ResultsImporter {
     }
     const eventId = await this.ensureChain(bundle, options, report);
     await this.ensureCatalog(bundle, options, report, state);
+    const hash = contentHash(payload);
+    const source = `subsession:${subsessionId}`;
     await this.inTransaction(options, async (em) => {
+      // A subsession's results rarely change once published: an unchanged payload is skipped unless `refresh`.
+      if (!options.refresh && (await storedHash(em, source)) === hash) {
+        report.unchanged('event_result', 1);
+        report.unchanged('team_result', bundle.teams.length);
+        report.unchanged('participant_result', bundle.drivers.length);
+        return;
+      }
       const instanceId = eventId === null ? null : await this.linkInstance(em, bundle, eventId, report);
-      report.add(
-        'event_result',
-        await bulkUpsert(em, SPEC.event, [{ ...bundle.event, event_instance_id: instanceId }]),
-      );
+      const written = await bulkUpsert(em, SPEC.event, [{ ...bundle.event, event_instance_id: instanceId }]);
+      report.add('event_result', written);
+      // A subsession seen for the first time has no rows to delete.
+      const isNew = written.created === 1;
       const [{ id }] = (await em.query('SELECT id FROM event_result WHERE subsession_id = $1', [
         subsessionId,
-      ])) as {
-        id: number;
-      }[];
+      ])) as { id: number }[];
       const profiles = new Map<number, string | null>();
       for (const d of bundle.drivers)
         profiles.set(d.cust_id, d.display_name ?? profiles.get(d.cust_id) ?? null);
@@ -324,24 +359,27 @@ export class ResultsImporter {
       const teams = bundle.teams.map((t) => ({ ...t, event_result_id: id }));
       const drivers = bundle.drivers.map((d) => ({ ...d, event_result_id: id }));
       const scope = 't.event_result_id = $2';
-      report.add('team_result', {
-        deleted: await deleteMissing(
-          em,
-          { table: 'team_result', key: { simsession_number: 'int', team_id: 'int' }, scope },
-          teams,
-          id,
-        ),
-      });
+      if (!isNew)
+        report.add('team_result', {
+          deleted: await deleteMissing(
+            em,
+            { table: 'team_result', key: { simsession_number: 'int', team_id: 'int' }, scope },
+            teams,
+            id,
+          ),
+        });
       report.add('team_result', await bulkUpsert(em, SPEC.team, teams));
-      report.add('participant_result', {
-        deleted: await deleteMissing(
-          em,
-          { table: 'participant_result', key: { simsession_number: 'int', cust_id: 'int' }, scope },
-          drivers,
-          id,
-        ),
-      });
+      if (!isNew)
+        report.add('participant_result', {
+          deleted: await deleteMissing(
+            em,
+            { table: 'participant_result', key: { simsession_number: 'int', cust_id: 'int' }, scope },
+            drivers,
+            id,
+          ),
+        });
       report.add('participant_result', await bulkUpsert(em, SPEC.driver, drivers));
+      await storeHash(em, source, hash);
     });
     if (options.includeLaps) report.merge(await this.importLaps(bundle, options));
     report.unitsSucceeded++;

@@ -285,13 +285,14 @@ export class OfflineReplica {
     }
 
     let payload = this.options.dataset.resolve(endpoint, url.searchParams, this.context());
-    if (payload === undefined) return this.json(res, 404, { error: 'Not Found' }, headers);
+    // An override sees the dataset's answer (undefined when it has none) and may supply one.
     const override = this.overrides.get(endpoint);
     if (override)
       payload = override(
-        payload instanceof ChunkedPayload ? payload : structuredClone(payload),
+        payload instanceof ChunkedPayload || payload === undefined ? payload : structuredClone(payload),
         url.searchParams,
       );
+    if (payload === undefined) return this.json(res, 404, { error: 'Not Found' }, headers);
 
     if (payload instanceof ChunkedPayload) {
       const chunkInfo = this.storeChunks(payload, linkFault === 'truncated-chunk');
