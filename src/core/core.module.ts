@@ -1,5 +1,5 @@
 // Shared plumbing, global: the validated config, PostgreSQL (TypeORM), Redis, Bull's connection, the
-// DataLoader registry, the admin guard and /health.
+// DataLoader registry, the admin guard, /health and /metrics.
 import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -12,6 +12,8 @@ import { typeormOptions } from './database/typeorm-options.js';
 import { DataLoaderService } from './graphql/dataloader.registry.js';
 import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter.js';
 import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { RedisShutdown, redisProvider, REDIS } from './redis/redis.provider.js';
 
 @Global()
@@ -24,7 +26,7 @@ export class CoreModule {
         TypeOrmModule.forRootAsync({ useFactory: () => typeormOptions(config.databaseUrl) }),
         BullModule.forRoot({ redis: config.redisUrl, prefix: config.env.QUEUE_PREFIX }),
       ],
-      controllers: config.runsApi ? [HealthController] : [],
+      controllers: config.runsApi ? [HealthController, MetricsController] : [],
       providers: [
         { provide: AppConfig, useValue: config },
         MigrationRunner,
@@ -33,8 +35,9 @@ export class CoreModule {
         AdminGuard,
         redisProvider,
         RedisShutdown,
+        MetricsService,
       ],
-      exports: [AppConfig, DataLoaderService, AdminGuard, REDIS],
+      exports: [AppConfig, DataLoaderService, AdminGuard, REDIS, MetricsService],
     };
   }
 }

@@ -7,6 +7,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { forEachLimit } from '../core/concurrency.js';
 import { AppConfig } from '../core/config/app-config.js';
+import { MetricsService } from '../core/metrics/metrics.service.js';
 import { REDIS } from '../core/redis/redis.provider.js';
 import { DecodeError } from './decode.js';
 import type { Check } from './decode.js';
@@ -91,6 +92,7 @@ export class IracingClient {
     @Optional() config?: AppConfig,
     @Optional() @Inject(IRACING_CLIENT_OPTIONS) options?: IracingClientOptions,
     @Optional() @Inject(REDIS) redis?: Redis,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     const o: IracingClientOptions = options ?? {
       apiUrl: config?.env.IRACING_API_URL ?? 'https://members-ng.iracing.com',
@@ -288,6 +290,7 @@ export class IracingClient {
       if (cached !== undefined) {
         const stats = currentStats();
         if (stats) stats.cacheHits++;
+        this.metrics?.cacheHits.inc({ endpoint });
         return this.checked(endpoint, cached, check);
       }
     }
@@ -441,6 +444,7 @@ export class IracingClient {
           stats.rateLimitWaitMs += slot.waitedMs;
           stats.apiCalls++;
         }
+        if (slot.waitedMs > 0) this.metrics?.rateLimitWait.inc(slot.waitedMs / 1000);
       }
       let res: Response;
       try {
@@ -450,13 +454,17 @@ export class IracingClient {
         });
       } catch (err) {
         await admission?.done();
+        this.metrics?.iracingRequests.inc({ endpoint, status: '0' });
         lastProblem =
           (err as Error).name === 'TimeoutError'
             ? `timeout after ${this.opts.timeoutMs} ms`
             : 'connection failed';
         continue;
       }
-      await admission?.done(observe(res));
+      const seen = observe(res);
+      await admission?.done(seen);
+      this.metrics?.iracingRequests.inc({ endpoint, status: String(res.status) });
+      if (limited && seen) this.metrics?.rateLimitRemaining.set(seen.remaining);
       if (res.status === 503) {
         const text = await res.text();
         if (/maintenance/i.test(text))

@@ -12,6 +12,7 @@ import { SeasonsModule } from '../seasons/seasons.module.js';
 import { WeatherModule } from '../weather/weather.module.js';
 import { SyncCronService } from './sync-cron.service.js';
 import { SyncHandlers } from './sync-handlers.js';
+import { SyncMetrics } from './sync-metrics.js';
 import { SyncRun } from './sync-run.entity.js';
 import { SyncRunService } from './sync-run.service.js';
 import { SyncResolver } from './sync.resolver.js';
@@ -26,7 +27,7 @@ export interface SchedulerModuleOptions {
 @Module({})
 export class SchedulerModule {
   static forRoot(options: SchedulerModuleOptions): DynamicModule {
-    const providers: Provider[] = [SyncRunService, SyncHandlers, SyncCronService];
+    const providers: Provider[] = [SyncRunService, SyncHandlers, SyncCronService, SyncMetrics];
     if (options.api) providers.push(SyncResolver);
     if (options.worker) providers.push(SyncWorker);
     return {

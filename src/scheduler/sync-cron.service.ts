@@ -43,6 +43,11 @@ export class SyncCronService implements OnApplicationBootstrap {
     ];
   }
 
+  /** Whether this process ticks the schedules. */
+  get enabled(): boolean {
+    return this.config.runsScheduler;
+  }
+
   onApplicationBootstrap(): void {
     if (!this.config.runsScheduler) return;
     for (const s of this.schedules()) {

@@ -23,7 +23,38 @@ import {
   SyncSeriesResultsInput,
 } from './dto/sync.inputs.js';
 import { SyncCounts, SyncKind, SyncRun, SyncTrigger } from './sync-run.entity.js';
+import { SyncCronService } from './sync-cron.service.js';
 import { SyncRunService } from './sync-run.service.js';
+import { CronTime } from 'cron';
+
+/** The next tick of a cron expression after `at`, in UTC. */
+function nextTick(cron: string, at: Date): Date {
+  return new CronTime(cron, 'UTC').getNextDateFrom(at).toJSDate();
+}
+
+@ObjectType({ description: 'A cron schedule (UTC) and what it last did.' })
+export class Schedule {
+  @Field()
+  name: string;
+
+  @Field()
+  cron: string;
+
+  @Field(() => SyncKind)
+  kind: SyncKind;
+
+  @Field(() => String, { description: 'The parameters it queues, as JSON.' })
+  parameters: string;
+
+  @Field({ description: 'Whether this process ticks it (SCHEDULER_ENABLED and the api role).' })
+  enabled: boolean;
+
+  @Field(() => Date)
+  nextRunAt: Date;
+
+  @Field(() => SyncRun, { nullable: true })
+  lastRun: SyncRun | null;
+}
 
 @ObjectType()
 export class SyncRunConnection extends Connection(SyncRun, 'SyncRun') {}
@@ -36,7 +67,10 @@ export class EntityCounts extends SyncCounts {
 
 @Resolver(() => SyncRun)
 export class SyncResolver {
-  constructor(private readonly runs: SyncRunService) {}
+  constructor(
+    private readonly runs: SyncRunService,
+    private readonly cron: SyncCronService,
+  ) {}
 
   @Mutation(() => SyncRun, {
     description: 'Queues a catalog sync (cars, car classes, tracks); returns its run at once.',
@@ -154,6 +188,29 @@ export class SyncResolver {
   @UseGuards(AdminGuard)
   syncOwnedContent(): Promise<SyncRun> {
     return this.runs.enqueue(SyncKind.OWNED_CONTENT, {}, SyncTrigger.GRAPHQL);
+  }
+
+  @Query(() => [Schedule], {
+    description: 'Every cron schedule (DESIGN §9), its next tick and its last run.',
+  })
+  async schedules(): Promise<Schedule[]> {
+    const now = new Date();
+    return Promise.all(
+      this.cron.schedules().map(async (s) => ({
+        name: s.name,
+        cron: s.cron,
+        kind: s.kind,
+        parameters: JSON.stringify(s.params),
+        enabled: this.cron.enabled,
+        nextRunAt: nextTick(s.cron, now),
+        lastRun: await this.runs
+          .runsRepository()
+          .createQueryBuilder('run')
+          .where('run.trigger_key LIKE :key', { key: `cron:${s.name}:%` })
+          .orderBy('run.id', 'DESC')
+          .getOne(),
+      })),
+    );
   }
 
   @Query(() => SyncRun, { description: 'One sync run.' })

@@ -120,6 +120,13 @@ export class EnvironmentVariables {
   @IsBoolean({ message: 'must be true or false' })
   GRAPHQL_SANDBOX?: boolean;
 
+  /** Structured JSON logs (pino) at this level and above. */
+  @Transform(trimmed)
+  @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+    message: 'must be one of trace, debug, info, warn, error, fatal, silent',
+  })
+  LOG_LEVEL = 'info';
+
   @IsOptional()
   @Transform(trimmed)
   @IsString()

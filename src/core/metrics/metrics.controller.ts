@@ -1,0 +1,14 @@
+// `/metrics` in the Prometheus text format.
+import { Controller, Get, Header } from '@nestjs/common';
+import { MetricsService } from './metrics.service.js';
+
+@Controller()
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  scrape(): Promise<string> {
+    return this.metrics.scrape();
+  }
+}

@@ -1,0 +1,41 @@
+// Bull Board (`/admin/queues`) over the sync queue, behind the admin key: `Authorization: Bearer <key>`, or HTTP
+// Basic with the key as the password so that a browser can open it.
+import { createBullBoard } from '@bull-board/api';
+import { BullAdapter } from '@bull-board/api/bullAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { getQueueToken } from '@nestjs/bull';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Queue } from 'bull';
+import type { NextFunction, Request, Response } from 'express';
+import { bearerToken, keyMatches } from '../core/auth/admin.guard.js';
+import type { AppConfig } from '../core/config/app-config.js';
+import { SYNC_QUEUE } from './sync.queue.js';
+
+export const QUEUE_BOARD_PATH = '/admin/queues';
+
+/** The admin key a request presents, as a Bearer token or as the password of HTTP Basic. */
+function presentedKey(header: string | undefined): string | undefined {
+  const bearer = bearerToken(header);
+  if (bearer) return bearer;
+  const basic = /^Basic\s+(.+)$/i.exec(header ?? '');
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+}
+
+export function mountQueueBoard(app: NestExpressApplication, config: AppConfig): void {
+  const queue = app.get<Queue>(getQueueToken(SYNC_QUEUE));
+  const adapter = new ExpressAdapter();
+  adapter.setBasePath(QUEUE_BOARD_PATH);
+  createBullBoard({ queues: [new BullAdapter(queue)], serverAdapter: adapter });
+  const guard = (req: Request, res: Response, next: NextFunction) => {
+    const key = presentedKey(req.headers.authorization);
+    if (key && keyMatches(key, config.adminKeyHashes)) return next();
+    res
+      .status(401)
+      .setHeader('www-authenticate', 'Basic realm="SimLane admin", charset="UTF-8"')
+      .json({ error: key ? 'The admin API key is not valid' : 'The admin API key is required' });
+  };
+  app.use(QUEUE_BOARD_PATH, guard, adapter.getRouter());
+}
