@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { CatalogImporter } from '../catalog/catalog.importer.js';
 import { forEachLimit } from '../core/concurrency.js';
+import { progressCounter } from '../core/import/progress.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
 import { contentHash, storedHash, storeHash } from '../core/database/payload-hash.js';
@@ -157,12 +158,15 @@ export class ResultsImporter {
     const report = new ImportReport();
     const state = { catalogFetched: false };
     // Subsessions are independent transactions: a few at once (the rate limit still paces the API calls).
-    await forEachLimit([...new Set(ids)], SUBSESSION_CONCURRENCY, async (id) => {
+    const unique = [...new Set(ids)];
+    const tick = progressCounter(unique.length);
+    await forEachLimit(unique, SUBSESSION_CONCURRENCY, async (id) => {
       try {
         report.merge(await this.importOne(id, options, state));
       } catch (err) {
         report.fail(`subsession ${id}`, err);
       }
+      tick();
     });
     return report;
   }

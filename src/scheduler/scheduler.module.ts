@@ -11,6 +11,7 @@ import { ResultsModule } from '../results/results.module.js';
 import { SeasonsModule } from '../seasons/seasons.module.js';
 import { WeatherModule } from '../weather/weather.module.js';
 import { SyncCronService } from './sync-cron.service.js';
+import { SyncEvents } from './sync-events.js';
 import { SyncHandlers } from './sync-handlers.js';
 import { SyncMetrics } from './sync-metrics.js';
 import { SyncRun } from './sync-run.entity.js';
@@ -27,7 +28,7 @@ export interface SchedulerModuleOptions {
 @Module({})
 export class SchedulerModule {
   static forRoot(options: SchedulerModuleOptions): DynamicModule {
-    const providers: Provider[] = [SyncRunService, SyncHandlers, SyncCronService, SyncMetrics];
+    const providers: Provider[] = [SyncRunService, SyncHandlers, SyncCronService, SyncMetrics, SyncEvents];
     if (options.api) providers.push(SyncResolver);
     if (options.worker) providers.push(SyncWorker);
     return {

@@ -77,6 +77,18 @@ export class SyncUnitError {
   at: string;
 }
 
+@ObjectType({ description: 'How far a run is: units (seasons, subsessions, weeks) done of those planned.' })
+export class SyncProgress {
+  @Field(() => Int)
+  done: number;
+
+  @Field(() => Int)
+  total: number;
+
+  @Field(() => Float, { description: '0 to 100.' })
+  percent: number;
+}
+
 @ObjectType({ description: 'A run one sync queued for another.' })
 export class QueuedRun {
   @Field(() => SyncKind)
@@ -142,6 +154,10 @@ export class SyncRun {
   @Field(() => [SyncUnitError])
   @Column({ type: 'jsonb', default: [] })
   errors: SyncUnitError[];
+
+  @Field(() => SyncProgress, { nullable: true, description: 'Units done of those planned, while it runs.' })
+  @Column({ type: 'jsonb', nullable: true })
+  progress: SyncProgress | null;
 
   @Field(() => [QueuedRun], { description: 'Runs this sync queued (the subsessions a search found).' })
   @Column({ name: 'queued_runs', type: 'jsonb', default: [] })

@@ -10,6 +10,7 @@ import { AppConfig } from '../core/config/app-config.js';
 import { errorMessage, NotFoundError } from '../core/errors/domain-error.js';
 import type { ImportReport } from '../core/import/import-report.js';
 import type { RequestStats } from '../iracing/request-stats.js';
+import { SyncEvents } from './sync-events.js';
 import { syncJobOptions, SYNC_QUEUE } from './sync.queue.js';
 import type { SyncJobData } from './sync.queue.js';
 import { ACTIVE_STATUSES, SyncRun, SyncStatus, SyncTrigger } from './sync-run.entity.js';
@@ -41,6 +42,7 @@ export class SyncRunService {
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(SYNC_QUEUE) private readonly queue: Queue<SyncJobData>,
     private readonly config: AppConfig,
+    private readonly events: SyncEvents,
   ) {}
 
   /** Creates a QUEUED run and its job, or returns the active run (or the tick's run) it duplicates. */
@@ -76,6 +78,7 @@ export class SyncRunService {
     try {
       await this.queue.add(kind, { runId }, { ...syncJobOptions(this.config.env.SYNC_BACKOFF_MS), jobId });
       await this.runs.update(runId, { jobId });
+      await this.events.publish(runId);
     } catch (err) {
       await this.finishWithError(runId, 'enqueue', err);
       throw err;
@@ -101,7 +104,9 @@ export class SyncRunService {
       [id, attempt],
     )) as [{ id: number }[], number] | { id: number }[];
     const list = Array.isArray(rows[0]) ? (rows[0] as { id: number }[]) : (rows as { id: number }[]);
-    return list.length ? this.get(id) : null;
+    if (!list.length) return null;
+    await this.events.publish(id);
+    return this.get(id);
   }
 
   /** Records the outcome of an import: SUCCEEDED, PARTIAL (some units failed) or FAILED (all failed). */
@@ -138,7 +143,18 @@ export class SyncRunService {
         JSON.stringify(report.queued),
       ],
     );
+    await this.events.publish(id);
     return this.get(id);
+  }
+
+  /** Records how far a running run is, for `SyncRun.progress` and its subscribers. */
+  async progress(id: number, done: number, total: number): Promise<void> {
+    const percent = total > 0 ? Math.round((done / total) * 1000) / 10 : 0;
+    await this.db.query(`UPDATE sync_run SET progress = $2 WHERE id = $1 AND status = 'RUNNING'`, [
+      id,
+      JSON.stringify({ done, total, percent }),
+    ]);
+    await this.events.publish(id);
   }
 
   /** Records a failed attempt that will be retried: back to QUEUED, the error kept. */
@@ -197,6 +213,7 @@ export class SyncRunService {
         finished,
       ],
     );
+    await this.events.publish(id);
   }
 
   runsRepository(): Repository<SyncRun> {

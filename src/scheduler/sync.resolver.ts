@@ -10,6 +10,7 @@ import {
   Query,
   ResolveField,
   Resolver,
+  Subscription,
 } from '@nestjs/graphql';
 import { AdminGuard } from '../core/auth/admin.guard.js';
 import { Connection, paginate } from '../core/graphql/pagination.js';
@@ -24,6 +25,7 @@ import {
 } from './dto/sync.inputs.js';
 import { SyncCounts, SyncKind, SyncRun, SyncTrigger } from './sync-run.entity.js';
 import { SyncCronService } from './sync-cron.service.js';
+import { SyncEvents } from './sync-events.js';
 import { SyncRunService } from './sync-run.service.js';
 import { CronTime } from 'cron';
 
@@ -70,6 +72,7 @@ export class SyncResolver {
   constructor(
     private readonly runs: SyncRunService,
     private readonly cron: SyncCronService,
+    private readonly events: SyncEvents,
   ) {}
 
   @Mutation(() => SyncRun, {
@@ -211,6 +214,29 @@ export class SyncResolver {
           .getOne(),
       })),
     );
+  }
+
+  @Subscription(() => SyncRun, {
+    description:
+      'Every change of a sync run (queued, started, progress, retried, finished), from any process.',
+  })
+  syncRunUpdated(
+    @Args('id', { type: () => Int, nullable: true, description: 'Only this run.' }) id?: number,
+  ): AsyncIterableIterator<{ syncRunUpdated: SyncRun }> {
+    const updates = this.events.updates();
+    const runs = this.runs;
+    async function* relay() {
+      try {
+        for await (const runId of updates) {
+          if (id !== undefined && id !== null && runId !== id) continue;
+          const run = await runs.find(runId);
+          if (run) yield { syncRunUpdated: run };
+        }
+      } finally {
+        await updates.return?.();
+      }
+    }
+    return relay();
   }
 
   @Query(() => SyncRun, { description: 'One sync run.' })

@@ -7,6 +7,8 @@ import { InjectQueue } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
 import { AppConfig } from '../core/config/app-config.js';
 import { IracingMaintenanceError } from '../iracing/iracing.errors.js';
+import { runWithProgress } from '../core/import/progress.js';
+import type { ProgressSink } from '../core/import/progress.js';
 import { RequestStats, runWithStats } from '../iracing/request-stats.js';
 import { SyncHandlers } from './sync-handlers.js';
 import { SYNC_ATTEMPTS, syncJobOptions, SYNC_QUEUE } from './sync.queue.js';
@@ -14,6 +16,8 @@ import type { SyncJobData } from './sync.queue.js';
 import { SyncRunService } from './sync-run.service.js';
 import { SyncStatus, SyncTrigger } from './sync-run.entity.js';
 import type { SyncKind } from './sync-run.entity.js';
+
+const PROGRESS_INTERVAL_MS = 500;
 
 const isRetryable = (err: unknown) => (err as { retryable?: unknown })?.retryable !== false;
 
@@ -56,7 +60,9 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     const stats = new RequestStats();
     const started = Date.now();
     try {
-      const report = await runWithStats(stats, () => this.handlers.get(run.kind)(run.params));
+      const report = await runWithStats(stats, () =>
+        runWithProgress(this.progressSink(run.id), () => this.handlers.get(run.kind)(run.params)),
+      );
       const allFailed = report.failures.length > 0 && report.unitsSucceeded === 0;
       if (allFailed && attempt < maxAttempts && report.failures.some((f) => f.retryable)) {
         const first = report.failures[0];
@@ -80,6 +86,30 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       }
       throw err;
     }
+  }
+
+  /** Writes progress at most every PROGRESS_INTERVAL_MS (and at the end), never holding the import back. */
+  private progressSink(runId: number): ProgressSink {
+    let last = 0;
+    let pending: { done: number; total: number } | undefined;
+    let writing = false;
+    const flush = () => {
+      if (writing || !pending) return;
+      const { done, total } = pending;
+      pending = undefined;
+      writing = true;
+      last = Date.now();
+      this.runs
+        .progress(runId, done, total)
+        .catch((err: unknown) => this.log.warn(`progress of sync run ${runId}: ${String(err)}`))
+        .finally(() => {
+          writing = false;
+        });
+    };
+    return (done, total) => {
+      pending = { done, total };
+      if (done === total || Date.now() - last >= PROGRESS_INTERVAL_MS) flush();
+    };
   }
 
   /** Queues the sync that follows this one (forecasts after seasons); the finished run stays as it is. */

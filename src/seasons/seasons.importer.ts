@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { CatalogImporter } from '../catalog/catalog.importer.js';
 import { forEachLimit } from '../core/concurrency.js';
+import { progressCounter } from '../core/import/progress.js';
 import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
 import type { DeleteMissingSpec, UpsertSpec } from '../core/database/bulk-upsert.js';
 import { contentHash, storedHash, storeHash } from '../core/database/payload-hash.js';
@@ -346,6 +347,7 @@ export class SeasonsImporter {
     const speeds = await this.relativeSpeeds(seasons);
     for (const { bundle } of bundles) orderEventClasses(bundle, (id) => speeds.get(id) ?? 0);
     // Seasons are independent transactions: a few at once keep PostgreSQL and this process both busy.
+    const tick = progressCounter(bundles.length);
     await forEachLimit(bundles, SEASON_CONCURRENCY, async ({ season, bundle }) => {
       try {
         this.assertKnown(bundle, missing, options);
@@ -353,6 +355,7 @@ export class SeasonsImporter {
       } catch (err) {
         report.fail(`season ${season.season_id}`, err);
       }
+      tick();
     });
     return report;
   }

@@ -5,6 +5,7 @@ import type { OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { DataLoaderService } from '../core/graphql/dataloader.registry.js';
+import { CalendarController } from './calendar.controller.js';
 import { RaceGuideImporter } from './race-guide.importer.js';
 import { SEASONS_ENTITIES } from './seasons.entities.js';
 import { SeasonsImporter } from './seasons.importer.js';
@@ -34,6 +35,7 @@ export const SEASONS_RESOLVERS = [
 
 @Module({
   imports: [TypeOrmModule.forFeature(SEASONS_ENTITIES), CatalogModule],
+  controllers: [CalendarController],
   providers: [SeasonsService, SeasonsImporter, RaceGuideImporter, ...SEASONS_RESOLVERS],
   exports: [SeasonsService, SeasonsImporter, RaceGuideImporter],
 })

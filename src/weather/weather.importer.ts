@@ -7,6 +7,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { forEachLimit } from '../core/concurrency.js';
+import { progressCounter } from '../core/import/progress.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
 import type { UpsertSpec } from '../core/database/bulk-upsert.js';
@@ -94,6 +95,7 @@ export class WeatherImporter {
         );
     report.unchanged('race_week_forecast', weeks.length - stale.length);
     const renewals = new Map<number, Promise<Map<number, string | null>>>();
+    const tick = progressCounter(stale.length);
     await forEachLimit(stale, this.config.env.FORECAST_CONCURRENCY, async (week) => {
       try {
         const { url, rows } = await this.fetchForecast(week, renewals);
@@ -104,6 +106,7 @@ export class WeatherImporter {
           err,
         );
       }
+      tick();
     });
     if (stale.length) this.log.log(`forecasts: ${stale.length} of ${weeks.length} weeks fetched`);
     return report;

@@ -1,6 +1,6 @@
 // Starts the whole application (api + worker, real PostgreSQL, real Redis, real Bull) against an offline
 // replica of iRacing, and offers GraphQL helpers to the end-to-end tests.
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
@@ -25,7 +25,19 @@ export class Harness {
     readonly replica: OfflineReplica,
     readonly app: INestApplication,
     readonly config: AppConfig,
+    /** The settings the app was started with: another process of the same deployment starts from them. */
+    readonly settings: Record<string, string | undefined>,
   ) {}
+
+  /** Another application instance of the same deployment (same PostgreSQL, Redis and queue), in a given role. */
+  async startRole(role: 'api' | 'worker' | 'all'): Promise<INestApplicationContext> {
+    const { app } = await createApp(loadConfig({ ...this.settings, ROLE: role, MIGRATIONS_RUN: 'false' }), [
+      'error',
+      'warn',
+    ]);
+    await app.init();
+    return app;
+  }
 
   get db(): DataSource {
     return this.app.get(DataSource);
@@ -119,7 +131,7 @@ export async function startHarness(
     ...replicaOptions,
   });
   const url = await replica.start();
-  const config = loadConfig({
+  const settings: Record<string, string | undefined> = {
     DATABASE_URL: process.env.DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: `${process.env.QUEUE_PREFIX ?? 'simlane-test'}-${Math.random().toString(36).slice(2, 8)}`,
@@ -136,11 +148,12 @@ export async function startHarness(
     IRACING_RETRY_BASE_MS: '20',
     ADMIN_API_KEYS: sha256Hex(ADMIN_KEY),
     ...env,
-  });
+  };
+  const config = loadConfig(settings);
   const { http } = await createApp(config, ['error', 'warn']);
   if (!http) throw new Error('the harness needs the api role');
   await http.init();
-  const harness = new Harness(replica, http, config);
+  const harness = new Harness(replica, http, config, settings);
   await harness.resetDatabase();
   return harness;
 }

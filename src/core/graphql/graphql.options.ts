@@ -35,7 +35,12 @@ export function graphqlOptions(config: AppConfig, loaders: DataLoaderService): A
       schema = s;
       return s;
     },
-    context: ({ req }: { req: unknown }) => ({ req, loaders: loaders.createRegistry() }),
+    // Subscriptions over WebSocket (graphql-ws) on the same path.
+    subscriptions: { 'graphql-ws': { path: '/graphql' } },
+    context: ({ req, extra }: { req?: unknown; extra?: { request?: unknown } }) => ({
+      req: req ?? extra?.request,
+      loaders: loaders.createRegistry(),
+    }),
     formatError,
   };
 }

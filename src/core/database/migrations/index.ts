@@ -1,6 +1,7 @@
 // The ordered list of migrations (explicit, so the same list works from sources, the build and jest).
 // After `npm run migration:generate -- src/core/database/migrations/<Name>`, add the new class here.
 import type { MigrationInterface } from 'typeorm';
+import { SyncProgress1795316820751 } from './1795316820751-SyncProgress.js';
 import { Init1795304999161 } from './1795304999161-Init.js';
 import { ResultsMembers1795315488038 } from './1795315488038-ResultsMembers.js';
 import { Weather1795314568847 } from './1795314568847-Weather.js';
@@ -11,4 +12,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Seasons1795313424720,
   Weather1795314568847,
   ResultsMembers1795315488038,
+  SyncProgress1795316820751,
 ];
