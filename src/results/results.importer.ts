@@ -265,15 +265,20 @@ export class ResultsImporter {
              WHERE t.session_id IS DISTINCT FROM EXCLUDED.session_id AND EXCLUDED.session_id IS NOT NULL
              RETURNING (xmax = 0) AS inserted
            ) SELECT count(*) FILTER (WHERE inserted)::int AS created, count(*) FILTER (WHERE NOT inserted)::int AS updated,
-                    (SELECT count(*)::int FROM x) AS matched FROM w`,
+                    (SELECT count(*)::int FROM x) AS matched,
+                    (SELECT count(*)::int FROM jsonb_to_recordset($1::jsonb) AS g(race_week_num int)
+                      WHERE NOT EXISTS (SELECT 1 FROM race_week rw JOIN event e ON e.race_week_id = rw.id
+                                        WHERE rw.season_id = $2 AND rw.race_week_num = g.race_week_num)) AS unplaced
+             FROM w`,
           [JSON.stringify(rows), seasonId],
-        )) as { created: number; updated: number; matched: number }[];
+        )) as { created: number; updated: number; matched: number; unplaced: number }[];
         report.add('event_instance', {
           created: r.created,
           updated: r.updated,
           unchanged: r.matched - r.created - r.updated,
         });
-        const unplaced = rows.length - r.matched;
+        // Splits of one session are several rows but one session: only rows of unknown weeks are unplaced.
+        const unplaced = r.unplaced;
         if (unplaced > 0)
           report.fail(`season ${seasonId} results`, {
             message: `${unplaced} race(s) of season ${seasonId} name weeks its schedule does not list`,
@@ -408,6 +413,11 @@ export class ResultsImporter {
       )[0]?.id ?? null;
     const found = await find();
     if (found !== null) return found;
+    if (options.dryRun)
+      throw new ResultsError(
+        `subsession ${b.event.subsession_id}: season ${seasonId} is not stored yet, and a dry run does not create ` +
+          'its chain (schedule, race week, event): sync the season (or this subsession) without dryRun first',
+      );
     const imported = await this.seasons.importSchedules([seasonId], options);
     report.merge(Object.assign(imported, { unitsSucceeded: 0, failures: [] }));
     const again = await find();
