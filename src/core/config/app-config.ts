@@ -15,7 +15,8 @@ import {
   validateSync,
 } from 'class-validator';
 
-export const ROLES = ['api', 'worker', 'all'] as const;
+/** `cli` only queues (npm run sync): no HTTP, no worker, no cron. */
+export const ROLES = ['api', 'worker', 'all', 'cli'] as const;
 export type Role = (typeof ROLES)[number];
 
 const SECRET_KEYS = new Set<string>();

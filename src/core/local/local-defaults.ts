@@ -51,6 +51,19 @@ async function startEmbeddedPostgres(config: AppConfig): Promise<() => Promise<v
   const dir = resolve(config.env.DATA_DIR, 'postgres');
   const port = config.env.EMBEDDED_POSTGRES_PORT;
   if (await portAnswers('127.0.0.1', port)) {
+    // Another process of this checkout (the server, `npm run sync`) already runs it: use it.
+    const url = `postgres://postgres:${LOCAL_PG_PASSWORD}@127.0.0.1:${port}/${LOCAL_DB}`;
+    const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+    const ours = await probe
+      .connect()
+      .then(() => true)
+      .catch(() => false);
+    await probe.end().catch(() => undefined);
+    if (ours) {
+      config.env.DATABASE_URL = url;
+      log.log(`using the embedded PostgreSQL already running on 127.0.0.1:${port}`);
+      return async () => undefined;
+    }
     throw new LocalDefaultsError(
       `Port ${port} is taken, so the embedded PostgreSQL cannot start (is another instance running?). ` +
         'Stop it, set EMBEDDED_POSTGRES_PORT to a free port, or set DATABASE_URL.',
