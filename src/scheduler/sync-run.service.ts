@@ -130,7 +130,9 @@ export class SyncRunService {
     await this.db.query(
       `UPDATE sync_run SET status = $2, counts = $3, counts_by_entity = $4, errors = errors || $5::jsonb,
          api_calls = api_calls + $6, rate_limit_wait_ms = rate_limit_wait_ms + $7, finished_at = now(),
-         queued_runs = queued_runs || $8::jsonb
+         queued_runs = queued_runs || $8::jsonb,
+         progress = CASE WHEN progress IS NULL THEN NULL
+                    ELSE jsonb_build_object('done', progress->'total', 'total', progress->'total', 'percent', 100) END
        WHERE id = $1`,
       [
         id,

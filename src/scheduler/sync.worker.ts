@@ -104,6 +104,8 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
         .catch((err: unknown) => this.log.warn(`progress of sync run ${runId}: ${String(err)}`))
         .finally(() => {
           writing = false;
+          // The last report (all units done) is never dropped behind a write in flight.
+          if (pending && pending.done === pending.total) flush();
         });
     };
     return (done, total) => {

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
       expect(err).toBeInstanceOf(ConfigError);
       const msg = (err as ConfigError).message;
       expect(msg).toMatch(/PORT: .*integer/);
-      expect(msg).toMatch(/ROLE: must be one of api, worker, all \(got "boss"\)/);
+      expect(msg).toMatch(/ROLE: must be one of api, worker, all, cli \(got "boss"\)/);
       expect(msg).toMatch(/SCHEDULER_ENABLED: must be true or false/);
       expect(msg).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL/);
     }

@@ -7,6 +7,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -227,9 +228,12 @@ export class EnvironmentVariables {
   IRACING_OFFLINE = 'auto';
 
   /** Scale of the offline replica's synthetic dataset (1 is about the size of real iRacing). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  /** Size of the synthetic world the offline replica serves (1: about iRacing's; 0.05 for a quick look). */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value.trim() !== '' ? Number(value) : value,
+  )
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number' })
+  @Min(0.01)
   @Max(100)
   IRACING_OFFLINE_SCALE = 1;
 
