@@ -1,13 +1,18 @@
 // Operating the backend: /metrics moves when a sync runs, Bull Board sits behind the admin key, the schedules are
-// listed with their next tick and last run, and `syncRunUpdated` delivers a run's progress to a subscriber of one
-// api instance while a separate worker instance runs it (they share only PostgreSQL and Redis).
+// listed with their next tick and last run, and `syncRunUpdated` delivers a run's progress to a subscriber of the
+// api (this process) while a worker in another OS process (`node dist/main.js`, ROLE=worker) runs it: they share
+// only PostgreSQL and Redis.
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import type { INestApplicationContext } from '@nestjs/common';
 import { createClient } from 'graphql-ws';
 import request from 'supertest';
 import WebSocket from 'ws';
 import { syntheticDataset } from '../src/iracing/offline/synthetic-dataset.js';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { SyncCronService } from '../src/scheduler/sync-cron.service.js';
+import { SYNC_QUEUE } from '../src/scheduler/sync.queue.js';
 import { ADMIN_KEY, startHarness, SYNC_RUN_FIELDS } from './support/harness.js';
 import type { Harness, SyncRunView } from './support/harness.js';
 
@@ -29,18 +34,37 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 
 describe('operations (end to end)', () => {
   let h: Harness;
-  let worker: INestApplicationContext | undefined;
+  let worker: ChildProcess | undefined;
+  let workerLog = '';
 
   beforeAll(async () => {
-    // The api instance runs no worker: a second instance below does the work.
+    // The api instance (this process) runs no worker: a worker process started from the build does the work.
     h = await startHarness(
       { dataset: syntheticDataset({ seed: 9, scale: 0.1, now: NOW }), now: () => NOW },
       { ROLE: 'api' },
     );
-    worker = await h.startRole('worker');
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'pipe' });
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...process.env, ...h.settings })) if (v !== undefined) env[k] = v;
+    worker = spawn('node', ['dist/main.js'], {
+      env: { ...env, ROLE: 'worker', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    worker.stdout?.on('data', (d: Buffer) => (workerLog += d.toString()));
+    worker.stderr?.on('data', (d: Buffer) => (workerLog += d.toString()));
+    // Ready once Bull lists it as a worker of the queue.
+    const queue = h.app.get<Queue>(getQueueToken(SYNC_QUEUE));
+    for (let i = 0; i < 150 && (await queue.getWorkers()).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    if ((await queue.getWorkers()).length === 0)
+      throw new Error(`the worker process did not start:\n${workerLog}`);
   });
   afterAll(async () => {
-    await worker?.close();
+    if (worker && worker.exitCode === null) {
+      const exited = new Promise((r) => worker?.once('exit', r));
+      worker.kill('SIGTERM');
+      await exited;
+    }
     await h?.close();
   });
 
@@ -65,7 +89,7 @@ describe('operations (end to end)', () => {
       sample(after, 'simlane_sync_run_duration_seconds_count', { kind: 'CATALOG', status: 'SUCCEEDED' }),
     ).toBe(1);
     expect(sample(after, 'simlane_queue_jobs', { state: 'completed' })).toBeGreaterThanOrEqual(1);
-    // iRacing traffic is counted by the process that makes it: here the worker instance, not this api.
+    // iRacing traffic is counted by the process that makes it: the worker process, not this api.
     expect(sample(after, 'simlane_iracing_requests_total', { endpoint: 'car/get', status: '200' })).toBe(0);
   });
 
@@ -109,7 +133,7 @@ describe('operations (end to end)', () => {
     await h.waitForRun(tick.id);
   });
 
-  it('delivers a run’s progress across instances through the syncRunUpdated subscription', async () => {
+  it('delivers a run’s progress across processes through the syncRunUpdated subscription', async () => {
     const server = h.app.getHttpServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;

@@ -1,6 +1,6 @@
 // Starts the whole application (api + worker, real PostgreSQL, real Redis, real Bull) against an offline
 // replica of iRacing, and offers GraphQL helpers to the end-to-end tests.
-import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
@@ -28,16 +28,6 @@ export class Harness {
     /** The settings the app was started with: another process of the same deployment starts from them. */
     readonly settings: Record<string, string | undefined>,
   ) {}
-
-  /** Another application instance of the same deployment (same PostgreSQL, Redis and queue), in a given role. */
-  async startRole(role: 'api' | 'worker' | 'all'): Promise<INestApplicationContext> {
-    const { app } = await createApp(loadConfig({ ...this.settings, ROLE: role, MIGRATIONS_RUN: 'false' }), [
-      'error',
-      'warn',
-    ]);
-    await app.init();
-    return app;
-  }
 
   get db(): DataSource {
     return this.app.get(DataSource);
