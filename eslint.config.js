@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/bench/**', 'src/cli/**', 'src/demo.ts', 'src/iracing/offline/cli.ts', 'test/**'],
+    files: ['src/bench/**', 'src/cli/**', 'src/iracing/offline/cli.ts', 'test/**'],
     rules: { 'no-console': 'off' },
   },
 );

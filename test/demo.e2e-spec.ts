@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
-import { startDemo } from '../src/demo.js';
-import type { Demo } from '../src/demo.js';
+import { startDemo } from '../src/cli/demo.js';
+import type { Demo } from '../src/cli/demo.js';
 import { TEST_REDIS_URL } from './support/test-env.js';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -8,7 +8,7 @@ import type { EntityManager } from 'typeorm';
 import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
 import type { UpsertSpec } from '../core/database/bulk-upsert.js';
 import { contentHash, storedHash, storeHash } from '../core/database/payload-hash.js';
-import { DryRunRollback, ImportReport } from '../core/import/import-report.js';
+import { ImportReport, unitTransaction } from '../core/import/import-report.js';
 import type { ImportOptions } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import type { IracingCar, IracingCarClass, IracingTrack } from '../iracing/iracing.payloads.js';
@@ -161,25 +161,20 @@ export class CatalogImporter {
     const classes = carClassRows(p.carClasses);
     const tracks = trackRows(p.tracks);
     const hash = contentHash(p.cars, p.carClasses, p.tracks);
-    try {
-      await this.db.transaction(async (em) => {
-        if (!options.refresh && (await storedHash(em, HASH_SOURCE)) === hash) {
-          report.unchanged('car_model', cars.carModels.length);
-          report.unchanged('sim_car', cars.simCars.length);
-          report.unchanged('car_class', classes.carClasses.length);
-          report.unchanged('car_class_car', classes.members.length);
-          report.unchanged('track_model', tracks.trackModels.length);
-          report.unchanged('sim_track', tracks.simTracks.length);
-          report.unchanged('sim_layout', tracks.layouts.length);
-        } else {
-          await this.write(em, cars, classes, tracks, report);
-          await storeHash(em, HASH_SOURCE, hash);
-        }
-        if (options.dryRun) throw new DryRunRollback();
-      });
-    } catch (err) {
-      if (!(err instanceof DryRunRollback)) throw err;
-    }
+    await unitTransaction(this.db, options, async (em) => {
+      if (!options.refresh && (await storedHash(em, HASH_SOURCE)) === hash) {
+        report.unchanged('car_model', cars.carModels.length);
+        report.unchanged('sim_car', cars.simCars.length);
+        report.unchanged('car_class', classes.carClasses.length);
+        report.unchanged('car_class_car', classes.members.length);
+        report.unchanged('track_model', tracks.trackModels.length);
+        report.unchanged('sim_track', tracks.simTracks.length);
+        report.unchanged('sim_layout', tracks.layouts.length);
+      } else {
+        await this.write(em, cars, classes, tracks, report);
+        await storeHash(em, HASH_SOURCE, hash);
+      }
+    });
     report.unitsSucceeded++;
     return report;
   }

@@ -14,7 +14,7 @@ import type { EntityManager } from 'typeorm';
 import { CatalogImporter } from '../catalog/catalog.importer.js';
 import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
 import type { Queryable, UpsertSpec, WriteCounts } from '../core/database/bulk-upsert.js';
-import { DryRunRollback, ImportReport } from '../core/import/import-report.js';
+import { ImportReport, unitTransaction } from '../core/import/import-report.js';
 import type { ImportOptions } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import { IracingHttpError } from '../iracing/iracing.errors.js';
@@ -111,7 +111,7 @@ export class MembersImporter {
         report.merge(Object.assign(await this.catalog.sync({ refresh: true }), { unitsSucceeded: 0 }));
       }
 
-      await this.inTransaction(options, async (em) => {
+      await unitTransaction(this.db, options, async (em) => {
         report.add('sim_profile', await this.upsertProfile(em, profile));
         await em.query('UPDATE sim_profile SET info_at = now() WHERE cust_id = $1', [custId]);
 
@@ -228,7 +228,7 @@ export class MembersImporter {
         summary: memberSummary(summary, recent.races),
       };
 
-      await this.inTransaction(options, async (em) => {
+      await unitTransaction(this.db, options, async (em) => {
         report.add('sim_profile', await this.upsertProfile(em, profile));
         await em.query('UPDATE sim_profile SET info_at = now(), summary_at = now() WHERE cust_id = $1', [
           custId,
@@ -263,19 +263,5 @@ export class MembersImporter {
     );
     const { display_name, raw, ...rest } = row;
     return bulkUpsert(db, profileSpec(columns), [{ ...rest, display_name_in: display_name, raw_in: raw }]);
-  }
-
-  private async inTransaction(
-    options: ImportOptions,
-    work: (em: EntityManager) => Promise<void>,
-  ): Promise<void> {
-    try {
-      await this.db.transaction(async (em) => {
-        await work(em);
-        if (options.dryRun) throw new DryRunRollback();
-      });
-    } catch (err) {
-      if (!(err instanceof DryRunRollback)) throw err;
-    }
   }
 }

@@ -15,7 +15,7 @@ import { AppConfig } from '../core/config/app-config.js';
 import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
 import { contentHash, storedHash, storeHash } from '../core/database/payload-hash.js';
 import type { UpsertSpec } from '../core/database/bulk-upsert.js';
-import { DryRunRollback, ImportReport } from '../core/import/import-report.js';
+import { ImportReport, unitTransaction } from '../core/import/import-report.js';
 import type { ImportOptions } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import type { IracingResult } from '../iracing/iracing.payloads.js';
@@ -250,7 +250,7 @@ export class ResultsImporter {
         start_time: r.start_time,
         session_id: r.session_id ?? null,
       }));
-      await this.inTransaction(options, async (em) => {
+      await unitTransaction(this.db, options, async (em) => {
         const [r] = (await em.query(
           `WITH x AS (
              SELECT DISTINCT ON (e.id, g.start_time) e.id AS event_id, g.start_time, g.session_id
@@ -336,7 +336,7 @@ export class ResultsImporter {
     await this.ensureCatalog(bundle, options, report, state);
     const hash = contentHash(payload);
     const source = `subsession:${subsessionId}`;
-    await this.inTransaction(options, async (em) => {
+    await unitTransaction(this.db, options, async (em) => {
       // A subsession's results rarely change once published: an unchanged payload is skipped unless `refresh`.
       if (!options.refresh && (await storedHash(em, source)) === hash) {
         report.unchanged('event_result', 1);
@@ -510,7 +510,7 @@ export class ResultsImporter {
       );
       laps.push(...lapRows(subsessionId, main, data.rows as Record<string, unknown>[], e.custId));
     });
-    await this.inTransaction(options, async (em) => {
+    await unitTransaction(this.db, options, async (em) => {
       report.add('lap', {
         deleted: await deleteMissing(
           em,
@@ -527,19 +527,5 @@ export class ResultsImporter {
       await em.query('UPDATE event_result SET laps_at = now() WHERE subsession_id = $1', [subsessionId]);
     });
     return report;
-  }
-
-  private async inTransaction(
-    options: ImportOptions,
-    work: (em: EntityManager) => Promise<void>,
-  ): Promise<void> {
-    try {
-      await this.db.transaction(async (em) => {
-        await work(em);
-        if (options.dryRun) throw new DryRunRollback();
-      });
-    } catch (err) {
-      if (!(err instanceof DryRunRollback)) throw err;
-    }
   }
 }

@@ -5,7 +5,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DryRunRollback, ImportReport } from '../core/import/import-report.js';
+import { ImportReport, unitTransaction } from '../core/import/import-report.js';
 import type { ImportOptions } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import type { IracingRaceGuide } from '../iracing/iracing.payloads.js';
@@ -73,53 +73,48 @@ export class RaceGuideImporter {
       LEFT JOIN race_week rw ON rw.season_id = g.season_id AND rw.race_week_num = g.race_week_num
       LEFT JOIN event e ON e.race_week_id = rw.id
       ORDER BY g.season_id, g.race_week_num, g.start_time, g.session_id DESC NULLS LAST`;
-    try {
-      await this.db.transaction(async (em) => {
-        const unplaced = (await em.query(
-          `SELECT season_id, race_week_num, count(*)::int AS n FROM (${input}) m WHERE event_id IS NULL
-           GROUP BY season_id, race_week_num ORDER BY season_id, race_week_num`,
-          [JSON.stringify(rows)],
-        )) as { season_id: number; race_week_num: number; n: number }[];
-        for (const u of unplaced) {
-          report.fail(`race guide season ${u.season_id} week ${u.race_week_num}`, {
-            message: `${u.n} race guide session(s) name season ${u.season_id} week ${u.race_week_num}, which is not stored (its schedule could not be imported or does not list that week)`,
-            endpoint: 'season/race_guide',
-            retryable: false,
-          });
-        }
-        const [r] = (await em.query(
-          `WITH m AS (${input}), w AS (
-             INSERT INTO event_instance AS t (event_id, start_time, end_time, session_minutes, super_session,
-               predicted, session_id, entry_count, race_guide_at)
-             SELECT event_id, start_time, end_time,
-                    CASE WHEN end_time IS NULL THEN NULL ELSE (extract(epoch FROM end_time - start_time) / 60)::int END,
-                    super_session, false, session_id, entry_count, now()
-             FROM m WHERE event_id IS NOT NULL
-             ON CONFLICT (event_id, start_time) DO UPDATE SET
-               session_id = COALESCE(EXCLUDED.session_id, t.session_id),
-               entry_count = COALESCE(EXCLUDED.entry_count, t.entry_count),
-               super_session = EXCLUDED.super_session OR t.super_session,
-               end_time = COALESCE(t.end_time, EXCLUDED.end_time),
-               race_guide_at = now(), updated_at = now()
-             WHERE (t.session_id, t.entry_count, t.super_session) IS DISTINCT FROM
-                   (COALESCE(EXCLUDED.session_id, t.session_id), COALESCE(EXCLUDED.entry_count, t.entry_count),
-                    EXCLUDED.super_session OR t.super_session)
-             RETURNING (xmax = 0) AS inserted
-           ) SELECT count(*) FILTER (WHERE inserted)::int AS created,
-                    count(*) FILTER (WHERE NOT inserted)::int AS updated,
-                    (SELECT count(*)::int FROM m WHERE event_id IS NOT NULL) AS placed FROM w`,
-          [JSON.stringify(rows)],
-        )) as { created: number; updated: number; placed: number }[];
-        report.add('event_instance', {
-          created: r.created,
-          updated: r.updated,
-          unchanged: r.placed - r.created - r.updated,
+    await unitTransaction(this.db, options, async (em) => {
+      const unplaced = (await em.query(
+        `SELECT season_id, race_week_num, count(*)::int AS n FROM (${input}) m WHERE event_id IS NULL
+         GROUP BY season_id, race_week_num ORDER BY season_id, race_week_num`,
+        [JSON.stringify(rows)],
+      )) as { season_id: number; race_week_num: number; n: number }[];
+      for (const u of unplaced) {
+        report.fail(`race guide season ${u.season_id} week ${u.race_week_num}`, {
+          message: `${u.n} race guide session(s) name season ${u.season_id} week ${u.race_week_num}, which is not stored (its schedule could not be imported or does not list that week)`,
+          endpoint: 'season/race_guide',
+          retryable: false,
         });
-        if (options.dryRun) throw new DryRunRollback();
+      }
+      const [r] = (await em.query(
+        `WITH m AS (${input}), w AS (
+           INSERT INTO event_instance AS t (event_id, start_time, end_time, session_minutes, super_session,
+             predicted, session_id, entry_count, race_guide_at)
+           SELECT event_id, start_time, end_time,
+                  CASE WHEN end_time IS NULL THEN NULL ELSE (extract(epoch FROM end_time - start_time) / 60)::int END,
+                  super_session, false, session_id, entry_count, now()
+           FROM m WHERE event_id IS NOT NULL
+           ON CONFLICT (event_id, start_time) DO UPDATE SET
+             session_id = COALESCE(EXCLUDED.session_id, t.session_id),
+             entry_count = COALESCE(EXCLUDED.entry_count, t.entry_count),
+             super_session = EXCLUDED.super_session OR t.super_session,
+             end_time = COALESCE(t.end_time, EXCLUDED.end_time),
+             race_guide_at = now(), updated_at = now()
+           WHERE (t.session_id, t.entry_count, t.super_session) IS DISTINCT FROM
+                 (COALESCE(EXCLUDED.session_id, t.session_id), COALESCE(EXCLUDED.entry_count, t.entry_count),
+                  EXCLUDED.super_session OR t.super_session)
+           RETURNING (xmax = 0) AS inserted
+         ) SELECT count(*) FILTER (WHERE inserted)::int AS created,
+                  count(*) FILTER (WHERE NOT inserted)::int AS updated,
+                  (SELECT count(*)::int FROM m WHERE event_id IS NOT NULL) AS placed FROM w`,
+        [JSON.stringify(rows)],
+      )) as { created: number; updated: number; placed: number }[];
+      report.add('event_instance', {
+        created: r.created,
+        updated: r.updated,
+        unchanged: r.placed - r.created - r.updated,
       });
-    } catch (err) {
-      if (!(err instanceof DryRunRollback)) throw err;
-    }
+    });
     report.unitsSucceeded++;
     return report;
   }

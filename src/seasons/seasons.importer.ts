@@ -13,7 +13,7 @@ import { progressCounter } from '../core/import/progress.js';
 import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
 import type { DeleteMissingSpec, UpsertSpec } from '../core/database/bulk-upsert.js';
 import { contentHash, storedHash, storeHash } from '../core/database/payload-hash.js';
-import { DryRunRollback, ImportReport } from '../core/import/import-report.js';
+import { ImportReport, unitTransaction } from '../core/import/import-report.js';
 import type { ImportOptions } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import { checkPart, seasonDetail } from '../iracing/iracing.payloads.js';
@@ -366,7 +366,7 @@ export class SeasonsImporter {
   ): Promise<ImportReport> {
     const report = new ImportReport();
     const rows = series.map(seriesRow);
-    await this.inTransaction(options, async (em) => {
+    await unitTransaction(this.db, options, async (em) => {
       report.add('series', await bulkUpsert(em, SPEC.series, rows));
     });
     report.unitsSucceeded++;
@@ -379,7 +379,7 @@ export class SeasonsImporter {
     const report = new ImportReport();
     const seasonId = b.season.season_id;
     const source = `season:${seasonId}`;
-    await this.inTransaction(options, async (em) => {
+    await unitTransaction(this.db, options, async (em) => {
       if (!options.refresh && (await storedHash(em, source)) === hash) {
         report.unchanged('season', 1);
         for (const [key, entity] of Object.entries(ENTITIES))
@@ -601,19 +601,5 @@ export class SeasonsImporter {
         `season ${b.season.season_id} names ${parts.join('; ')} that the catalog does not list` +
           (options.dryRun ? ' (a dry run does not fetch the catalog)' : ''),
       );
-  }
-
-  private async inTransaction(
-    options: ImportOptions,
-    work: (em: EntityManager) => Promise<void>,
-  ): Promise<void> {
-    try {
-      await this.db.transaction(async (em) => {
-        await work(em);
-        if (options.dryRun) throw new DryRunRollback();
-      });
-    } catch (err) {
-      if (!(err instanceof DryRunRollback)) throw err;
-    }
   }
 }

@@ -11,7 +11,7 @@ import { progressCounter } from '../core/import/progress.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
 import type { UpsertSpec } from '../core/database/bulk-upsert.js';
-import { DryRunRollback, ImportReport } from '../core/import/import-report.js';
+import { ImportReport, unitTransaction } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import { IracingHttpError } from '../iracing/iracing.errors.js';
 import { forecastRows, linkPath, staleReason, summarise } from './weather.units.js';
@@ -178,41 +178,36 @@ export class WeatherImporter {
     const report = new ImportReport();
     const stored = rows.map((r) => ({ ...r, race_week_id: week.id }));
     const s = summarise(rows);
-    try {
-      await this.db.transaction(async (em) => {
-        report.add('weather_forecast', {
-          deleted: await deleteMissing(
-            em,
-            {
-              table: 'weather_forecast',
-              key: { race_week_id: 'int', time_offset: 'int' },
-              scope: 't.race_week_id = $2',
-            },
-            stored,
-            week.id,
-          ),
-        });
-        report.add('weather_forecast', await bulkUpsert(em, SPEC, stored));
-        await em.query(
-          `UPDATE race_week SET forecast_min_air_temp_c = $2, forecast_max_air_temp_c = $3,
-             forecast_max_precip_chance_pct = $4, forecast_rain_possible = $5, forecast_max_wind_ms = $6,
-             forecast_fetched_at = now(), forecast_version = weather_version, forecast_path = $7
-           WHERE id = $1`,
-          [
-            week.id,
-            s.min_air_temp_c,
-            s.max_air_temp_c,
-            s.max_precip_chance_pct,
-            s.rain_possible,
-            s.max_wind_ms,
-            linkPath(url),
-          ],
-        );
-        if (options.dryRun) throw new DryRunRollback();
+    await unitTransaction(this.db, options, async (em) => {
+      report.add('weather_forecast', {
+        deleted: await deleteMissing(
+          em,
+          {
+            table: 'weather_forecast',
+            key: { race_week_id: 'int', time_offset: 'int' },
+            scope: 't.race_week_id = $2',
+          },
+          stored,
+          week.id,
+        ),
       });
-    } catch (err) {
-      if (!(err instanceof DryRunRollback)) throw err;
-    }
+      report.add('weather_forecast', await bulkUpsert(em, SPEC, stored));
+      await em.query(
+        `UPDATE race_week SET forecast_min_air_temp_c = $2, forecast_max_air_temp_c = $3,
+           forecast_max_precip_chance_pct = $4, forecast_rain_possible = $5, forecast_max_wind_ms = $6,
+           forecast_fetched_at = now(), forecast_version = weather_version, forecast_path = $7
+         WHERE id = $1`,
+        [
+          week.id,
+          s.min_air_temp_c,
+          s.max_air_temp_c,
+          s.max_precip_chance_pct,
+          s.rain_possible,
+          s.max_wind_ms,
+          linkPath(url),
+        ],
+      );
+    });
     report.add('race_week_forecast', { updated: 1 });
     report.unitsSucceeded++;
     return report;

@@ -1,5 +1,6 @@
 // What an importer reports back to the sync that ran it: counts per entity and the failed units.
 // Lives in core so feature importers need not know about the scheduler that records it on a SyncRun.
+import type { DataSource, EntityManager } from 'typeorm';
 import { errorMessage } from '../errors/domain-error.js';
 import { zeroCounts } from '../database/bulk-upsert.js';
 import type { WriteCounts } from '../database/bulk-upsert.js';
@@ -70,6 +71,22 @@ export class ImportReport {
       t.deleted += c.deleted;
     }
     return t;
+  }
+}
+
+/** Runs one unit of work in one transaction; a dry run rolls it back once the work has computed its counts. */
+export async function unitTransaction(
+  db: DataSource,
+  options: ImportOptions,
+  work: (em: EntityManager) => Promise<void>,
+): Promise<void> {
+  try {
+    await db.transaction(async (em) => {
+      await work(em);
+      if (options.dryRun) throw new DryRunRollback();
+    });
+  } catch (err) {
+    if (!(err instanceof DryRunRollback)) throw err;
   }
 }
 

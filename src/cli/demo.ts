@@ -7,14 +7,14 @@ import { parseArgs } from 'node:util';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { createApp } from './bootstrap.js';
-import { ConfigError, loadConfig } from './core/config/app-config.js';
-import type { AppConfig } from './core/config/app-config.js';
-import { startLocalDefaults } from './core/local/local-defaults.js';
-import type { LocalServices } from './core/local/local-defaults.js';
-import { SyncKind, SyncStatus, SyncTrigger } from './scheduler/sync-run.entity.js';
-import type { SyncRun } from './scheduler/sync-run.entity.js';
-import { SyncRunService } from './scheduler/sync-run.service.js';
+import { createApp } from '../bootstrap.js';
+import { ConfigError, loadConfig } from '../core/config/app-config.js';
+import type { AppConfig } from '../core/config/app-config.js';
+import { startLocalDefaults } from '../core/local/local-defaults.js';
+import type { LocalServices } from '../core/local/local-defaults.js';
+import { SyncKind, SyncStatus, SyncTrigger } from '../scheduler/sync-run.entity.js';
+import type { SyncRun } from '../scheduler/sync-run.entity.js';
+import { SyncRunService } from '../scheduler/sync-run.service.js';
 
 export interface DemoOptions {
   /** Sync again even when the database already holds data. */
