@@ -69,6 +69,18 @@ export function array<T>(check: Check<T>): Check<T[]> {
   };
 }
 
+/**
+ * A list that cannot be empty: a whole catalog (every car iRacing has) that comes back empty is an upstream
+ * fault, and importing it would delete everything that is missing from it.
+ */
+export function nonEmpty<T>(check: Check<T[]>): Check<T[]> {
+  return (v, p) => {
+    const list = check(v, p);
+    if (list.length === 0) throw new DecodeError(p, 'a non-empty array', v);
+    return list;
+  };
+}
+
 type Shape = Record<string, Check<unknown>>;
 export type ObjectOf<S extends Shape> = { [K in keyof S]: Checked<S[K]> } & Record<string, unknown>;
 

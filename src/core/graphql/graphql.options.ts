@@ -8,7 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { AppConfig } from '../config/app-config.js';
 import type { DataLoaderService } from './dataloader.registry.js';
 import { formatError } from './format-error.js';
-import { limitsPlugin } from './limits.plugin.js';
+import { checkSourceNesting, limitsPlugin } from './limits.plugin.js';
 
 export function graphqlOptions(config: AppConfig, loaders: DataLoaderService): ApolloDriverConfig {
   let schema: GraphQLSchema | undefined;
@@ -37,10 +37,20 @@ export function graphqlOptions(config: AppConfig, loaders: DataLoaderService): A
     },
     // Subscriptions over WebSocket (graphql-ws) on the same path.
     subscriptions: { 'graphql-ws': { path: '/graphql' } },
-    context: ({ req, extra }: { req?: unknown; extra?: { request?: unknown } }) => ({
-      req: req ?? extra?.request,
-      loaders: loaders.createRegistry(),
-    }),
+    context: ({
+      req,
+      extra,
+    }: {
+      req?: { body?: unknown; query?: unknown };
+      extra?: { request?: unknown };
+    }) => {
+      // Before Apollo parses the query (POST body or GET parameters): a query nested deep enough to overflow
+      // the parser is refused here.
+      for (const from of [req?.body, req?.query])
+        if (from && typeof from === 'object' && !Array.isArray(from))
+          checkSourceNesting((from as { query?: unknown }).query);
+      return { req: req ?? extra?.request, loaders: loaders.createRegistry() };
+    },
     formatError,
   };
 }

@@ -1,5 +1,6 @@
 import { parse } from 'graphql';
-import { operationDepth } from './limits.plugin.js';
+import type { OperationDefinitionNode } from 'graphql';
+import { operationDepth, rootFieldCount, sourceNesting } from './limits.plugin.js';
 
 describe('operationDepth', () => {
   it('counts nested selections', () => {
@@ -19,5 +20,21 @@ describe('operationDepth', () => {
   it('only measures the named operation', () => {
     const doc = parse('query Small { a } query Big { a { b { c } } }');
     expect(operationDepth(doc, 'Small')).toBe(1);
+  });
+});
+
+describe('sourceNesting', () => {
+  it('counts braces, brackets and parentheses, not those in strings or comments', () => {
+    expect(sourceNesting('{ a(f: { x: [[1]] }) { b } }')).toBe(5);
+    expect(sourceNesting('{ a(s: "{{{{[[[(") # {{{{{{\n { b } }')).toBe(2);
+    expect(sourceNesting('{ a(s: """ {{{ "quoted" """) }')).toBe(2);
+  });
+});
+
+describe('rootFieldCount', () => {
+  it('counts aliases and the fields of fragments spread at the root', () => {
+    const doc = parse('query Q { a b: a ...F ... on Query { c } __typename } fragment F on Query { d e }');
+    const op = doc.definitions[0] as OperationDefinitionNode;
+    expect(rootFieldCount(doc, op)).toBe(5);
   });
 });

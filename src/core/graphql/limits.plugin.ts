@@ -1,9 +1,18 @@
-// Rejects abusive operations before they run: depth over GRAPHQL_MAX_DEPTH (fragments followed) and estimated
-// complexity over GRAPHQL_MAX_COMPLEXITY (each list field costs its page size times its children), so aliases
-// and wide selections cannot multiply the work.
+// Rejects abusive operations before they run: nesting deep enough to exhaust the parser's stack (checked on the
+// source text before parsing, by checkSourceNesting in the context factory), depth over GRAPHQL_MAX_DEPTH (fragments followed), more root fields than
+// MAX_ROOT_FIELDS (each runs its own statements: aliases of one lookup would multiply them), variables that do
+// not fit their types (reported as BAD_USER_INPUT, never as a crash) and estimated complexity over
+// GRAPHQL_MAX_COMPLEXITY (each list field costs its page size times its children), so aliases and wide
+// selections cannot multiply the work.
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import { GraphQLError, Kind } from 'graphql';
-import type { DocumentNode, FragmentDefinitionNode, GraphQLSchema, SelectionSetNode } from 'graphql';
+import { getVariableValues, GraphQLError, Kind } from 'graphql';
+import type {
+  DocumentNode,
+  FragmentDefinitionNode,
+  GraphQLSchema,
+  OperationDefinitionNode,
+  SelectionSetNode,
+} from 'graphql';
 import { getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from './pagination.js';
@@ -37,6 +46,72 @@ export function operationDepth(doc: DocumentNode, operationName?: string | null)
   return depth;
 }
 
+/** Root fields (aliases included) one operation may select. */
+export const MAX_ROOT_FIELDS = 50;
+
+/**
+ * Nesting of braces, brackets and parentheses in the source text allowed before parsing: far above any query
+ * within the depth limit, far below what overflows graphql-js's recursive parser (about a thousand levels).
+ */
+export const MAX_SOURCE_NESTING = 100;
+
+/** The deepest nesting of `{`, `[` and `(` in a GraphQL source, outside strings and comments. */
+export function sourceNesting(source: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '#') {
+      while (i < source.length && source[i] !== '\n' && source[i] !== '\r') i++;
+    } else if (c === '"') {
+      if (source.startsWith('"""', i)) {
+        const end = source.indexOf('"""', i + 3);
+        i = end < 0 ? source.length : end + 2;
+      } else {
+        for (i++; i < source.length && source[i] !== '"' && source[i] !== '\n'; i++)
+          if (source[i] === '\\') i++;
+      }
+    } else if (c === '{' || c === '[' || c === '(') {
+      max = Math.max(max, ++depth);
+    } else if (c === '}' || c === ']' || c === ')') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return max;
+}
+
+/** The root fields an operation selects, through fragments (each spread counted where it is used). */
+export function rootFieldCount(doc: DocumentNode, operation: OperationDefinitionNode): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const count = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
+    let n = 0;
+    for (const sel of set?.selections ?? []) {
+      if (sel.kind === Kind.FIELD) n += sel.name.value.startsWith('__') ? 0 : 1;
+      else if (sel.kind === Kind.INLINE_FRAGMENT) n += count(sel.selectionSet, seen);
+      else if (!seen.has(sel.name.value))
+        n += count(fragments.get(sel.name.value)?.selectionSet, new Set([...seen, sel.name.value]));
+    }
+    return n;
+  };
+  return count(operation.selectionSet, new Set());
+}
+
+function refuse(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+}
+
+/**
+ * Refuses a source nested past MAX_SOURCE_NESTING. Called where the request is read (the context factory),
+ * because Apollo treats an error thrown by a plugin before parsing as a crash.
+ */
+export function checkSourceNesting(source: unknown): void {
+  if (typeof source !== 'string') return;
+  const nesting = sourceNesting(source);
+  if (nesting > MAX_SOURCE_NESTING)
+    throw refuse(`Query nesting ${nesting} exceeds the limit of ${MAX_SOURCE_NESTING}`);
+}
+
 /** Expected size of a plain (unpaginated) list, such as a car's classes or a track's layouts. */
 const PLAIN_LIST_SIZE = 10;
 
@@ -68,13 +143,25 @@ export function limitsPlugin(
   return {
     async requestDidStart(): Promise<GraphQLRequestListener<Record<string, unknown>>> {
       return {
-        async didResolveOperation({ document, request }) {
+        async didResolveOperation({ document, request, operation }) {
+          if (!operation) return; // graphql-js reports the unknown operation
           const depth = operationDepth(document, request.operationName);
-          if (depth > maxDepth) {
-            throw new GraphQLError(`Query depth ${depth} exceeds the limit of ${maxDepth}`, {
-              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-            });
-          }
+          if (depth > maxDepth) throw refuse(`Query depth ${depth} exceeds the limit of ${maxDepth}`);
+          const roots = rootFieldCount(document, operation);
+          if (roots > MAX_ROOT_FIELDS)
+            throw refuse(
+              `Query selects ${roots} root fields (aliases included), more than the limit of ${MAX_ROOT_FIELDS}`,
+            );
+          // Variables that do not fit their types are the caller's mistake: named here, before the estimate
+          // (which needs their values) could fail on them as if it were a crash.
+          const coerced = getVariableValues(
+            schema(),
+            operation.variableDefinitions ?? [],
+            request.variables ?? {},
+            { maxErrors: 5 },
+          );
+          if ('errors' in coerced && coerced.errors?.length)
+            throw refuse(coerced.errors.map((e) => e.message).join('; '));
           const complexity = getComplexity({
             schema: schema(),
             query: document,
@@ -82,11 +169,8 @@ export function limitsPlugin(
             variables: request.variables ?? {},
             estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
           });
-          if (complexity > maxComplexity) {
-            throw new GraphQLError(`Query complexity ${complexity} exceeds the limit of ${maxComplexity}`, {
-              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-            });
-          }
+          if (complexity > maxComplexity)
+            throw refuse(`Query complexity ${complexity} exceeds the limit of ${maxComplexity}`);
         },
       };
     },

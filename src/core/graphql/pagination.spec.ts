@@ -11,4 +11,11 @@ describe('cursors', () => {
       expect(() => decodeCursor(bad, 2)).toThrow(BadInputError);
     }
   });
+
+  it("refuse another list's cursor when tagged", () => {
+    const mine = encodeCursor(['Mazda MX-5', 67], 'cars');
+    expect(decodeCursor(mine, 2, 'cars')).toEqual(['Mazda MX-5', 67]);
+    expect(() => decodeCursor(mine, 2, 'runs')).toThrow(BadInputError);
+    expect(() => decodeCursor(encodeCursor(['Mazda MX-5', 67]), 2, 'cars')).toThrow(BadInputError);
+  });
 });

@@ -3,6 +3,8 @@
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
 import type { Type } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { createHash } from 'node:crypto';
+import { QueryFailedError } from 'typeorm';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { BadInputError } from '../errors/domain-error.js';
 
@@ -81,24 +83,51 @@ export function Connection<T>(node: Type<T>, name: string): Type<ConnectionShape
 
 type CursorValue = string | number | null;
 
-export function encodeCursor(values: CursorValue[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
+/**
+ * A cursor is base64url JSON: the sort values, preceded by the tag of the list it belongs to when given (a short
+ * hash of its sort), so the cursor of another list is refused rather than read as this one's.
+ */
+export function encodeCursor(values: CursorValue[], list?: string): string {
+  return Buffer.from(JSON.stringify(list === undefined ? values : [list, ...values])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, arity: number): CursorValue[] {
+function notACursor(cursor: string): BadInputError {
+  return new BadInputError(`"after" is not a cursor of this list: ${cursor.slice(0, 40)}`, {
+    argument: 'after',
+  });
+}
+
+export function decodeCursor(cursor: string, arity: number, list?: string): CursorValue[] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    const tagged = list === undefined ? v : Array.isArray(v) && v[0] === list ? v.slice(1) : undefined;
     if (
-      Array.isArray(v) &&
-      v.length === arity &&
-      v.every((x) => x === null || typeof x === 'string' || typeof x === 'number')
+      Array.isArray(tagged) &&
+      tagged.length === arity &&
+      tagged.every(
+        (x) => x === null || typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)),
+      )
     ) {
-      return v as CursorValue[];
+      return tagged as CursorValue[];
     }
   } catch {
     /* reported below */
   }
-  throw new BadInputError(`"after" is not a cursor of this list: ${cursor.slice(0, 40)}`);
+  throw notACursor(cursor);
+}
+
+/** The tag of a list's cursors: the same for every page of one sort, different between lists. */
+function listTag(sort: { sortExpr: string; idExpr: string; direction?: string }): string {
+  return createHash('sha256')
+    .update(`${sort.sortExpr}|${sort.idExpr}|${sort.direction ?? 'ASC'}`)
+    .digest('base64url')
+    .slice(0, 8);
+}
+
+/** PostgreSQL's "data exception" class: a value that does not fit its column type (a forged cursor value). */
+function isDataException(err: unknown): boolean {
+  const code = (err as { driverError?: { code?: unknown } }).driverError?.code;
+  return err instanceof QueryFailedError && typeof code === 'string' && code.startsWith('22');
 }
 
 export interface KeysetSort<T> {
@@ -118,6 +147,7 @@ export async function paginate<T extends ObjectLiteral>(
   sort: KeysetSort<T>,
 ): Promise<ConnectionShape<T>> {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
+  const tag = listTag(sort);
   const countQb = qb.clone();
   const dir = sort.direction ?? 'ASC';
   const pageQb = qb
@@ -126,16 +156,25 @@ export async function paginate<T extends ObjectLiteral>(
     .addOrderBy(sort.idExpr, dir)
     .limit(first + 1);
   if (args.after) {
-    const [s, id] = decodeCursor(args.after, 2);
+    const [s, id] = decodeCursor(args.after, 2, tag);
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw notACursor(args.after);
     const op = dir === 'ASC' ? '>' : '<';
     pageQb.andWhere(`(${sort.sortExpr}, ${sort.idExpr}) ${op} (:cursorSort, :cursorId)`, {
       cursorSort: s,
       cursorId: id,
     });
   }
-  const [rows, totalCount] = await Promise.all([pageQb.getMany(), countQb.getCount()]);
+  let rows: T[];
+  let totalCount: number;
+  try {
+    [rows, totalCount] = await Promise.all([pageQb.getMany(), countQb.getCount()]);
+  } catch (err) {
+    // Only the cursor's values are not ours: a value PostgreSQL cannot read as the sort key is a bad cursor.
+    if (args.after && isDataException(err)) throw notACursor(args.after);
+    throw err;
+  }
   const page = rows.slice(0, first);
-  const edges = page.map((node) => ({ node, cursor: encodeCursor(sort.values(node)) }));
+  const edges = page.map((node) => ({ node, cursor: encodeCursor(sort.values(node), tag) }));
   return {
     edges,
     totalCount,

@@ -3,6 +3,7 @@ import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { IsDate, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { PageArgs } from '../../core/graphql/pagination.js';
+import { ISO_DATE_TIME } from '../../core/graphql/validation.js';
 
 @InputType()
 export class ResultsFilter {
@@ -26,12 +27,12 @@ export class ResultsFilter {
 
   @Field(() => Date, { nullable: true, description: 'Started at or after.' })
   @IsOptional()
-  @IsDate()
+  @IsDate(ISO_DATE_TIME)
   from?: Date;
 
   @Field(() => Date, { nullable: true, description: 'Started before.' })
   @IsOptional()
-  @IsDate()
+  @IsDate(ISO_DATE_TIME)
   to?: Date;
 }
 

@@ -12,6 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageArgs } from '../../core/graphql/pagination.js';
+import { EACH_POSITIVE_ID } from '../../core/graphql/validation.js';
 import { SyncKind, SyncStatus, SyncTrigger } from '../sync-run.entity.js';
 
 @InputType()
@@ -58,7 +59,7 @@ export class SyncSeasonsInput extends SyncCatalogInput {
   @IsOptional()
   @ArrayMaxSize(500)
   @IsInt({ each: true })
-  @Min(1, { each: true })
+  @Min(1, EACH_POSITIVE_ID)
   seriesIds?: number[];
 
   @Field(() => Int, { nullable: true, description: 'At most this many seasons.' })
@@ -75,14 +76,14 @@ export class RefreshForecastsInput {
   @IsOptional()
   @ArrayMaxSize(5000)
   @IsInt({ each: true })
-  @Min(1, { each: true })
+  @Min(1, EACH_POSITIVE_ID)
   raceWeekIds?: number[];
 
   @Field(() => [Int], { nullable: true, description: 'Only the weeks of these seasons.' })
   @IsOptional()
   @ArrayMaxSize(1000)
   @IsInt({ each: true })
-  @Min(1, { each: true })
+  @Min(1, EACH_POSITIVE_ID)
   seasonIds?: number[];
 
   @Field({ nullable: true, description: 'Fetch even the forecasts that are fresh.' })

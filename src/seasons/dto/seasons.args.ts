@@ -17,6 +17,7 @@ import {
 } from 'class-validator';
 import { Category } from '../../catalog/dto/catalog.args.js';
 import { PageArgs } from '../../core/graphql/pagination.js';
+import { EACH_POSITIVE_ID, ISO_DATE_TIME } from '../../core/graphql/validation.js';
 
 const MAX_IDS = 200;
 
@@ -90,33 +91,33 @@ export class SeasonsArgs extends PageArgs {
 export abstract class CalendarFilter {
   @Field(() => Date, { nullable: true, description: 'From this time (inclusive).' })
   @IsOptional()
-  @IsDate()
+  @IsDate(ISO_DATE_TIME)
   from?: Date;
 
   @Field(() => Date, { nullable: true, description: 'Until this time (exclusive).' })
   @IsOptional()
-  @IsDate()
+  @IsDate(ISO_DATE_TIME)
   to?: Date;
 
   @Field(() => [Int], { nullable: true })
   @IsOptional()
   @ArrayMaxSize(MAX_IDS)
   @IsInt({ each: true })
-  @Min(1, { each: true })
+  @Min(1, EACH_POSITIVE_ID)
   seriesIds?: number[];
 
   @Field(() => [Int], { nullable: true, description: 'Track configurations (TrackLayout ids).' })
   @IsOptional()
   @ArrayMaxSize(MAX_IDS)
   @IsInt({ each: true })
-  @Min(1, { each: true })
+  @Min(1, EACH_POSITIVE_ID)
   trackIds?: number[];
 
   @Field(() => [Int], { nullable: true, description: 'Weeks where one of these cars may race.' })
   @IsOptional()
   @ArrayMaxSize(MAX_IDS)
   @IsInt({ each: true })
-  @Min(1, { each: true })
+  @Min(1, EACH_POSITIVE_ID)
   carIds?: number[];
 
   @Field({
@@ -178,7 +179,7 @@ export class SessionFilter extends CalendarFilter {
   @IsOptional()
   @ArrayMaxSize(MAX_IDS)
   @IsInt({ each: true })
-  @Min(1, { each: true })
+  @Min(1, EACH_POSITIVE_ID)
   carClassIds?: number[];
 }
 
@@ -198,11 +199,11 @@ export class SessionsArgs extends PageArgs {
 export class InstancesArgs {
   @Field(() => Date, { nullable: true, description: 'From this time (inclusive).' })
   @IsOptional()
-  @IsDate()
+  @IsDate(ISO_DATE_TIME)
   from?: Date;
 
   @Field(() => Date, { nullable: true, description: 'Until this time (exclusive).' })
   @IsOptional()
-  @IsDate()
+  @IsDate(ISO_DATE_TIME)
   to?: Date;
 }
