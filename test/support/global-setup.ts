@@ -1,6 +1,18 @@
 // Creates this run's own database (migrated by the application at start, under its advisory lock); the
 // teardown drops it and clears this run's Redis keys. Jest loads this file outside its module mapper, so it
 // imports nothing from src/.
+//
+// It also sets up the log capture that the teardown scans for secrets (test/support/global-teardown.ts):
+// - LOG_FILE (+ LOG_FILE_LEVEL=debug): every application logger (pino) of the run appends its JSON lines there,
+//   from debug up, whatever its stdout shows; the harness's apps and any `node dist/main.js` child inherit it;
+// - the stdout and stderr of this process and of every Node child process (through NODE_OPTIONS --import) are
+//   copied to a file per process, so that what is printed outside pino (Nest's console logger, the CLI and the
+//   demo, jest's own output) is scanned too;
+// - REPLICA_TOKEN_LOG: every token an offline replica issues, and LOG_SCAN_SECRETS: the secrets the test files
+//   register (credentials, admin keys), both read by the scan.
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 
 export default async function globalSetup(): Promise<void> {
@@ -16,4 +28,58 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_DATABASE_NAME = name;
   process.env.DATABASE_URL = url.toString();
   process.env.QUEUE_PREFIX = `simlane-test-${suffix}`;
+  startLogCapture();
+}
+
+/** The folders and files of the log capture, below one temporary folder per run. */
+export function captureLayout(root: string) {
+  return {
+    root,
+    logs: join(root, 'logs'),
+    appLog: join(root, 'logs', 'app.jsonl'),
+    tokens: join(root, 'issued-tokens.txt'),
+    secrets: join(root, 'secrets.tsv'),
+  };
+}
+
+function startLogCapture(): void {
+  const layout = captureLayout(mkdtempSync(join(tmpdir(), 'simlane-log-scan-')));
+  mkdirSync(layout.logs);
+  process.env.LOG_CAPTURE_DIR = layout.root;
+  process.env.LOG_FILE = layout.appLog;
+  process.env.LOG_FILE_LEVEL = 'debug';
+  process.env.REPLICA_TOKEN_LOG = layout.tokens;
+  process.env.LOG_SCAN_SECRETS = layout.secrets;
+  const source = `(${teeStdio.toString()})(process.env.LOG_CAPTURE_DIR && process.env.LOG_CAPTURE_DIR + '/logs');`;
+  const preload = `--import=data:text/javascript;base64,${Buffer.from(source).toString('base64')}`;
+  process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' ');
+  teeStdio(layout.logs);
+}
+
+/**
+ * Copies everything this process writes to stdout and stderr into `<dir>/stdio-<pid>.log`. Self-contained:
+ * it also runs, as source text, at the start of every Node child process (NODE_OPTIONS above).
+ */
+export function teeStdio(dir: string | undefined): void {
+  if (!dir) return;
+  const fs = process.getBuiltinModule('node:fs');
+  const path = process.getBuiltinModule('node:path');
+  let fd: number;
+  try {
+    fd = fs.openSync(path.join(dir, `stdio-${process.pid}.log`), 'a');
+  } catch {
+    return; // the run's folder is gone (a child outliving the run): nothing to copy to
+  }
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write;
+    stream.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+      try {
+        if (typeof chunk === 'string') fs.writeSync(fd, chunk);
+        else if (chunk instanceof Uint8Array) fs.writeSync(fd, chunk);
+      } catch {
+        // never let the copy break the process's own output
+      }
+      return (write as (...a: unknown[]) => boolean).apply(this, [chunk, ...rest]);
+    } as typeof stream.write;
+  }
 }

@@ -5,8 +5,11 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { createApp } from '../../src/bootstrap.js';
+import { appendFileSync } from 'node:fs';
 import { sha256Hex } from '../../src/core/auth/admin.guard.js';
 import { loadConfig } from '../../src/core/config/app-config.js';
+import { createPino, httpLogger, PinoLogger } from '../../src/core/logging/logging.js';
+import { maskSecret } from '../../src/iracing/oauth-mask.js';
 import { REDIS } from '../../src/core/redis/redis.provider.js';
 import type { AppConfig } from '../../src/core/config/app-config.js';
 import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../../src/iracing/offline/replica.js';
@@ -14,6 +17,27 @@ import type { ReplicaOptions } from '../../src/iracing/offline/replica.js';
 import { TEST_REDIS_URL } from './test-env.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
+
+/**
+ * Adds a value to the secrets the end-of-run log scan looks for (test/support/global-teardown.ts); its masked
+ * forms too when it is an iRacing credential (`maskedWith`: the client id or the username it is masked with).
+ */
+export function registerLogSecret(label: string, value: string, maskedWith?: string): void {
+  const file = process.env.LOG_SCAN_SECRETS;
+  if (!file || !value) return;
+  let lines = `${label}\t${value}\n`;
+  if (maskedWith !== undefined) lines += `${label} (masked)\t${maskSecret(value, maskedWith)}\n`;
+  appendFileSync(file, lines);
+}
+
+registerLogSecret('ADMIN_KEY', ADMIN_KEY);
+registerLogSecret('ADMIN_API_KEYS (the key hash)', sha256Hex(ADMIN_KEY));
+registerLogSecret(
+  'IRACING_CLIENT_SECRET',
+  DEFAULT_TEST_CREDENTIALS.clientSecret,
+  DEFAULT_TEST_CREDENTIALS.clientId,
+);
+registerLogSecret('IRACING_PASSWORD', DEFAULT_TEST_CREDENTIALS.password, DEFAULT_TEST_CREDENTIALS.username);
 
 export interface GqlResult<T = Record<string, unknown>> {
   data?: T;
@@ -137,11 +161,18 @@ export async function startHarness(
     IRACING_PASSWORD: DEFAULT_TEST_CREDENTIALS.password,
     IRACING_RETRY_BASE_MS: '20',
     ADMIN_API_KEYS: sha256Hex(ADMIN_KEY),
+    // The production logger (pino, with its redaction): warnings and errors on stdout, and every line from
+    // debug up in the run's log file when the global setup made one (LOG_FILE, scanned for secrets at the end).
+    LOG_LEVEL: 'warn',
+    LOG_FILE: process.env.LOG_FILE,
+    LOG_FILE_LEVEL: process.env.LOG_FILE_LEVEL,
     ...env,
   };
   const config = loadConfig(settings);
-  const { http } = await createApp(config, ['error', 'warn']);
+  const pino = createPino(config);
+  const { http } = await createApp(config, new PinoLogger(pino));
   if (!http) throw new Error('the harness needs the api role');
+  http.use(httpLogger(pino));
   await http.init();
   const harness = new Harness(replica, http, config, settings);
   await harness.resetDatabase();

@@ -129,6 +129,23 @@ export class EnvironmentVariables {
   })
   LOG_LEVEL = 'info';
 
+  /**
+   * Also append the JSON log lines to this file (created if missing, with its folder), besides stdout: for a
+   * log shipper that tails a file, and for the test run, whose log scan reads every line written here.
+   */
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  LOG_FILE?: string;
+
+  /** The lowest level written to LOG_FILE (LOG_LEVEL when unset): the file may keep more than stdout shows. */
+  @IsOptional()
+  @Transform(trimmed)
+  @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+    message: 'must be one of trace, debug, info, warn, error, fatal, silent',
+  })
+  LOG_FILE_LEVEL?: string;
+
   @IsOptional()
   @Transform(trimmed)
   @IsString()

@@ -9,30 +9,94 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { AppConfig } from '../config/app-config.js';
+import { maskSecret } from '../../iracing/oauth-mask.js';
 
 /** Paths pino blanks out: headers, and any field that could carry a secret in a logged object. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
+  'headers.authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'authorization',
+  '*.authorization',
+  'password',
   '*.password',
+  'client_secret',
   '*.client_secret',
   '*.clientSecret',
+  'access_token',
   '*.access_token',
   '*.accessToken',
+  'refresh_token',
   '*.refresh_token',
   '*.refreshToken',
+  'token',
   '*.token',
 ];
 
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+/**
+ * The secret values this process knows from its settings (the client secret, the password, a given access
+ * token) and the masked forms iRacing's login sends: a log line is scrubbed of them even where they hide inside
+ * a message string, which field redaction cannot see.
+ */
+export function knownSecrets(config: AppConfig): string[] {
+  const e = config.env;
+  const out = [e.IRACING_CLIENT_SECRET, e.IRACING_PASSWORD, e.IRACING_ACCESS_TOKEN];
+  if (e.IRACING_CLIENT_SECRET && e.IRACING_CLIENT_ID)
+    out.push(maskSecret(e.IRACING_CLIENT_SECRET, e.IRACING_CLIENT_ID));
+  if (e.IRACING_PASSWORD && e.IRACING_USERNAME) out.push(maskSecret(e.IRACING_PASSWORD, e.IRACING_USERNAME));
+  // Too short a value would blank out ordinary words; such a secret is refused by no one, but not scrubbed here.
+  return [...new Set(out.filter((v): v is string => typeof v === 'string' && v.length >= 6))];
+}
+
+/** Replaces every occurrence of each secret (raw and as it appears inside a JSON string) by `[redacted]`. */
+export function scrubber(secrets: string[]): (line: string) => string {
+  const forms = new Set<string>();
+  for (const s of secrets) {
+    forms.add(s);
+    forms.add(JSON.stringify(s).slice(1, -1));
+  }
+  const sorted = [...forms].sort((a, b) => b.length - a.length);
+  if (!sorted.length) return (line) => line;
+  return (line) => {
+    let out = line;
+    for (const f of sorted) if (out.includes(f)) out = out.split(f).join('[redacted]');
+    return out;
+  };
+}
+
+/**
+ * The application logger: JSON lines on stdout (or `destination`) from LOG_LEVEL, and, when LOG_FILE is set,
+ * appended to that file as well from LOG_FILE_LEVEL (LOG_LEVEL when unset).
+ */
 export function createPino(config: AppConfig, destination?: NodeJS.WritableStream): Logger {
+  const stdoutLevel = config.env.LOG_LEVEL as LevelName;
+  const file = config.env.LOG_FILE;
+  const fileLevel = (config.env.LOG_FILE_LEVEL ?? stdoutLevel) as LevelName;
+  const options = {
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+    hooks: { streamWrite: scrubber(knownSecrets(config)) },
+  };
+  const out = destination ?? process.stdout;
+  if (!file) return pino({ ...options, level: stdoutLevel }, out);
+  const lowest = LEVELS.indexOf(fileLevel) < LEVELS.indexOf(stdoutLevel) ? fileLevel : stdoutLevel;
+  const streams: { level: LevelName; stream: NodeJS.WritableStream | ReturnType<typeof pino.destination> }[] =
+    [];
+  if (stdoutLevel !== 'silent') streams.push({ level: stdoutLevel, stream: out });
+  if (fileLevel !== 'silent')
+    streams.push({
+      level: fileLevel,
+      stream: pino.destination({ dest: file, append: true, mkdir: true, sync: true }),
+    });
   return pino(
-    {
-      level: config.env.LOG_LEVEL,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      base: { pid: process.pid },
-    },
-    destination ?? process.stdout,
+    { ...options, level: lowest },
+    pino.multistream(streams as Parameters<typeof pino.multistream>[0]),
   );
 }
 

@@ -3,6 +3,7 @@
 // `{link, expires}` with presigned-style links that expire, rate-limit headers from a configurable budget,
 // and faults injected per endpoint. What it serves comes from a ReplicaDataset (recorded files or synthetic).
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,6 +98,15 @@ export class OfflineReplica {
   private server?: Server;
   private baseUrl = '';
   private faults: Fault[] = [];
+/**
+ * When REPLICA_TOKEN_LOG names a file, every token a replica issues is appended to it (one a line), so that a
+ * test run can check afterwards that none of them reached a log line (test/support/global-teardown.ts).
+ */
+function recordIssuedTokens(...tokens: string[]): void {
+  const file = process.env.REPLICA_TOKEN_LOG;
+  if (file) appendFileSync(file, tokens.map((t) => `${t}\n`).join(''));
+}
+
   private readonly overrides = new Map<string, Override>();
   private readonly links = new Map<string, StoredLink>();
   private readonly accessTokens = new Map<string, number>();
@@ -114,6 +124,7 @@ export class OfflineReplica {
 
   /** Queues faults for one endpoint, taken in order, one request each: a scripted sequence. */
   addSequence(endpoint: string, kinds: FaultKind[]): void {
+    if (options.staticTokens?.length) recordIssuedTokens(...options.staticTokens);
     for (const kind of kinds) this.addFault({ endpoint, kind, times: 1 });
   }
 
@@ -223,6 +234,7 @@ export class OfflineReplica {
       access_token: access,
       token_type: 'Bearer',
       expires_in: accessTtl,
+    recordIssuedTokens(access, refresh);
       refresh_token: refresh,
       refresh_token_expires_in: refreshTtl,
       scope: 'iracing.auth',
