@@ -104,6 +104,7 @@ export class IracingClient {
       accessToken: config?.env.IRACING_ACCESS_TOKEN,
       maxAttempts: config?.env.IRACING_MAX_ATTEMPTS,
       retryBaseMs: config?.env.IRACING_RETRY_BASE_MS,
+      timeoutMs: config?.env.IRACING_TIMEOUT_MS,
       maintenanceDelayMs: config?.env.IRACING_MAINTENANCE_DELAY_MS,
       redisPrefix: config?.env.QUEUE_PREFIX,
       loginsPerHour: config?.env.IRACING_LOGINS_PER_HOUR,
@@ -294,9 +295,11 @@ export class IracingClient {
         return this.checked(endpoint, cached, check);
       }
     }
-    const payload = await this.fetchData(endpoint, params);
+    const { payload, text } = await this.fetchData(endpoint, params);
     const value = this.checked(endpoint, payload, check);
-    await this.cache.set(endpoint, params, payload);
+    // The JSON as received is cached when it is the payload itself: a large answer (series/seasons is tens of
+    // MB at scale) is not serialised a second time.
+    await this.cache.set(endpoint, params, payload, text);
     return value;
   }
 
@@ -331,16 +334,19 @@ export class IracingClient {
     }
   }
 
-  private async fetchData(endpoint: string, params: Params): Promise<unknown> {
+  /** The payload, and its JSON text as received when nothing was joined into it (no chunks). */
+  private async fetchData(endpoint: string, params: Params): Promise<{ payload: unknown; text?: string }> {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(params).sort(([a], [b]) => a.localeCompare(b))) {
       if (v !== undefined) query.set(k, String(v));
     }
     const url = `${this.opts.apiUrl}/data/${endpoint}${query.size ? `?${query}` : ''}`;
     for (let linkTry = 1; ; linkTry++) {
-      const first = await this.authorizedGet(endpoint, url, params);
+      const answer = await this.authorizedGet(endpoint, url, params);
+      const first = answer.json;
       const link = isObject(first) ? (first.link ?? first.data_url) : undefined;
       let body = first;
+      let text: string | undefined = answer.text;
       if (typeof link === 'string') {
         const res = await this.send(endpoint, link, {}, false);
         if (EXPIRED_LINK.has(res.status) && linkTry < 3) {
@@ -350,9 +356,17 @@ export class IracingClient {
           );
           continue;
         }
-        body = await this.readJson(endpoint, res, params);
+        try {
+          ({ json: body, text } = await this.readJsonText(endpoint, res, params));
+        } catch (err) {
+          // A linked file cut short in transfer is asked for again; one that stays unreadable is a payload error.
+          if (!(err instanceof IracingPayloadError) || linkTry >= this.opts.maxAttempts) throw err;
+          this.log.warn(`iRacing ${endpoint}: the linked file was unreadable at ${err.path}; asking again`);
+          continue;
+        }
       }
-      return this.joinChunks(endpoint, body);
+      const payload = await this.joinChunks(endpoint, body);
+      return { payload, text: payload === body ? text : undefined };
     }
   }
 
@@ -399,7 +413,11 @@ export class IracingClient {
   }
 
   /** A `/data` call with the bearer token: 401 → refresh, then one login; 429 → wait for the reset. */
-  private async authorizedGet(endpoint: string, url: string, params: Params): Promise<unknown> {
+  private async authorizedGet(
+    endpoint: string,
+    url: string,
+    params: Params,
+  ): Promise<{ json: unknown; text: string }> {
     let token = await this.auth.accessToken();
     let recoveries = 0;
     let rateLimited = 0;
@@ -418,7 +436,7 @@ export class IracingClient {
         await this.limiter.rateLimited(observe(res)?.resetAt);
         continue;
       }
-      return this.readJson(endpoint, res, params);
+      return this.readJsonText(endpoint, res, params);
     }
   }
 
@@ -485,6 +503,14 @@ export class IracingClient {
   }
 
   private async readJson(endpoint: string, res: Response, params: Params): Promise<unknown> {
+    return (await this.readJsonText(endpoint, res, params)).json;
+  }
+
+  private async readJsonText(
+    endpoint: string,
+    res: Response,
+    params: Params,
+  ): Promise<{ json: unknown; text: string }> {
     const text = await res.text();
     if (!res.ok) {
       let detail = `HTTP ${res.status}`;
@@ -499,7 +525,7 @@ export class IracingClient {
     }
     if (/^\s*</.test(text)) throw new IracingUnavailableError(endpoint, 'an HTML page instead of JSON');
     try {
-      return JSON.parse(text) as unknown;
+      return { json: JSON.parse(text) as unknown, text };
     } catch {
       throw new IracingPayloadError(endpoint, '(root)', `invalid JSON (${text.length} bytes)`);
     }

@@ -53,9 +53,10 @@ export class ResponseCache {
     return raw === null ? undefined : (JSON.parse(raw) as unknown);
   }
 
-  async set(endpoint: string, params: Record<string, unknown>, value: unknown): Promise<void> {
+  /** Stores `value`; `json`, when given, is its JSON text as received (stored as is, not serialised again). */
+  async set(endpoint: string, params: Record<string, unknown>, value: unknown, json?: string): Promise<void> {
     const ttl = ttlFor(endpoint);
     if (!this.redis || ttl === 0) return;
-    await this.redis.set(cacheKey(this.prefix, endpoint, params), JSON.stringify(value), 'EX', ttl);
+    await this.redis.set(cacheKey(this.prefix, endpoint, params), json ?? JSON.stringify(value), 'EX', ttl);
   }
 }
