@@ -212,8 +212,9 @@ describe('catalog sync (end to end)', () => {
     expect(await tableState()).toEqual(before);
 
     h.replica.clearOverrides();
-    h.replica.addFault({ endpoint: 'track/get', kind: 'malformed-json', times: 1 });
+    h.replica.addFault({ endpoint: 'track/get', kind: 'malformed-json' }); // every link it hands out is cut short
     const truncated = await sync({ refresh: true });
+    h.replica.clearFaults();
     expect(truncated.status).toBe('FAILED');
     expect(truncated.errors[0].endpoint).toBe('track/get');
     expect(truncated.errors[0].message).toMatch(/invalid JSON/);

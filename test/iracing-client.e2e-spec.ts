@@ -130,10 +130,16 @@ describe('IracingClient against the offline replica', () => {
         new IracingPayloadError('car/get', '[7].car_name', 'expected a string, got number 42'),
       );
       replica.clearOverrides();
+      // A file cut short once is asked for again; one that stays unreadable is a payload error.
       replica.addFault({ endpoint: 'track/get', kind: 'malformed-json', times: 1 });
-      await expect(client().getTracks()).rejects.toThrow(
+      const before = replica.stats.dataRequests['track/get'] ?? 0;
+      expect((await client().getTracks({ refresh: true })).length).toBeGreaterThan(0);
+      expect(replica.stats.dataRequests['track/get']).toBe(before + 2);
+      replica.addFault({ endpoint: 'track/get', kind: 'malformed-json' });
+      await expect(client().getTracks({ refresh: true })).rejects.toThrow(
         /track\/get sent a malformed payload at \(root\): invalid JSON/,
       );
+      replica.clearFaults();
     });
 
     it('answers a 4xx at once, naming the endpoint and parameters but never a credential', async () => {

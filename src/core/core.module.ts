@@ -24,7 +24,18 @@ export class CoreModule {
       module: CoreModule,
       imports: [
         TypeOrmModule.forRootAsync({ useFactory: () => typeormOptions(config.databaseUrl) }),
-        BullModule.forRoot({ redis: config.redisUrl, prefix: config.env.QUEUE_PREFIX }),
+        BullModule.forRoot({
+          redis: config.redisUrl,
+          prefix: config.env.QUEUE_PREFIX,
+          // A job whose worker died is moved back to waiting by the other workers' stalled-job check once its
+          // lock has expired; a job that stalls twice fails (and its SyncRun is then closed by the reaper).
+          settings: {
+            lockDuration: config.env.SYNC_JOB_LOCK_MS,
+            lockRenewTime: config.env.SYNC_JOB_LOCK_MS / 2,
+            stalledInterval: config.env.SYNC_JOB_LOCK_MS,
+            maxStalledCount: 1,
+          },
+        }),
       ],
       controllers: config.runsApi ? [HealthController, MetricsController] : [],
       providers: [

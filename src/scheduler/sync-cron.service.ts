@@ -50,6 +50,17 @@ export class SyncCronService implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     if (!this.config.runsScheduler) return;
+    // Runs whose job was lost (Redis flushed) or failed by Bull after its workers died are closed, not left
+    // active for ever (an active run blocks its dedupe key). Twice the job lock: a live worker renews it.
+    const reapEveryMs = Math.max(60_000, 2 * this.config.env.SYNC_JOB_LOCK_MS);
+    this.registry.addInterval(
+      'reap-orphan-runs',
+      setInterval(() => {
+        this.runs
+          .reapOrphans(2 * this.config.env.SYNC_JOB_LOCK_MS)
+          .catch((err: unknown) => this.log.error(`reaping orphan sync runs: ${String(err)}`));
+      }, reapEveryMs),
+    );
     for (const s of this.schedules()) {
       const job = new CronJob(
         s.cron,

@@ -16,6 +16,8 @@ export type SyncHandler = (params: Record<string, unknown>) => Promise<ImportRep
 
 const flag = (v: unknown) => v === true;
 const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
+const date = (v: unknown) =>
+  typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v) : undefined;
 const ints = (v: unknown) =>
   Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number' && Number.isInteger(x)) : undefined;
 
@@ -44,7 +46,8 @@ export class SyncHandlers {
           seriesIds: ints(p.seriesIds),
           limit: int(p.limit),
         }),
-      [SyncKind.RACE_GUIDE]: (p) => raceGuide.sync({ refresh: flag(p.refresh), dryRun: flag(p.dryRun) }),
+      [SyncKind.RACE_GUIDE]: (p) =>
+        raceGuide.sync({ refresh: flag(p.refresh), dryRun: flag(p.dryRun), from: date(p.from) }),
       [SyncKind.FORECASTS]: (p) =>
         weather.refresh({
           raceWeekIds: ints(p.raceWeekIds),

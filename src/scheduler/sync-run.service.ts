@@ -96,15 +96,33 @@ export class SyncRunService {
     return this.runs.findOneBy({ id });
   }
 
-  /** Marks the run RUNNING for this attempt; null when the run is gone or already finished. */
+  /**
+   * Marks the run RUNNING for this attempt; null when the run is gone or already finished. A run found RUNNING
+   * is being taken over from a worker that stopped (its job lock expired): that is recorded on the run.
+   */
   async start(id: number, attempt: number): Promise<SyncRun | null> {
     const rows = (await this.db.query(
-      `UPDATE sync_run SET status = 'RUNNING', attempts = $2, started_at = COALESCE(started_at, now())
-       WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
+      `WITH before AS (SELECT id, status FROM sync_run WHERE id = $1 FOR UPDATE)
+       UPDATE sync_run r SET status = 'RUNNING', attempts = $2, started_at = COALESCE(r.started_at, now())
+       FROM before WHERE r.id = before.id AND before.status IN ('QUEUED', 'RUNNING')
+       RETURNING before.status AS "was"`,
       [id, attempt],
-    )) as [{ id: number }[], number] | { id: number }[];
-    const list = Array.isArray(rows[0]) ? (rows[0] as { id: number }[]) : (rows as { id: number }[]);
+    )) as [{ was: string }[], number] | { was: string }[];
+    const list = Array.isArray(rows[0]) ? (rows[0] as { was: string }[]) : (rows as { was: string }[]);
     if (!list.length) return null;
+    if (list[0].was === SyncStatus.RUNNING) {
+      const note: SyncUnitError = {
+        unit: 'worker',
+        message: 'the worker running this sync stopped (its job lock expired); another worker took it over',
+        attempt,
+        at: new Date().toISOString(),
+      };
+      this.log.warn(`sync run ${id}: ${note.message}`);
+      await this.db.query(`UPDATE sync_run SET errors = errors || $2::jsonb WHERE id = $1`, [
+        id,
+        JSON.stringify([note]),
+      ]);
+    }
     await this.events.publish(id);
     return this.get(id);
   }
@@ -216,6 +234,53 @@ export class SyncRunService {
       ],
     );
     await this.events.publish(id);
+  }
+
+  /** Records the Bull job now carrying the run (a maintenance delay re-queues it under a new job id). */
+  async setJob(id: number, jobId: string): Promise<void> {
+    await this.runs.update(id, { jobId });
+  }
+
+  /**
+   * Closes active runs whose Bull job can no longer finish them: the job is gone from Redis, or Bull ended it
+   * without the worker recording an outcome (a job that stalled more than once after its workers died). Runs
+   * younger than `minAgeMs` are left alone. Returns the ids closed; safe to run from several replicas at once.
+   */
+  async reapOrphans(minAgeMs: number): Promise<number[]> {
+    const active = (await this.db.query(
+      `SELECT id, job_id AS "jobId" FROM sync_run
+       WHERE status IN ('QUEUED', 'RUNNING') AND job_id IS NOT NULL AND created_at < now() - make_interval(secs => $1)`,
+      [minAgeMs / 1000],
+    )) as { id: number; jobId: string }[];
+    const closed: number[] = [];
+    for (const { id, jobId } of active) {
+      const job = await this.queue.getJob(jobId);
+      // 'stuck': Bull finds the job in none of its lists.
+      const state = job ? await job.getState() : 'missing';
+      if (!['missing', 'stuck', 'failed', 'completed'].includes(state)) continue;
+      const why =
+        state === 'missing' || state === 'stuck'
+          ? `its job ${jobId} is no longer in the queue`
+          : `its job ${jobId} ended ${state}${job?.failedReason ? ` (${job.failedReason})` : ''} without an outcome`;
+      const error: SyncUnitError = {
+        unit: 'queue',
+        message: `${why}; trigger the sync again`,
+        at: new Date().toISOString(),
+      };
+      const rows = (await this.db.query(
+        `UPDATE sync_run SET status = 'FAILED', errors = errors || $2::jsonb, finished_at = now(),
+           counts = jsonb_set(counts, '{failed}', to_jsonb((counts->>'failed')::int + 1))
+         WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') AND job_id = $3 RETURNING id`,
+        [id, JSON.stringify([error]), jobId],
+      )) as unknown[];
+      // TypeORM answers an UPDATE … RETURNING on PostgreSQL as [rows, affected].
+      const updated = Array.isArray(rows[0]) ? (rows[0] as unknown[]) : rows;
+      if (!updated.length) continue;
+      this.log.warn(`sync run ${id} closed as FAILED: ${error.message}`);
+      closed.push(id);
+      await this.events.publish(id);
+    }
+    return closed;
   }
 
   runsRepository(): Repository<SyncRun> {

@@ -57,6 +57,7 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       this.log.warn(`job ${job.id}: sync run ${job.data.runId} is missing or already finished; skipped`);
       return;
     }
+    this.log.log(`sync run ${run.id} (${run.kind}) attempt ${attempt} started as job ${job.id}`);
     const stats = new RequestStats();
     const started = Date.now();
     try {
@@ -141,6 +142,7 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       jobId,
       delay: err.retryAfterMs,
     });
+    await this.runs.setJob(runId, jobId);
     this.log.warn(
       `sync run ${runId}: iRacing in maintenance; retrying in ${Math.round(err.retryAfterMs / 1000)} s`,
     );

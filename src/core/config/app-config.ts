@@ -218,6 +218,16 @@ export class EnvironmentVariables {
   @Max(3_600_000)
   SYNC_BACKOFF_MS = 60_000;
 
+  /**
+   * Lock of a running sync job, in ms: a worker renews it at half this period; a job whose worker died (a crash,
+   * SIGKILL, a lost machine) is taken up again by another worker once its lock has expired.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  SYNC_JOB_LOCK_MS = 30_000;
+
   /** How long a sync waits when iRacing answers 503 maintenance, in ms (the attempt is not used up). */
   @Transform(toInt)
   @IsInt()
@@ -274,6 +284,13 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(60000)
   IRACING_RETRY_BASE_MS = 1000;
+
+  /** How long one iRacing request may take before it is abandoned and retried, in ms. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  IRACING_TIMEOUT_MS = 30_000;
 
   @Transform(toInt)
   @IsInt()

@@ -72,7 +72,11 @@ export interface ReplicaStats {
   maxFilesInFlight: number;
   tokenRequests: Record<string, number>;
   rateLimited: number;
+  /** 429s answered because the budget was spent (not injected faults): a client that paces itself sees none. */
+  overBudget: number;
   faultsServed: number;
+  /** Faults served, by kind. */
+  faultsByKind: Record<string, number>;
   /** When the first rate-limit window opened and the last request inside the limit arrived (epoch ms). */
   firstWindowAt?: number;
   lastDataAt?: number;
@@ -94,10 +98,6 @@ export const DEFAULT_TEST_CREDENTIALS: ReplicaCredentials = {
   password: 'offline-password',
 };
 
-export class OfflineReplica {
-  private server?: Server;
-  private baseUrl = '';
-  private faults: Fault[] = [];
 /**
  * When REPLICA_TOKEN_LOG names a file, every token a replica issues is appended to it (one a line), so that a
  * test run can check afterwards that none of them reached a log line (test/support/global-teardown.ts).
@@ -107,6 +107,10 @@ function recordIssuedTokens(...tokens: string[]): void {
   if (file) appendFileSync(file, tokens.map((t) => `${t}\n`).join(''));
 }
 
+export class OfflineReplica {
+  private server?: Server;
+  private baseUrl = '';
+  private faults: Fault[] = [];
   private readonly overrides = new Map<string, Override>();
   private readonly links = new Map<string, StoredLink>();
   private readonly accessTokens = new Map<string, number>();
@@ -120,11 +124,11 @@ function recordIssuedTokens(...tokens: string[]): void {
   constructor(private readonly options: ReplicaOptions) {
     this.rng = new Rng(options.seed ?? 1);
     for (const t of options.staticTokens ?? []) this.accessTokens.set(t, Number.MAX_SAFE_INTEGER);
+    if (options.staticTokens?.length) recordIssuedTokens(...options.staticTokens);
   }
 
   /** Queues faults for one endpoint, taken in order, one request each: a scripted sequence. */
   addSequence(endpoint: string, kinds: FaultKind[]): void {
-    if (options.staticTokens?.length) recordIssuedTokens(...options.staticTokens);
     for (const kind of kinds) this.addFault({ endpoint, kind, times: 1 });
   }
 
@@ -230,11 +234,11 @@ function recordIssuedTokens(...tokens: string[]): void {
     const refresh = randomBytes(24).toString('base64url');
     this.accessTokens.set(access, Date.now() + accessTtl * 1000);
     this.refreshTokens.set(refresh, Date.now() + refreshTtl * 1000);
+    recordIssuedTokens(access, refresh);
     this.json(res, 200, {
       access_token: access,
       token_type: 'Bearer',
       expires_in: accessTtl,
-    recordIssuedTokens(access, refresh);
       refresh_token: refresh,
       refresh_token_expires_in: refreshTtl,
       scope: 'iracing.auth',
@@ -247,6 +251,7 @@ function recordIssuedTokens(...tokens: string[]): void {
     const headers = this.rateLimitHeaders();
     if (headers === null) {
       this.stats.rateLimited++;
+      this.stats.overBudget++;
       return this.json(res, 429, { error: 'Rate limit exceeded' }, this.rateLimitHeaders(true) ?? {});
     }
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -257,6 +262,7 @@ function recordIssuedTokens(...tokens: string[]): void {
     let linkFault: 'malformed' | 'expired' | 'truncated-chunk' | undefined;
     if (fault) {
       this.stats.faultsServed++;
+      this.stats.faultsByKind[fault.kind] = (this.stats.faultsByKind[fault.kind] ?? 0) + 1;
       switch (fault.kind) {
         case 'status':
           return this.json(res, fault.status ?? 500, { error: 'Internal Server Error' }, headers);
@@ -473,7 +479,9 @@ function ReplicaReset(): ReplicaStats {
     maxFilesInFlight: 0,
     tokenRequests: {},
     rateLimited: 0,
+    overBudget: 0,
     faultsServed: 0,
+    faultsByKind: {},
   };
 }
 

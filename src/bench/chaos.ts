@@ -1,0 +1,436 @@
+// The fault scenario of issue 8, shared by `npm run bench:chaos` (synthetic scale 1) and test/chaos.e2e-spec.ts
+// (a smaller scale): a full sync of everything into one database from a clean replica, then the same syncs into a
+// second database from a replica that injects 429s, a maintenance window, 5xx and CloudFront pages, timeouts,
+// malformed bodies, truncated chunks and expired links under a shared rate-limit budget, run by three worker
+// processes (`node dist/main.js`, ROLE=worker) of which one is killed with SIGKILL while it runs a job. Then the
+// two databases are compared table by table.
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { getQueueToken } from '@nestjs/bull';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { createApp } from '../bootstrap.js';
+import { loadConfig } from '../core/config/app-config.js';
+import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../iracing/offline/replica.js';
+import type { Fault, ReplicaStats } from '../iracing/offline/replica.js';
+import { syntheticDataset } from '../iracing/offline/synthetic-dataset.js';
+import { SyncKind, SyncTrigger } from '../scheduler/sync-run.entity.js';
+import { SyncRunService } from '../scheduler/sync-run.service.js';
+import { SYNC_QUEUE } from '../scheduler/sync.queue.js';
+import { checksumDifferences, tableChecksums } from './table-checksums.js';
+import type { TableChecksum } from './table-checksums.js';
+
+export interface ChaosOptions {
+  scale: number;
+  seed?: number;
+  /** Chance per iRacing request of each kind of fault (5xx, HTML, timeout, malformed, expired link…). */
+  faultRate?: number;
+  workers?: number;
+  /** Shared rate-limit budget of the faulty replica: requests per window. */
+  rateLimit?: { limit: number; windowMs: number };
+  adminUrl?: string;
+  redisUrl?: string;
+  /** Longest wait for the syncs of one phase. */
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunSummary {
+  id: number;
+  kind: string;
+  status: string;
+  attempts: number;
+  errors: { unit: string; message: string }[];
+  params: Record<string, unknown>;
+  rateLimitWaitMs: number;
+}
+
+export interface PhaseReport {
+  ms: number;
+  runs: RunSummary[];
+  tables: TableChecksum[];
+  replica: ReplicaStats;
+}
+
+export interface ChaosReport {
+  scale: number;
+  clean: PhaseReport;
+  faulty: PhaseReport & {
+    killed?: { pid: number; runId: number; kind: string; done: number; total: number };
+    /** Runs that ended PARTIAL or FAILED under faults and were triggered again once the faults stopped. */
+    repeated: RunSummary[];
+    workerLog: string;
+  };
+  differences: string[];
+}
+
+const NOW = new Date('2026-11-19T15:00:00Z');
+
+interface Step {
+  kind: SyncKind;
+  params: Record<string, unknown>;
+}
+
+/** The syncs of a full demo, with parameters that do not depend on the wall clock. */
+function basePlan(): Step[] {
+  return [
+    { kind: SyncKind.CATALOG, params: {} },
+    { kind: SyncKind.SEASONS, params: {} }, // queues FORECASTS when it ends
+    { kind: SyncKind.RACE_GUIDE, params: { from: NOW.toISOString() } },
+    { kind: SyncKind.OWNED_CONTENT, params: {} },
+  ];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
+
+async function clearPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+function settingsFor(replicaUrl: string, databaseUrl: string, redisUrl: string, prefix: string) {
+  return {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    SCHEDULER_ENABLED: 'false',
+    MIGRATIONS_RUN: 'true',
+    IRACING_OFFLINE: 'false',
+    IRACING_API_URL: replicaUrl,
+    IRACING_OAUTH_URL: replicaUrl,
+    IRACING_CLIENT_ID: DEFAULT_TEST_CREDENTIALS.clientId,
+    IRACING_CLIENT_SECRET: DEFAULT_TEST_CREDENTIALS.clientSecret,
+    IRACING_USERNAME: DEFAULT_TEST_CREDENTIALS.username,
+    IRACING_PASSWORD: DEFAULT_TEST_CREDENTIALS.password,
+    IRACING_RETRY_BASE_MS: '50',
+    IRACING_TIMEOUT_MS: '1500',
+    IRACING_MAINTENANCE_DELAY_MS: '1000',
+    SYNC_BACKOFF_MS: '1000',
+    SYNC_JOB_LOCK_MS: '4000',
+    ADMIN_API_KEYS: 'f'.repeat(64),
+    LOG_LEVEL: 'warn',
+  } satisfies Record<string, string>;
+}
+
+async function runSummaries(db: DataSource): Promise<RunSummary[]> {
+  const rows = (await db.query(
+    `SELECT id, kind, status, attempts, errors, params, rate_limit_wait_ms::int AS "rateLimitWaitMs"
+     FROM sync_run ORDER BY id`,
+  )) as RunSummary[];
+  return rows.map((r) => ({
+    ...r,
+    errors: (r.errors ?? []).map((e) => ({ unit: e.unit, message: e.message })),
+  }));
+}
+
+/**
+ * Waits until no run is QUEUED or RUNNING and the queue holds no job (a job queues its follow-up after its run
+ * has finished: both are checked, so a follow-up is never missed).
+ */
+async function settle(
+  db: DataSource,
+  queue: Queue,
+  timeoutMs: number,
+  onPoll?: () => Promise<void>,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (onPoll) await onPoll();
+    const [{ n }] = (await db.query(
+      `SELECT count(*)::int AS n FROM sync_run WHERE status IN ('QUEUED', 'RUNNING')`,
+    )) as { n: number }[];
+    const jobs = await queue.getJobCounts();
+    if (n === 0 && jobs.active + jobs.waiting + jobs.delayed === 0) return;
+    if (Date.now() > deadline) {
+      const active = (await db.query(
+        `SELECT id, kind, status, attempts, progress FROM sync_run WHERE status IN ('QUEUED', 'RUNNING')`,
+      )) as unknown[];
+      throw new Error(`syncs still active after ${timeoutMs} ms: ${JSON.stringify(active)}`);
+    }
+    await sleep(200);
+  }
+}
+
+/** Runs the plan step by step (each step's follow-ups settle before the next). */
+async function runPlan(
+  app: INestApplicationContext,
+  steps: Step[],
+  timeoutMs: number,
+  onPoll?: () => Promise<void>,
+): Promise<void> {
+  const runs = app.get(SyncRunService);
+  const queue = app.get<Queue>(getQueueToken(SYNC_QUEUE));
+  for (const step of steps) {
+    await runs.enqueue(step.kind, step.params, SyncTrigger.CLI);
+    await settle(app.get(DataSource), queue, timeoutMs, onPoll);
+  }
+}
+
+/** Results of one finished race week and laps of a few subsessions: chosen from the clean database. */
+async function resultSteps(db: DataSource): Promise<Step[]> {
+  const [week] = (await db.query(
+    `SELECT rw.season_id AS "seasonId", rw.race_week_num AS "raceWeekNum" FROM race_week rw
+     JOIN season s ON s.season_id = rw.season_id
+     WHERE s.active AND rw.end_time < $1 ORDER BY rw.end_time DESC, rw.season_id LIMIT 1`,
+    [NOW],
+  )) as { seasonId: number; raceWeekNum: number }[];
+  return week ? [{ kind: SyncKind.RESULTS, params: { ...week } }] : [];
+}
+
+async function lapAndMemberSteps(db: DataSource): Promise<Step[]> {
+  const subsessions = (await db.query(
+    `SELECT subsession_id AS id FROM event_result ORDER BY subsession_id LIMIT 3`,
+  )) as { id: number }[];
+  const [member] = (await db.query(
+    `SELECT cust_id AS "custId" FROM participant_result ORDER BY cust_id LIMIT 1`,
+  )) as { custId: number }[];
+  const steps: Step[] = [];
+  if (subsessions.length)
+    steps.push({
+      kind: SyncKind.SUBSESSIONS,
+      params: { subsessionIds: subsessions.map((s) => s.id), includeLaps: true },
+    });
+  if (member) steps.push({ kind: SyncKind.MEMBER, params: { custId: member.custId } });
+  return steps;
+}
+
+/** One of each kind at once (so every kind is served, whatever the draws), then each kind at `rate`. */
+function faultsAt(rate: number): Fault[] {
+  const once: Fault[] = [
+    { endpoint: '*', kind: 'status', status: 500, times: 1 },
+    { endpoint: '*', kind: 'html', times: 1 },
+    { endpoint: '*', kind: 'rate-limit', times: 1 },
+    { endpoint: '*', kind: 'slow', delayMs: 2500, times: 1 },
+    { endpoint: '*', kind: 'malformed-json', times: 1 },
+    { endpoint: '*', kind: 'expired-link', times: 1 },
+    { endpoint: 'results/lap_data', kind: 'truncated-chunk', times: 1 },
+  ];
+  return [
+    ...once,
+    { endpoint: '*', kind: 'status', status: 500, rate },
+    { endpoint: '*', kind: 'status', status: 502, rate: rate / 2 },
+    { endpoint: '*', kind: 'html', rate },
+    { endpoint: '*', kind: 'rate-limit', rate },
+    { endpoint: '*', kind: 'slow', delayMs: 2500, rate: rate / 2 }, // beyond IRACING_TIMEOUT_MS: a timeout
+    { endpoint: '*', kind: 'malformed-json', rate },
+    { endpoint: '*', kind: 'expired-link', rate },
+    { endpoint: 'results/lap_data', kind: 'truncated-chunk', rate: 0.5 },
+  ];
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => undefined);
+  const adminUrl = options.adminUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = options.redisUrl ?? 'redis://127.0.0.1:6379';
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  const seed = options.seed ?? 1;
+  const workersWanted = options.workers ?? 3;
+  const mainJs = resolve(process.cwd(), 'dist/main.js');
+  if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: build first (npm run build)`);
+  const tag = `${process.pid}_${Date.now().toString(36)}`;
+  const names = { clean: `simlane_chaos_clean_${tag}`, faulty: `simlane_chaos_faulty_${tag}` };
+  const prefixes = { clean: `simlane-chaos-clean-${tag}`, faulty: `simlane-chaos-faulty-${tag}` };
+  const dataset = () => syntheticDataset({ scale: options.scale, seed, now: NOW });
+  const cleanup: (() => Promise<unknown>)[] = [];
+  try {
+    // --- The clean run: one process, no faults, no rate limit. ------------------------------------------
+    const cleanReplica = new OfflineReplica({
+      dataset: dataset(),
+      now: () => NOW,
+      credentials: DEFAULT_TEST_CREDENTIALS,
+      rateLimit: null,
+    });
+    const cleanUrl = await cleanReplica.start();
+    cleanup.push(() => cleanReplica.stop());
+    const cleanDbUrl = await createDatabase(adminUrl, names.clean);
+    cleanup.push(() => dropDatabase(adminUrl, names.clean));
+    cleanup.push(() => clearPrefix(redisUrl, prefixes.clean));
+    const cleanConfig = loadConfig({
+      ...settingsFor(cleanUrl, cleanDbUrl, redisUrl, prefixes.clean),
+      ROLE: 'all',
+    });
+    const cleanApp = (await createApp(cleanConfig, ['error'])).app;
+    cleanup.push(() => cleanApp.close());
+    await cleanApp.init();
+    const cleanDb = cleanApp.get(DataSource);
+    log(`clean run: synthetic scale ${options.scale}, seed ${seed}, one process, no faults`);
+    let t0 = Date.now();
+    const plan = basePlan();
+    await runPlan(cleanApp, plan, timeoutMs);
+    const results = await resultSteps(cleanDb);
+    await runPlan(cleanApp, results, timeoutMs);
+    const extra = await lapAndMemberSteps(cleanDb);
+    await runPlan(cleanApp, extra, timeoutMs);
+    const cleanMs = Date.now() - t0;
+    const clean: PhaseReport = {
+      ms: cleanMs,
+      runs: await runSummaries(cleanDb),
+      tables: await tableChecksums(cleanDbUrl, [cleanUrl]),
+      replica: cleanReplica.stats,
+    };
+    log(`clean run: ${clean.runs.length} runs in ${(cleanMs / 1000).toFixed(1)} s`);
+    await cleanApp.close();
+    cleanup.pop(); // the app is closed
+    const fullPlan = [...plan, ...results, ...extra];
+
+    // --- The faulty run: three worker processes, faults, a budget, one worker killed. -------------------
+    const rateLimit = options.rateLimit ?? { limit: 10, windowMs: 1000 };
+    const faultyReplica = new OfflineReplica({
+      dataset: dataset(),
+      now: () => NOW,
+      credentials: DEFAULT_TEST_CREDENTIALS,
+      rateLimit,
+      seed,
+      linkTtlMs: 60_000,
+    });
+    const faultyUrl = await faultyReplica.start();
+    cleanup.push(() => faultyReplica.stop());
+    const faultyDbUrl = await createDatabase(adminUrl, names.faulty);
+    cleanup.push(() => dropDatabase(adminUrl, names.faulty));
+    cleanup.push(() => clearPrefix(redisUrl, prefixes.faulty));
+    const settings = settingsFor(faultyUrl, faultyDbUrl, redisUrl, prefixes.faulty);
+    const apiConfig = loadConfig({ ...settings, ROLE: 'api' });
+    const api = (await createApp(apiConfig, ['error'])).http!;
+    cleanup.push(() => api.close());
+    await api.init(); // migrates the database before any worker starts
+    const db = api.get(DataSource);
+
+    let workerLog = '';
+    const starts: { pid: number; runId: number; kind: string }[] = [];
+    const workers: ChildProcess[] = [];
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    for (let i = 0; i < workersWanted; i++) {
+      const child = spawn(process.execPath, [mainJs], {
+        env: { ...env, ...settings, ROLE: 'worker', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      workers.push(child);
+      let pending = '';
+      const onData = (d: Buffer) => {
+        pending += d.toString();
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          const m = /sync run (\d+) \((\w+)\) attempt \d+ started/.exec(line);
+          if (m) starts.push({ pid: child.pid!, runId: Number(m[1]), kind: m[2] });
+          if (/"level":(40|50|60)/.test(line)) workerLog += `${line}\n`;
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', (d: Buffer) => (workerLog += d.toString()));
+    }
+    cleanup.push(async () => {
+      for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM');
+      await Promise.all(
+        workers.map((w) =>
+          w.exitCode !== null || w.signalCode !== null
+            ? Promise.resolve()
+            : new Promise((r) => {
+                w.once('exit', r);
+                setTimeout(() => {
+                  w.kill('SIGKILL');
+                  r(undefined);
+                }, 10_000).unref();
+              }),
+        ),
+      );
+    });
+    // Ready once every worker has connected to the queue.
+    const bull = api.get<Queue>(getQueueToken(SYNC_QUEUE));
+    for (let i = 0; i < 300 && (await bull.getWorkers()).length < workersWanted; i++) await sleep(100);
+    if ((await bull.getWorkers()).length < workersWanted)
+      throw new Error(`the worker processes did not start:\n${workerLog}`);
+
+    for (const f of faultsAt(options.faultRate ?? 0.03)) faultyReplica.addFault(f);
+    log(
+      `faulty run: ${workersWanted} worker processes, budget ${rateLimit.limit} per ${rateLimit.windowMs} ms, ` +
+        `fault rate ${options.faultRate ?? 0.03} per kind`,
+    );
+    t0 = Date.now();
+    let killed: ChaosReport['faulty']['killed'];
+    let maintenanceAt: number | undefined;
+    // While the seasons sync runs: a maintenance window once it is under way, and the SIGKILL of its worker
+    // once a quarter of its seasons are done.
+    const watch = async () => {
+      if (killed && maintenanceAt) return;
+      const [run] = (await db.query(
+        `SELECT id, progress FROM sync_run WHERE kind = 'SEASONS' AND status = 'RUNNING' ORDER BY id LIMIT 1`,
+      )) as { id: number; progress: { done: number; total: number } | null }[];
+      if (!run?.progress) return;
+      const { done, total } = run.progress;
+      if (!maintenanceAt && done >= 1) {
+        maintenanceAt = Date.now();
+        faultyReplica.addFault({ endpoint: '*', kind: 'maintenance', times: 2 });
+        log(`  maintenance window opened at seasons ${done}/${total}`);
+      }
+      if (!killed && done >= total / 4) {
+        const owner = [...starts].reverse().find((s) => s.runId === run.id);
+        const child = workers.find((w) => w.pid === owner?.pid);
+        if (!owner || !child || child.exitCode !== null) return;
+        child.kill('SIGKILL');
+        killed = { pid: owner.pid, runId: run.id, kind: owner.kind, done, total };
+        log(`  SIGKILL worker ${owner.pid} while it ran sync run ${run.id} (seasons ${done}/${total})`);
+      }
+    };
+    await runPlan(api, fullPlan, timeoutMs, watch);
+    const underFaults = await runSummaries(db);
+    // What ended PARTIAL or FAILED is triggered again, as its next schedule tick would, once the faults stop.
+    faultyReplica.clearFaults();
+    const repeated = underFaults.filter((r) => r.status === 'PARTIAL' || r.status === 'FAILED');
+    await runPlan(
+      api,
+      repeated.map((r) => ({ kind: r.kind as SyncKind, params: r.params })),
+      timeoutMs,
+    );
+    const faultyMs = Date.now() - t0;
+    const faulty = {
+      ms: faultyMs,
+      runs: await runSummaries(db),
+      tables: await tableChecksums(faultyDbUrl, [faultyUrl]),
+      replica: faultyReplica.stats,
+      killed,
+      repeated,
+      workerLog,
+    };
+    log(`faulty run: ${faulty.runs.length} runs in ${(faultyMs / 1000).toFixed(1)} s`);
+    return {
+      scale: options.scale,
+      clean,
+      faulty,
+      differences: checksumDifferences(clean.tables, faulty.tables),
+    };
+  } finally {
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+  }
+}
