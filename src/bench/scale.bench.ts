@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
@@ -29,8 +29,13 @@ const SCALE = Number(process.env.BENCH_SCALE ?? 4);
 const TARGET_MB = 300;
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MIN ?? 40) * 60_000;
 const QUERY_RUNS = Number(process.env.BENCH_QUERY_RUNS ?? 10);
+/** The worker's node flags in the deployment (docker-compose.yml): `BENCH_WORKER_NODE_ARGS=` runs without. */
+const DEPLOYED_WORKER_NODE_ARGS = '--max-old-space-size=160';
+/** BENCH_WORKER_LOG=<file>: the worker's standard output is also written there (e.g. with --trace-gc). */
 /** Extra node flags for the worker (experiments: `--max-old-space-size=…`, `--heapsnapshot-signal=SIGUSR2`). */
-const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? DEPLOYED_WORKER_NODE_ARGS)
+  .split(' ')
+  .filter(Boolean);
 const PREFIX = `simlane-scale-${process.pid}`;
 
 /** The demo's plan (src/cli/demo.ts): each step's follow-ups (forecasts, subsessions) are waited for too. */
@@ -41,6 +46,9 @@ const PLAN: { kind: SyncKind; label: string }[] = [
   { kind: SyncKind.OWNED_CONTENT, label: 'owned content' },
   { kind: SyncKind.RESULTS, label: 'results (last hour)' },
 ];
+/** For experiments: only these kinds (e.g. `CATALOG,SEASONS`; follow-ups of other kinds are not waited for). */
+const ONLY = process.env.BENCH_STEPS?.split(',').map((k) => k.trim().toUpperCase());
+const runsStep = (kind: SyncKind) => !ONLY || ONLY.includes(kind);
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
@@ -75,7 +83,12 @@ function child(
 ): { proc: ChildProcess; log: () => string } {
   let log = '';
   const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-20_000)));
+  const file = name === 'worker' ? process.env.BENCH_WORKER_LOG : undefined;
+  if (file) writeFileSync(file, '');
+  proc.stdout?.on('data', (d: Buffer) => {
+    log = (log + d.toString()).slice(-20_000);
+    if (file) appendFileSync(file, d);
+  });
   proc.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-20_000)));
   cleanups.push(async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
@@ -251,7 +264,7 @@ async function main(): Promise<void> {
   console.log(table.join('\n'));
   const syncStart = Date.now();
   let failed = false;
-  for (const step of PLAN) {
+  for (const step of PLAN.filter((p) => runsStep(p.kind))) {
     sampler.takeStepPeak();
     const t = Date.now();
     const queued = await runs.enqueue(step.kind, {}, SyncTrigger.CLI);
@@ -266,7 +279,7 @@ async function main(): Promise<void> {
         `SELECT id, kind FROM sync_run WHERE trigger = 'SYNC' AND id > $1 ORDER BY id`,
         [run.id],
       )) as { id: number; kind: SyncKind }[];
-      const next = followUps.find((f) => !seen.has(f.id));
+      const next = followUps.find((f) => !seen.has(f.id) && runsStep(f.kind));
       if (next) {
         seen.add(next.id);
         const ft = Date.now();
@@ -276,7 +289,11 @@ async function main(): Promise<void> {
         for (const e of f.errors.slice(0, 3)) console.log(`      ${e.unit}: ${e.message}`);
         continue;
       }
-      const expectsOne = step.kind === SyncKind.SEASONS && run.status !== 'FAILED' && seen.size === 0;
+      const expectsOne =
+        step.kind === SyncKind.SEASONS &&
+        runsStep(SyncKind.FORECASTS) &&
+        run.status !== 'FAILED' &&
+        !seen.size;
       if (!expectsOne || waited > 15_000) break;
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -398,7 +415,6 @@ async function main(): Promise<void> {
   console.log(`\n${verdict}`);
   console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (process.env.BENCH_MARKDOWN) {
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(
       process.env.BENCH_MARKDOWN,
       [
@@ -420,7 +436,7 @@ async function main(): Promise<void> {
 main().then(
   () => cleanup().then(() => process.exit(0)),
   (err: unknown) => {
-    console.error(err);
+    if (!cleaning) console.error(err);
     void cleanup().then(() => process.exit(1));
   },
 );
