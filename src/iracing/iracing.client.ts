@@ -511,7 +511,7 @@ export class IracingClient {
     res: Response,
     params: Params,
   ): Promise<{ json: unknown; text: string }> {
-    const text = await res.text();
+    const text = await bodyText(res);
     if (!res.ok) {
       let detail = `HTTP ${res.status}`;
       try {
@@ -529,6 +529,22 @@ export class IracingClient {
     } catch {
       throw new IracingPayloadError(endpoint, '(root)', `invalid JSON (${text.length} bytes)`);
     }
+  }
+}
+
+/**
+ * The body as text, decoded chunk by chunk: unlike `res.text()`, the received bytes are never all held at once
+ * next to their concatenated copy (tens of MB for the largest answers), only the string being built.
+ */
+async function bodyText(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    text += decoder.decode(value, { stream: true });
   }
 }
 
