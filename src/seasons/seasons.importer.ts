@@ -22,6 +22,7 @@ import {
   orderEventClasses,
   RESTRICTION_VALUES,
   seasonBundle,
+  seasonRefs,
   seriesRow,
   stableSeasonPayload,
 } from './seasons.mapping.js';
@@ -178,6 +179,9 @@ class UnknownReferenceError extends Error {
   readonly retryable = false;
 }
 
+/** A season that cannot be mapped fails the same way on every attempt. */
+const notRetryable = (err: unknown) => Object.assign(err as Error, { retryable: false });
+
 @Injectable()
 export class SeasonsImporter {
   private readonly log = new Logger(SeasonsImporter.name);
@@ -327,30 +331,33 @@ export class SeasonsImporter {
     return report;
   }
 
-  /** Imports checked seasons, one transaction each. */
+  /**
+   * Imports checked seasons, one transaction each. A season's rows (its sessions above all: thousands per
+   * season) are mapped just before its transaction and dropped after it, so memory holds a few seasons' rows
+   * at a time, not the whole sync's; only the catalog ids the seasons name are gathered beforehand.
+   */
   async importSeasons(seasons: IracingSeason[], options: ImportOptions = {}): Promise<ImportReport> {
     const report = new ImportReport();
     if (seasons.length === 0) return report;
-    const bundles: { season: IracingSeason; bundle: SeasonBundle }[] = [];
-    for (const season of seasons) {
-      try {
-        bundles.push({ season, bundle: seasonBundle(season) });
-      } catch (err) {
-        report.fail(`season ${season.season_id}`, Object.assign(err as Error, { retryable: false }));
-      }
-    }
+    const mappable = seasons.map((season) => ({ season, refs: seasonRefs(season) }));
     const missing = await this.ensureCatalog(
-      bundles.map((b) => b.bundle),
+      mappable.map((m) => m.refs),
       options,
       report,
     );
     const speeds = await this.relativeSpeeds(seasons);
-    for (const { bundle } of bundles) orderEventClasses(bundle, (id) => speeds.get(id) ?? 0);
     // Seasons are independent transactions: a few at once keep PostgreSQL and this process both busy.
-    const tick = progressCounter(bundles.length);
-    await forEachLimit(bundles, SEASON_CONCURRENCY, async ({ season, bundle }) => {
+    const tick = progressCounter(mappable.length);
+    await forEachLimit(mappable, SEASON_CONCURRENCY, async ({ season, refs }) => {
       try {
-        this.assertKnown(bundle, missing, options);
+        this.assertKnown(season.season_id, refs, missing, options);
+        let bundle: SeasonBundle;
+        try {
+          bundle = seasonBundle(season);
+        } catch (err) {
+          throw notRetryable(err);
+        }
+        orderEventClasses(bundle, (id) => speeds.get(id) ?? 0);
         report.merge(await this.importBundle(bundle, contentHash(stableSeasonPayload(season)), options));
       } catch (err) {
         report.fail(`season ${season.season_id}`, err);
@@ -558,13 +565,13 @@ export class SeasonsImporter {
     return new Map(rows.map((r) => [r.car_class_id, r.relative_speed ?? 0]));
   }
 
-  private async findMissing(bundles: SeasonBundle[]): Promise<MissingRefs> {
-    const ids = (pick: (b: SeasonBundle) => number[]) => [...new Set(bundles.flatMap(pick))];
+  private async findMissing(refs: SeasonBundle['refs'][]): Promise<MissingRefs> {
+    const ids = (pick: (r: SeasonBundle['refs']) => number[]) => [...new Set(refs.flatMap(pick))];
     const rows = (await this.db.query(
       `SELECT 'track' AS kind, x AS id FROM unnest($1::int[]) x WHERE NOT EXISTS (SELECT 1 FROM sim_layout WHERE track_id = x)
        UNION ALL SELECT 'car', x FROM unnest($2::int[]) x WHERE NOT EXISTS (SELECT 1 FROM sim_car WHERE car_id = x)
        UNION ALL SELECT 'class', x FROM unnest($3::int[]) x WHERE NOT EXISTS (SELECT 1 FROM car_class WHERE car_class_id = x)`,
-      [ids((b) => b.refs.trackIds), ids((b) => b.refs.carIds), ids((b) => b.refs.carClassIds)],
+      [ids((r) => r.trackIds), ids((r) => r.carIds), ids((r) => r.carClassIds)],
     )) as { kind: 'track' | 'car' | 'class'; id: number }[];
     const missing: MissingRefs = { tracks: new Set(), cars: new Set(), classes: new Set() };
     for (const r of rows)
@@ -574,31 +581,36 @@ export class SeasonsImporter {
 
   /** Fetches the catalog when seasons name tracks, cars or classes it lacks; returns what is still missing. */
   private async ensureCatalog(
-    bundles: SeasonBundle[],
+    refs: SeasonBundle['refs'][],
     options: ImportOptions,
     report: ImportReport,
   ): Promise<MissingRefs> {
-    const missing = await this.findMissing(bundles);
+    const missing = await this.findMissing(refs);
     const count = missing.tracks.size + missing.cars.size + missing.classes.size;
     if (count === 0 || options.dryRun) return missing;
     this.log.log(`seasons name ${count} catalog ids not stored yet: syncing the catalog first`);
     const catalog = await this.catalog.sync({ refresh: true });
     // The catalog's counts are part of this run; its failure is reported, the seasons it would serve fail below.
     report.merge(Object.assign(catalog, { unitsSucceeded: 0 }));
-    return this.findMissing(bundles);
+    return this.findMissing(refs);
   }
 
-  private assertKnown(b: SeasonBundle, missing: MissingRefs, options: ImportOptions): void {
+  private assertKnown(
+    seasonId: number,
+    refs: SeasonBundle['refs'],
+    missing: MissingRefs,
+    options: ImportOptions,
+  ): void {
     const parts: string[] = [];
-    const tracks = b.refs.trackIds.filter((id) => missing.tracks.has(id));
-    const cars = b.refs.carIds.filter((id) => missing.cars.has(id));
-    const classes = b.refs.carClassIds.filter((id) => missing.classes.has(id));
+    const tracks = refs.trackIds.filter((id) => missing.tracks.has(id));
+    const cars = refs.carIds.filter((id) => missing.cars.has(id));
+    const classes = refs.carClassIds.filter((id) => missing.classes.has(id));
     if (tracks.length) parts.push(`track_id ${tracks.join(', ')}`);
     if (cars.length) parts.push(`car_id ${cars.join(', ')}`);
     if (classes.length) parts.push(`car_class_id ${classes.join(', ')}`);
     if (parts.length)
       throw new UnknownReferenceError(
-        `season ${b.season.season_id} names ${parts.join('; ')} that the catalog does not list` +
+        `season ${seasonId} names ${parts.join('; ')} that the catalog does not list` +
           (options.dryRun ? ' (a dry run does not fetch the catalog)' : ''),
       );
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seasonDetail } from '../iracing/iracing.payloads.js';
-import { orderEventClasses, seasonBundle, stableSeasonPayload } from './seasons.mapping.js';
+import { orderEventClasses, seasonBundle, seasonRefs, stableSeasonPayload } from './seasons.mapping.js';
 
 const SAMPLES = process.env.IRACING_SAMPLES_DIR ?? join(process.cwd(), '..', 'shared', 'iracing-samples');
 const seasons = (JSON.parse(readFileSync(join(SAMPLES, 'series-seasons.json'), 'utf8')) as unknown[]).map(
@@ -38,6 +38,10 @@ describe('seasonBundle on the recorded series/seasons', () => {
     const week0 = first.instances.filter((i) => i.race_week_num === 0);
     expect(week0).toHaveLength(84);
     expect(week0[0]).toMatchObject({ start_time: '2025-02-11T00:45:00.000Z', session_minutes: 72 });
+  });
+
+  it('names the same catalog ids through seasonRefs as through the whole bundle', () => {
+    for (const s of seasons) expect(seasonRefs(s)).toEqual(seasonBundle(s).refs);
   });
 
   it('orders a multiclass event fastest first', () => {

@@ -319,6 +319,25 @@ export function seasonBundle(s: IracingSeason): SeasonBundle {
   };
 }
 
+/**
+ * The catalog ids a season names (tracks, cars, classes): the `refs` of its bundle, without mapping its rows,
+ * so an importer can check the catalog for many seasons before mapping each one in turn.
+ */
+export function seasonRefs(s: IracingSeason): SeasonBundle['refs'] {
+  const seasonClassIds = s.car_class_ids ?? [];
+  const trackIds = new Set<number>();
+  const carIds = new Set<number>();
+  const carClassIds = new Set<number>(seasonClassIds);
+  for (const w of s.schedules ?? []) {
+    trackIds.add(w.track.track_id);
+    const weekClassIds = w.race_week_car_class_ids?.length ? w.race_week_car_class_ids : seasonClassIds;
+    for (const id of weekClassIds) carClassIds.add(id);
+    for (const c of w.race_week_cars ?? []) carIds.add(c.car_id);
+    for (const c of w.car_restrictions ?? []) carIds.add(c.car_id);
+  }
+  return { trackIds: [...trackIds], carIds: [...carIds], carClassIds: [...carClassIds] };
+}
+
 /** Orders each event's classes fastest first (by relative speed, then id) and renumbers their positions. */
 export function orderEventClasses(bundle: SeasonBundle, relativeSpeed: (carClassId: number) => number): void {
   const byWeek = new Map<number, EventClassRow[]>();
