@@ -12,43 +12,13 @@ import { createApp } from '../bootstrap.js';
 import { syntheticDataset } from '../iracing/offline/synthetic-dataset.js';
 import { SeasonsImporter } from '../seasons/seasons.importer.js';
 import { benchReplica, createBenchDb, median, samplePeakRss, timed } from './bench-db.js';
+import { SEASON_GRAPH_GQL as GRAPH, SEASON_GRAPH_SQL as SQL } from './queries.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SCALES = (process.env.BENCH_SCALES ?? '1,4').split(',').map(Number);
 const QUERY_RUNS = Number(process.env.BENCH_QUERY_RUNS ?? 30);
 const NOW = new Date('2026-11-19T15:00:00Z');
-
-const GRAPH = `{ seasons(first: 100, filter: { active: true }) { edges { node {
-  id name series { name category } carClasses { id name }
-  raceWeeks { id raceWeekNum startTime endTime layout { trackName configName }
-    carRestrictions { car { name } powerAdjustPct weightPenaltyKg maxDryTireSets maxPctFuelFill }
-    event { classes { position carClass { name } cars { name } } } } } } } }`;
-
-/** The same data as GRAPH, as one statement. */
-const SQL = `SELECT coalesce(json_agg(s ORDER BY s.id DESC), '[]') AS seasons FROM (
-  SELECT se.season_id AS id, se.name,
-    (SELECT json_build_object('name', sr.name, 'category', sr.category) FROM series sr WHERE sr.series_id = se.series_id) AS series,
-    (SELECT coalesce(json_agg(json_build_object('id', cc.car_class_id, 'name', cc.name)), '[]')
-       FROM car_class cc WHERE cc.car_class_id = ANY(se.car_class_ids)) AS "carClasses",
-    (SELECT coalesce(json_agg(w ORDER BY w."raceWeekNum"), '[]') FROM (
-       SELECT rw.id, rw.race_week_num AS "raceWeekNum", rw.start_time AS "startTime", rw.end_time AS "endTime",
-         (SELECT json_build_object('trackName', l.track_name, 'configName', l.config_name)
-            FROM sim_layout l WHERE l.track_id = rw.track_id) AS layout,
-         (SELECT coalesce(json_agg(json_build_object('car', json_build_object('name', c.name),
-              'powerAdjustPct', cr.power_adjust_pct, 'weightPenaltyKg', cr.weight_penalty_kg,
-              'maxDryTireSets', cr.max_dry_tire_sets, 'maxPctFuelFill', cr.max_pct_fuel_fill) ORDER BY cr.car_id), '[]')
-            FROM car_restriction cr JOIN sim_car c ON c.car_id = cr.car_id WHERE cr.race_week_id = rw.id) AS "carRestrictions",
-         (SELECT json_build_object('classes', (
-            SELECT coalesce(json_agg(json_build_object('position', ec.position, 'carClass', json_build_object('name', cc.name),
-                'cars', (SELECT coalesce(json_agg(json_build_object('name', c.name)), '[]')
-                         FROM car_class_car m JOIN sim_car c ON c.car_id = m.car_id
-                         WHERE m.car_class_id = ec.car_class_id AND (cardinality(ec.car_ids) = 0 OR m.car_id = ANY(ec.car_ids))))
-              ORDER BY ec.position), '[]')
-            FROM event_class ec JOIN car_class cc ON cc.car_class_id = ec.car_class_id WHERE ec.event_id = e.id))
-          FROM event e WHERE e.race_week_id = rw.id) AS event
-       FROM race_week rw WHERE rw.season_id = se.season_id) w) AS "raceWeeks"
-  FROM season se WHERE se.active ORDER BY se.season_id DESC LIMIT 100) s`;
 
 const p95 = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
