@@ -2,7 +2,7 @@
 // listed with their next tick and last run, and `syncRunUpdated` delivers a run's progress to a subscriber of the
 // api (this process) while a worker in another OS process (`node dist/main.js`, ROLE=worker) runs it: they share
 // only PostgreSQL and Redis.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { createClient } from 'graphql-ws';
@@ -43,7 +43,6 @@ describe('operations (end to end)', () => {
       { dataset: syntheticDataset({ seed: 9, scale: 0.1, now: NOW }), now: () => NOW },
       { ROLE: 'api' },
     );
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'pipe' });
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, ...h.settings })) if (v !== undefined) env[k] = v;
     worker = spawn('node', ['dist/main.js'], {

@@ -15,3 +15,30 @@ export async function forEachLimit<T>(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
+
+/** A counting semaphore: at most `slots` holders at once, the others wait in arrival order. */
+export class Semaphore {
+  private held = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly slots: number) {}
+
+  /** Waits for a slot; the returned function gives it back (once, however often it is called). */
+  async acquire(): Promise<() => void> {
+    if (this.held < this.slots) this.held++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.held--;
+    };
+  }
+
+  /** Holders and waiters now (for metrics and tests). */
+  get state(): { held: number; waiting: number } {
+    return { held: this.held, waiting: this.waiting.length };
+  }
+}

@@ -1,5 +1,6 @@
-// Creates this run's own database (migrated by the application at start, under its advisory lock); the
-// teardown drops it and clears this run's Redis keys. Jest loads this file outside its module mapper, so it
+// Creates this run's own database (migrated by the application at start, under its advisory lock) and builds
+// dist/ for the suites that start `node dist/main.js`; the teardown drops the database and clears this run's
+// Redis keys. Jest loads this file outside its module mapper, so it
 // imports nothing from src/.
 //
 // It also sets up the log capture that the teardown scans for secrets (test/support/global-teardown.ts):
@@ -10,6 +11,7 @@
 //   demo, jest's own output) is scanned too;
 // - REPLICA_TOKEN_LOG: every token an offline replica issues, and LOG_SCAN_SECRETS: the secrets the test files
 //   register (credentials, admin keys), both read by the scan.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +31,11 @@ export default async function globalSetup(): Promise<void> {
   process.env.DATABASE_URL = url.toString();
   process.env.QUEUE_PREFIX = `simlane-test-${suffix}`;
   startLogCapture();
+  // The suites that run the application as separate OS processes (`node dist/main.js`: workers, a config error)
+  // need the current build, whatever order the suites run in.
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
 }
 
 /** The folders and files of the log capture, below one temporary folder per run. */

@@ -302,6 +302,19 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(10)
   GRAPHQL_MAX_COMPLEXITY = 200000;
+
+  /** Estimated complexity from which a query is heavy (a page of whole season graphs is about 100,000). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  GRAPHQL_HEAVY_COMPLEXITY = 20000;
+
+  /** Heavy queries one api process runs at once; more wait their turn (bounds the memory they hold). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  GRAPHQL_HEAVY_CONCURRENCY = 4;
 }
 
 export class ConfigError extends Error {

@@ -6,6 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLSchema } from 'graphql';
 import type { AppConfig } from '../config/app-config.js';
+import { Semaphore } from '../concurrency.js';
 import type { DataLoaderService } from './dataloader.registry.js';
 import { formatError } from './format-error.js';
 import { checkSourceNesting, limitsPlugin } from './limits.plugin.js';
@@ -29,6 +30,10 @@ export function graphqlOptions(config: AppConfig, loaders: DataLoaderService): A
         },
         config.env.GRAPHQL_MAX_DEPTH,
         config.env.GRAPHQL_MAX_COMPLEXITY,
+        {
+          complexity: config.env.GRAPHQL_HEAVY_COMPLEXITY,
+          semaphore: new Semaphore(config.env.GRAPHQL_HEAVY_CONCURRENCY),
+        },
       ),
     ],
     transformSchema: (s: GraphQLSchema) => {

@@ -15,6 +15,7 @@ import type {
 } from 'graphql';
 import { getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
+import type { Semaphore } from '../concurrency.js';
 import { DEFAULT_PAGE_SIZE } from './pagination.js';
 
 export function operationDepth(doc: DocumentNode, operationName?: string | null): number {
@@ -135,14 +136,32 @@ const pageEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =>
   return undefined;
 };
 
+export interface HeavyQueryLimit {
+  /** Estimated complexity from which an operation counts as heavy. */
+  complexity: number;
+  /** Heavy operations this process runs at once; the others wait their turn. */
+  semaphore: Semaphore;
+}
+
 export function limitsPlugin(
   schema: () => GraphQLSchema,
   maxDepth: number,
   maxComplexity: number,
+  heavy?: HeavyQueryLimit,
 ): ApolloServerPlugin {
   return {
     async requestDidStart(): Promise<GraphQLRequestListener<Record<string, unknown>>> {
+      let release: (() => void) | undefined;
+      let heavyOperation = false;
       return {
+        // A heavy operation (a page of whole season graphs holds tens of MB while it is built) waits for one of
+        // a few slots, so many clients at once queue instead of multiplying the memory held.
+        async executionDidStart() {
+          if (heavy && heavyOperation) release = await heavy.semaphore.acquire();
+        },
+        async willSendResponse() {
+          release?.();
+        },
         async didResolveOperation({ document, request, operation }) {
           if (!operation) return; // graphql-js reports the unknown operation
           const depth = operationDepth(document, request.operationName);
@@ -171,6 +190,8 @@ export function limitsPlugin(
           });
           if (complexity > maxComplexity)
             throw refuse(`Query complexity ${complexity} exceeds the limit of ${maxComplexity}`);
+          heavyOperation =
+            heavy !== undefined && complexity >= heavy.complexity && operation.operation === 'query';
         },
       };
     },
