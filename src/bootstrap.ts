@@ -1,10 +1,10 @@
 // Builds and starts the application for a validated config; used by main.ts, the tests and the tools.
-import { ValidationPipe } from '@nestjs/common';
 import type { INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './core/config/app-config.js';
+import { ArgumentsValidationPipe } from './core/graphql/arguments-validation.pipe.js';
 import { createPino, httpLogger, PinoLogger } from './core/logging/logging.js';
 import { mountQueueBoard } from './scheduler/queue-board.js';
 
@@ -25,7 +25,7 @@ export async function createApp(
   if (config.runsApi) {
     const http = await NestFactory.create<NestExpressApplication>(module, { logger: nestLogger });
     if (pino) http.use(httpLogger(pino));
-    http.useGlobalPipes(new ValidationPipe({ transform: true, forbidUnknownValues: false }));
+    http.useGlobalPipes(new ArgumentsValidationPipe({ transform: true, forbidUnknownValues: false }));
     http.disable('x-powered-by');
     mountQueueBoard(http, config);
     return { app: http, http };

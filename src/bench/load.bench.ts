@@ -31,7 +31,7 @@ const WARMUP_REQUESTS = 1000;
 /** Requests the application answers between the first and the last memory reading, at least. */
 const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 10_000);
 /** The top-up phase that reaches MEMORY_REQUESTS stops after this long whatever it reached (a slow machine). */
-const MEMORY_MAX_S = Number(process.env.BENCH_MEMORY_MAX_S ?? 120);
+const MEMORY_MAX_S = Number(process.env.BENCH_MEMORY_MAX_S ?? 300);
 /** In the warm-up, one request in this many is the season graph, the others the calendar. */
 const GRAPH_EVERY = Number(process.env.BENCH_GRAPH_EVERY ?? 50);
 /** A request unanswered after this long counts as an error (the season graph queues behind 49 others). */
