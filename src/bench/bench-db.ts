@@ -1,4 +1,5 @@
 // Benchmark plumbing: a throwaway migrated database, a statement-counting TypeORM logger, and timing helpers.
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { Logger as TypeOrmLogger } from 'typeorm';
@@ -28,8 +29,8 @@ export interface BenchDb {
   drop(): Promise<void>;
 }
 
-export async function createBenchDb(adminUrl: string, label: string): Promise<BenchDb> {
-  const name = `simlane_bench_${label}_${process.pid}`;
+/** Creates (or empties) a database `name` on the server of `adminUrl`; returns its URL. */
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -37,6 +38,46 @@ export async function createBenchDb(adminUrl: string, label: string): Promise<Be
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
+
+/** Removes every Redis key under `prefix` (a bench's queue, cache and budget); returns how many. */
+export async function clearRedisPrefix(redisUrl: string, prefix: string): Promise<number> {
+  const redis = new Redis(redisUrl);
+  let cursor = '0';
+  let removed = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) removed += await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+  return removed;
+}
+
+/** The settings that point an application process at an offline replica, with its test credentials. */
+export function replicaEnv(url: string): Record<string, string> {
+  return {
+    IRACING_OFFLINE: 'false',
+    IRACING_API_URL: url,
+    IRACING_OAUTH_URL: url,
+    IRACING_CLIENT_ID: DEFAULT_TEST_CREDENTIALS.clientId,
+    IRACING_CLIENT_SECRET: DEFAULT_TEST_CREDENTIALS.clientSecret,
+    IRACING_USERNAME: DEFAULT_TEST_CREDENTIALS.username,
+    IRACING_PASSWORD: DEFAULT_TEST_CREDENTIALS.password,
+  };
+}
+
+export async function createBenchDb(adminUrl: string, label: string): Promise<BenchDb> {
+  const name = `simlane_bench_${label}_${process.pid}`;
+  const url = new URL(await createDatabase(adminUrl, name));
   const logger = new CountingLogger();
   const db = new DataSource(typeormOptions(url.toString(), { logger, logging: ['query'] }));
   await db.initialize();
@@ -47,10 +88,7 @@ export async function createBenchDb(adminUrl: string, label: string): Promise<Be
     logger,
     async drop() {
       await db.destroy();
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
+      await dropDatabase(adminUrl, name);
     },
   };
 }

@@ -12,8 +12,6 @@ import { resolve } from 'node:path';
 import { getQueueToken } from '@nestjs/bull';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../bootstrap.js';
 import { loadConfig } from '../core/config/app-config.js';
@@ -23,6 +21,7 @@ import { syntheticDataset } from '../iracing/offline/synthetic-dataset.js';
 import { SyncKind, SyncTrigger } from '../scheduler/sync-run.entity.js';
 import { SyncRunService } from '../scheduler/sync-run.service.js';
 import { SYNC_QUEUE } from '../scheduler/sync.queue.js';
+import { clearRedisPrefix, createDatabase, dropDatabase, replicaEnv } from './bench-db.js';
 import { checksumDifferences, tableChecksums } from './table-checksums.js';
 import type { TableChecksum } from './table-checksums.js';
 
@@ -89,49 +88,14 @@ function basePlan(): Step[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function createDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-}
-
-async function clearPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
-}
-
 function settingsFor(replicaUrl: string, databaseUrl: string, redisUrl: string, prefix: string) {
   return {
+    ...replicaEnv(replicaUrl),
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     SCHEDULER_ENABLED: 'false',
     MIGRATIONS_RUN: 'true',
-    IRACING_OFFLINE: 'false',
-    IRACING_API_URL: replicaUrl,
-    IRACING_OAUTH_URL: replicaUrl,
-    IRACING_CLIENT_ID: DEFAULT_TEST_CREDENTIALS.clientId,
-    IRACING_CLIENT_SECRET: DEFAULT_TEST_CREDENTIALS.clientSecret,
-    IRACING_USERNAME: DEFAULT_TEST_CREDENTIALS.username,
-    IRACING_PASSWORD: DEFAULT_TEST_CREDENTIALS.password,
     IRACING_RETRY_BASE_MS: '50',
     IRACING_TIMEOUT_MS: '1500',
     IRACING_MAINTENANCE_DELAY_MS: '1000',
@@ -274,7 +238,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     cleanup.push(() => cleanReplica.stop());
     const cleanDbUrl = await createDatabase(adminUrl, names.clean);
     cleanup.push(() => dropDatabase(adminUrl, names.clean));
-    cleanup.push(() => clearPrefix(redisUrl, prefixes.clean));
+    cleanup.push(() => clearRedisPrefix(redisUrl, prefixes.clean));
     const cleanConfig = loadConfig({
       ...settingsFor(cleanUrl, cleanDbUrl, redisUrl, prefixes.clean),
       ROLE: 'all',
@@ -317,7 +281,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     cleanup.push(() => faultyReplica.stop());
     const faultyDbUrl = await createDatabase(adminUrl, names.faulty);
     cleanup.push(() => dropDatabase(adminUrl, names.faulty));
-    cleanup.push(() => clearPrefix(redisUrl, prefixes.faulty));
+    cleanup.push(() => clearRedisPrefix(redisUrl, prefixes.faulty));
     const settings = settingsFor(faultyUrl, faultyDbUrl, redisUrl, prefixes.faulty);
     const apiConfig = loadConfig({ ...settings, ROLE: 'api' });
     const api = (await createApp(apiConfig, ['error'])).http!;

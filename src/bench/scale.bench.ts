@@ -15,12 +15,11 @@ import type { Queue } from 'bull';
 import { Redis } from 'ioredis';
 import { createApp } from '../bootstrap.js';
 import { loadConfig } from '../core/config/app-config.js';
-import { DEFAULT_TEST_CREDENTIALS } from '../iracing/offline/replica.js';
 import { SYNC_QUEUE } from '../scheduler/sync.queue.js';
 import { SyncKind, SyncTrigger } from '../scheduler/sync-run.entity.js';
 import type { SyncRun } from '../scheduler/sync-run.entity.js';
 import { SyncRunService } from '../scheduler/sync-run.service.js';
-import { createBenchDb, median } from './bench-db.js';
+import { createBenchDb, median, replicaEnv } from './bench-db.js';
 import type { BenchDb } from './bench-db.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -216,13 +215,7 @@ async function main(): Promise<void> {
     QUEUE_PREFIX: PREFIX,
     SCHEDULER_ENABLED: 'false',
     MIGRATIONS_RUN: 'false',
-    IRACING_OFFLINE: 'false',
-    IRACING_API_URL: replicaUrl,
-    IRACING_OAUTH_URL: replicaUrl,
-    IRACING_CLIENT_ID: DEFAULT_TEST_CREDENTIALS.clientId,
-    IRACING_CLIENT_SECRET: DEFAULT_TEST_CREDENTIALS.clientSecret,
-    IRACING_USERNAME: DEFAULT_TEST_CREDENTIALS.username,
-    IRACING_PASSWORD: DEFAULT_TEST_CREDENTIALS.password,
+    ...replicaEnv(replicaUrl),
     RESULTS_LOOKBACK_HOURS: '1',
     IRACING_RETRY_BASE_MS: '200',
   };
