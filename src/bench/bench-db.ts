@@ -7,7 +7,7 @@ import { migrateWithLock } from '../core/database/migration-runner.js';
 import { typeormOptions } from '../core/database/typeorm-options.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import type { IracingClientOptions } from '../iracing/iracing.client.js';
-import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../iracing/offline/replica.js';
+import { DEFAULT_TEST_CREDENTIALS, OfflineReplica, replicaSettings } from '../iracing/offline/replica.js';
 import type { ReplicaOptions } from '../iracing/offline/replica.js';
 
 export class CountingLogger implements TypeOrmLogger {
@@ -64,15 +64,7 @@ export async function clearRedisPrefix(redisUrl: string, prefix: string): Promis
 
 /** The settings that point an application process at an offline replica, with its test credentials. */
 export function replicaEnv(url: string): Record<string, string> {
-  return {
-    IRACING_OFFLINE: 'false',
-    IRACING_API_URL: url,
-    IRACING_OAUTH_URL: url,
-    IRACING_CLIENT_ID: DEFAULT_TEST_CREDENTIALS.clientId,
-    IRACING_CLIENT_SECRET: DEFAULT_TEST_CREDENTIALS.clientSecret,
-    IRACING_USERNAME: DEFAULT_TEST_CREDENTIALS.username,
-    IRACING_PASSWORD: DEFAULT_TEST_CREDENTIALS.password,
-  };
+  return { IRACING_OFFLINE: 'false', ...replicaSettings(url) };
 }
 
 export async function createBenchDb(adminUrl: string, label: string): Promise<BenchDb> {

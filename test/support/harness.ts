@@ -12,7 +12,11 @@ import { createPino, httpLogger, PinoLogger } from '../../src/core/logging/loggi
 import { maskSecret } from '../../src/iracing/oauth-mask.js';
 import { REDIS } from '../../src/core/redis/redis.provider.js';
 import type { AppConfig } from '../../src/core/config/app-config.js';
-import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../../src/iracing/offline/replica.js';
+import {
+  DEFAULT_TEST_CREDENTIALS,
+  OfflineReplica,
+  replicaSettings,
+} from '../../src/iracing/offline/replica.js';
 import type { ReplicaOptions } from '../../src/iracing/offline/replica.js';
 import { TEST_REDIS_URL } from './test-env.js';
 
@@ -153,12 +157,7 @@ export async function startHarness(
     SCHEDULER_ENABLED: 'false',
     MIGRATIONS_RUN: 'true',
     GRAPHQL_SANDBOX: 'true',
-    IRACING_API_URL: url,
-    IRACING_OAUTH_URL: url,
-    IRACING_CLIENT_ID: DEFAULT_TEST_CREDENTIALS.clientId,
-    IRACING_CLIENT_SECRET: DEFAULT_TEST_CREDENTIALS.clientSecret,
-    IRACING_USERNAME: DEFAULT_TEST_CREDENTIALS.username,
-    IRACING_PASSWORD: DEFAULT_TEST_CREDENTIALS.password,
+    ...replicaSettings(url),
     IRACING_RETRY_BASE_MS: '20',
     ADMIN_API_KEYS: sha256Hex(ADMIN_KEY),
     // The production logger (pino, with its redaction): warnings and errors on stdout, and every line from

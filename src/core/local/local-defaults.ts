@@ -11,7 +11,7 @@ import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { AppConfig } from '../config/app-config.js';
 import { sha256Hex } from '../auth/admin.guard.js';
-import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../../iracing/offline/replica.js';
+import { DEFAULT_TEST_CREDENTIALS, OfflineReplica, replicaSettings } from '../../iracing/offline/replica.js';
 import { syntheticDataset } from '../../iracing/offline/synthetic-dataset.js';
 
 const log = new Logger('LocalDefaults');
@@ -154,15 +154,7 @@ async function startOfflineReplica(config: AppConfig): Promise<() => Promise<voi
     rateLimit: { limit: 240, windowMs: 60_000 },
   });
   const url = await replica.start();
-  Object.assign(config.env, {
-    IRACING_API_URL: url,
-    IRACING_OAUTH_URL: url,
-    IRACING_CLIENT_ID: DEFAULT_TEST_CREDENTIALS.clientId,
-    IRACING_CLIENT_SECRET: DEFAULT_TEST_CREDENTIALS.clientSecret,
-    IRACING_USERNAME: DEFAULT_TEST_CREDENTIALS.username,
-    IRACING_PASSWORD: DEFAULT_TEST_CREDENTIALS.password,
-    IRACING_ACCESS_TOKEN: undefined,
-  });
+  Object.assign(config.env, { ...replicaSettings(url), IRACING_ACCESS_TOKEN: undefined });
   log.warn(
     `no iRacing credentials: syncing from the offline replica at ${url} (synthetic data, scale ` +
       `${config.env.IRACING_OFFLINE_SCALE}); set the IRACING_* credentials or IRACING_OFFLINE=false for the real API`,

@@ -98,6 +98,18 @@ export const DEFAULT_TEST_CREDENTIALS: ReplicaCredentials = {
   password: 'offline-password',
 };
 
+/** The IRACING_* settings that point the application at a replica at `url` with the default credentials. */
+export function replicaSettings(url: string) {
+  return {
+    IRACING_API_URL: url,
+    IRACING_OAUTH_URL: url,
+    IRACING_CLIENT_ID: DEFAULT_TEST_CREDENTIALS.clientId,
+    IRACING_CLIENT_SECRET: DEFAULT_TEST_CREDENTIALS.clientSecret,
+    IRACING_USERNAME: DEFAULT_TEST_CREDENTIALS.username,
+    IRACING_PASSWORD: DEFAULT_TEST_CREDENTIALS.password,
+  };
+}
+
 /**
  * When REPLICA_TOKEN_LOG names a file, every token a replica issues is appended to it (one a line), so that a
  * test run can check afterwards that none of them reached a log line (test/support/global-teardown.ts).
