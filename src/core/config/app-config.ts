@@ -315,6 +315,79 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1000)
   GRAPHQL_HEAVY_CONCURRENCY = 4;
+
+  /** Lexical tokens one GraphQL document may hold: the parser stops past it (a 1 MB query is refused cheaply). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  GRAPHQL_MAX_TOKENS = 5000;
+
+  /**
+   * Browser origins allowed to call the API (CORS) and to open its WebSocket, comma-separated
+   * (`https://app.simlane.example,http://localhost:5173`); empty: no cross-origin browser access.
+   */
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*$/i, {
+    message: 'must be a comma-separated list of origins such as https://app.example.com (no path)',
+  })
+  CORS_ORIGINS?: string;
+
+  /** Subscriptions one WebSocket may hold at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WS_MAX_SUBSCRIPTIONS = 20;
+
+  /** WebSockets one client (IP address) may hold open at once on one api process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  WS_MAX_SOCKETS_PER_CLIENT = 10;
+
+  /** Longest a SQL statement of the api may run, in ms (PostgreSQL statement_timeout on its connections). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  API_STATEMENT_TIMEOUT_MS = 15_000;
+
+  /**
+   * How long a worker's SIGTERM waits for its running jobs, in ms; jobs still running then are left to be taken
+   * over by another worker once their lock expires.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SHUTDOWN_GRACE_MS = 20_000;
+
+  /** How long adding a job may wait for Redis before the trigger answers SERVICE_UNAVAILABLE, in ms. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  SYNC_ENQUEUE_TIMEOUT_MS = 3000;
+
+  /**
+   * A RUNNING run whose heartbeat (progress or liveness, written at least every SYNC_JOB_LOCK_MS / 2) is older
+   * than this is dead; a QUEUED run without a job this old was never enqueued. Both are closed by the reaper.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(24 * 3_600_000)
+  SYNC_STALE_RUN_MS = 120_000;
+
+  /** How long a process waits for Redis at start before it exits with a clear message, in ms. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  REDIS_STARTUP_TIMEOUT_MS = 15_000;
 }
 
 export class ConfigError extends Error {
@@ -368,6 +441,14 @@ export class AppConfig {
     if (v === 'true') return true;
     if (v === 'false') return false;
     return !this.hasIracingCredentials && !this.production && this.runsWorker;
+  }
+
+  /** The origins of CORS_ORIGINS, normalised (lower case, no trailing slash). */
+  get corsOrigins(): string[] {
+    return (this.env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase().replace(/\/+$/, ''))
+      .filter(Boolean);
   }
 
   get adminKeyHashes(): string[] {
