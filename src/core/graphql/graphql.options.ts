@@ -19,6 +19,10 @@ export function graphqlOptions(config: AppConfig, loaders: DataLoaderService): A
     path: '/graphql',
     playground: false,
     introspection: config.sandbox,
+    // The parser stops at this many tokens: a huge document is refused before it is held as a tree.
+    parseOptions: { maxTokens: config.env.GRAPHQL_MAX_TOKENS },
+    // "Did you mean …?" suggestions reveal the schema field by field: only where introspection is on.
+    hideSchemaDetailsFromClientErrors: !config.sandbox,
     plugins: [
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
@@ -28,8 +32,7 @@ export function graphqlOptions(config: AppConfig, loaders: DataLoaderService): A
           if (!schema) throw new Error('schema not ready');
           return schema;
         },
-        config.env.GRAPHQL_MAX_DEPTH,
-        config.env.GRAPHQL_MAX_COMPLEXITY,
+        { maxDepth: config.env.GRAPHQL_MAX_DEPTH, maxComplexity: config.env.GRAPHQL_MAX_COMPLEXITY },
         {
           complexity: config.env.GRAPHQL_HEAVY_COMPLEXITY,
           semaphore: new Semaphore(config.env.GRAPHQL_HEAVY_CONCURRENCY),

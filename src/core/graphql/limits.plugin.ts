@@ -1,51 +1,43 @@
-// Rejects abusive operations before they run: nesting deep enough to exhaust the parser's stack (checked on the
-// source text before parsing, by checkSourceNesting in the context factory), depth over GRAPHQL_MAX_DEPTH (fragments followed), more root fields than
-// MAX_ROOT_FIELDS (each runs its own statements: aliases of one lookup would multiply them), variables that do
-// not fit their types (reported as BAD_USER_INPUT, never as a crash) and estimated complexity over
-// GRAPHQL_MAX_COMPLEXITY (each list field costs its page size times its children), so aliases and wide
-// selections cannot multiply the work.
+// Rejects abusive operations before they run, on every transport (HTTP through the Apollo plugin below, the
+// WebSocket through checkOperation): nesting deep enough to exhaust the parser's stack (checked on the source
+// text before parsing), more lexical tokens than GRAPHQL_MAX_TOKENS (the parser's own cap, set where the
+// document is parsed), depth over GRAPHQL_MAX_DEPTH, more root fields than MAX_ROOT_FIELDS (aliases of one
+// lookup would multiply its statements), variables that do not fit their types (BAD_USER_INPUT, never a crash)
+// and estimated complexity over GRAPHQL_MAX_COMPLEXITY (each list costs its real size times its children).
+//
+// Every measure is linear in the document: a fragment is measured once and its figures are reused wherever it
+// is spread, so fragments that each spread the next one twice cost no more than the text they take.
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
-import { getVariableValues, GraphQLError, Kind } from 'graphql';
+import {
+  getArgumentValues,
+  getDirectiveValues,
+  getNamedType,
+  getVariableValues,
+  GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  isInterfaceType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+} from 'graphql';
 import type {
   DocumentNode,
+  FieldNode,
   FragmentDefinitionNode,
+  GraphQLField,
+  GraphQLNamedType,
   GraphQLSchema,
+  GraphQLType,
   OperationDefinitionNode,
   SelectionSetNode,
 } from 'graphql';
-import { getComplexity, simpleEstimator } from 'graphql-query-complexity';
-import type { ComplexityEstimator } from 'graphql-query-complexity';
 import type { Semaphore } from '../concurrency.js';
 import { DEFAULT_PAGE_SIZE } from './pagination.js';
-
-export function operationDepth(doc: DocumentNode, operationName?: string | null): number {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
-    if (!set) return 0;
-    let max = 0;
-    for (const sel of set.selections) {
-      if (sel.kind === Kind.FIELD) {
-        if (sel.name.value.startsWith('__')) continue;
-        max = Math.max(max, sel.selectionSet ? 1 + depthOf(sel.selectionSet, seen) : 1);
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        max = Math.max(max, depthOf(sel.selectionSet, seen));
-      } else {
-        const name = sel.name.value;
-        if (seen.has(name)) continue;
-        max = Math.max(max, depthOf(fragments.get(name)?.selectionSet, new Set([...seen, name])));
-      }
-    }
-    return max;
-  };
-  let depth = 0;
-  for (const d of doc.definitions) {
-    if (d.kind !== Kind.OPERATION_DEFINITION) continue;
-    if (operationName && d.name?.value !== operationName) continue;
-    depth = Math.max(depth, depthOf(d.selectionSet, new Set()));
-  }
-  return depth;
-}
 
 /** Root fields (aliases included) one operation may select. */
 export const MAX_ROOT_FIELDS = 50;
@@ -55,6 +47,191 @@ export const MAX_ROOT_FIELDS = 50;
  * within the depth limit, far below what overflows graphql-js's recursive parser (about a thousand levels).
  */
 export const MAX_SOURCE_NESTING = 100;
+
+/** Expected size of a plain list without a size hint (a car's classes, a track's layouts). */
+const PLAIN_LIST_SIZE = 10;
+
+/**
+ * What a list field may say about its size (`@ResolveField(() => [X], { complexity })`): a number is its
+ * largest real size; a function returns the whole cost of the field from its arguments and its children's cost.
+ */
+export type ComplexityHint =
+  number | ((options: { args: Record<string, unknown>; childComplexity: number }) => number);
+
+/** The figures the limits compare: depth, root fields (aliases included) and estimated complexity. */
+export interface OperationMeasure {
+  depth: number;
+  rootFields: number;
+  complexity: number;
+}
+
+interface SetMeasure {
+  depth: number;
+  fields: number;
+  cost: number;
+}
+
+const EMPTY: SetMeasure = { depth: 0, fields: 0, cost: 0 };
+
+function fragmentsOf(doc: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  return fragments;
+}
+
+function unwrap(type: GraphQLType): { list: boolean; named: GraphQLNamedType } {
+  let t = type;
+  if (isNonNullType(t)) t = t.ofType;
+  return { list: isListType(t), named: getNamedType(t) };
+}
+
+function fieldDef(parent: GraphQLNamedType | undefined, name: string, schema?: GraphQLSchema) {
+  if (name === '__typename') return TypeNameMetaFieldDef;
+  if (schema && parent === schema.getQueryType()) {
+    if (name === '__schema') return SchemaMetaFieldDef;
+    if (name === '__type') return TypeMetaFieldDef;
+  }
+  if (parent && (isObjectType(parent) || isInterfaceType(parent))) return parent.getFields()[name];
+  return undefined;
+}
+
+/** The cost of one field given its children's cost: connections by page size, lists by their size hint. */
+function fieldCost(
+  def: GraphQLField<unknown, unknown> | undefined,
+  args: Record<string, unknown>,
+  childComplexity: number,
+): number {
+  if (!def) return 1 + childComplexity;
+  const hint = def.extensions?.complexity as ComplexityHint | undefined;
+  if (typeof hint === 'function') return hint({ args, childComplexity });
+  const { list, named } = unwrap(def.type);
+  // A connection's edges are already counted by its page size.
+  if (def.name === 'edges') return 1 + childComplexity;
+  if (named.name.endsWith('Connection')) {
+    const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
+    return 1 + Math.max(1, first) * Math.max(1, childComplexity);
+  }
+  if (list) {
+    const size = typeof hint === 'number' ? hint : PLAIN_LIST_SIZE;
+    return 1 + size * Math.max(1, childComplexity);
+  }
+  return 1 + childComplexity;
+}
+
+/**
+ * Measures one operation in a single pass over the document: each selection set once, each fragment once (its
+ * figures depend on its type condition and the variables only, both fixed for the request). Without a schema
+ * (or for fields it does not know) lists cannot be recognised and every field costs 1 plus its children.
+ * Fragment cycles (refused by validation anyway) count as empty.
+ */
+export function measureOperation(
+  doc: DocumentNode,
+  operation: OperationDefinitionNode,
+  schema?: GraphQLSchema,
+  variables: Record<string, unknown> = {},
+): OperationMeasure {
+  const fragments = fragmentsOf(doc);
+  const memo = new Map<string, SetMeasure>();
+  const inProgress = new Set<string>();
+
+  const included = (node: { readonly directives?: FieldNode['directives'] }): boolean => {
+    if (!node.directives?.length) return true;
+    try {
+      const skip = getDirectiveValues(GraphQLSkipDirective, node, variables);
+      if (skip?.if === true) return false;
+      const include = getDirectiveValues(GraphQLIncludeDirective, node, variables);
+      return include?.if !== false;
+    } catch {
+      return true; // a directive with a bad variable: counted, and graphql-js reports it
+    }
+  };
+
+  const measureSet = (
+    set: SelectionSetNode | undefined,
+    parent: GraphQLNamedType | undefined,
+  ): SetMeasure => {
+    if (!set) return EMPTY;
+    let depth = 0;
+    let fields = 0;
+    let cost = 0;
+    for (const sel of set.selections) {
+      if (!included(sel)) continue;
+      let m: SetMeasure;
+      if (sel.kind === Kind.FIELD) {
+        const name = sel.name.value;
+        const def = fieldDef(parent, name, schema);
+        const child = sel.selectionSet
+          ? measureSet(sel.selectionSet, def ? unwrap(def.type).named : undefined)
+          : EMPTY;
+        let args: Record<string, unknown> = {};
+        if (def && sel.arguments?.length) {
+          try {
+            args = getArgumentValues(def, sel, variables);
+          } catch {
+            args = {}; // a wrong argument: graphql-js reports it before anything runs
+          }
+        }
+        const introspection = name.startsWith('__');
+        m = {
+          depth: introspection ? 0 : sel.selectionSet ? 1 + child.depth : 1,
+          fields: introspection ? 0 : 1,
+          cost: fieldCost(def, args, child.cost),
+        };
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        const on = sel.typeCondition ? schema?.getType(sel.typeCondition.name.value) : parent;
+        m = measureSet(sel.selectionSet, on ?? undefined);
+      } else {
+        const name = sel.name.value;
+        const cached = memo.get(name);
+        if (cached) m = cached;
+        else if (inProgress.has(name)) m = EMPTY;
+        else {
+          const fragment = fragments.get(name);
+          inProgress.add(name);
+          m = fragment
+            ? measureSet(
+                fragment.selectionSet,
+                schema?.getType(fragment.typeCondition.name.value) ?? undefined,
+              )
+            : EMPTY;
+          inProgress.delete(name);
+          memo.set(name, m);
+        }
+      }
+      depth = Math.max(depth, m.depth);
+      fields += m.fields;
+      cost += m.cost;
+    }
+    return { depth, fields, cost };
+  };
+
+  const root =
+    operation.operation === 'query'
+      ? schema?.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema?.getMutationType()
+        : schema?.getSubscriptionType();
+  const m = measureSet(operation.selectionSet, root ?? undefined);
+  return { depth: m.depth, rootFields: m.fields, complexity: m.cost };
+}
+
+/** The operations of a document that a request runs: the named one, or all of them when none is named. */
+function operationsOf(doc: DocumentNode, operationName?: string | null): OperationDefinitionNode[] {
+  return doc.definitions.filter(
+    (d): d is OperationDefinitionNode =>
+      d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+  );
+}
+
+/** The deepest selection of the (named) operation, fragments followed; introspection fields not counted. */
+export function operationDepth(doc: DocumentNode, operationName?: string | null): number {
+  return Math.max(0, ...operationsOf(doc, operationName).map((op) => measureOperation(doc, op).depth));
+}
+
+/** The root fields an operation selects, through fragments (each spread counted where it is used). */
+export function rootFieldCount(doc: DocumentNode, operation: OperationDefinitionNode): number {
+  return measureOperation(doc, operation).rootFields;
+}
 
 /** The deepest nesting of `{`, `[` and `(` in a GraphQL source, outside strings and comments. */
 export function sourceNesting(source: string): number {
@@ -81,30 +258,14 @@ export function sourceNesting(source: string): number {
   return max;
 }
 
-/** The root fields an operation selects, through fragments (each spread counted where it is used). */
-export function rootFieldCount(doc: DocumentNode, operation: OperationDefinitionNode): number {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const count = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
-    let n = 0;
-    for (const sel of set?.selections ?? []) {
-      if (sel.kind === Kind.FIELD) n += sel.name.value.startsWith('__') ? 0 : 1;
-      else if (sel.kind === Kind.INLINE_FRAGMENT) n += count(sel.selectionSet, seen);
-      else if (!seen.has(sel.name.value))
-        n += count(fragments.get(sel.name.value)?.selectionSet, new Set([...seen, sel.name.value]));
-    }
-    return n;
-  };
-  return count(operation.selectionSet, new Set());
-}
-
-function refuse(message: string): GraphQLError {
+/** A refusal of the request by a limit: BAD_USER_INPUT (HTTP 400) with the limit named in the message. */
+export function refuse(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
 }
 
 /**
- * Refuses a source nested past MAX_SOURCE_NESTING. Called where the request is read (the context factory),
- * because Apollo treats an error thrown by a plugin before parsing as a crash.
+ * Refuses a source nested past MAX_SOURCE_NESTING. Called where the request is read (the context factory, the
+ * WebSocket's onSubscribe), because Apollo treats an error thrown by a plugin before parsing as a crash.
  */
 export function checkSourceNesting(source: unknown): void {
   if (typeof source !== 'string') return;
@@ -113,28 +274,45 @@ export function checkSourceNesting(source: unknown): void {
     throw refuse(`Query nesting ${nesting} exceeds the limit of ${MAX_SOURCE_NESTING}`);
 }
 
-/** Expected size of a plain (unpaginated) list, such as a car's classes or a track's layouts. */
-const PLAIN_LIST_SIZE = 10;
+export interface OperationLimits {
+  maxDepth: number;
+  maxComplexity: number;
+}
 
 /**
- * A connection costs its page size times its children; a plain list its expected size times its children: the
- * field's numeric `complexity` (`@ResolveField(() => [X], { complexity: 13 })`) or PLAIN_LIST_SIZE.
+ * Checks a parsed, validated operation against the limits; throws a BAD_USER_INPUT GraphQLError naming the
+ * limit. Returns the measure (the estimated complexity decides whether a query counts as heavy).
  */
-const pageEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
-  const typeName = String(field.type);
-  const hint = field.extensions?.complexity;
-  // A connection's edges are already counted by its page size.
-  if (field.name === 'edges') return 1 + childComplexity;
-  if (/Connection!?$/.test(typeName)) {
-    const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
-    return 1 + Math.max(1, first) * Math.max(1, childComplexity);
-  }
-  if (typeName.startsWith('[')) {
-    const size = typeof hint === 'number' ? hint : PLAIN_LIST_SIZE;
-    return 1 + size * Math.max(1, childComplexity);
-  }
-  return undefined;
-};
+export function checkOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  rawVariables: Record<string, unknown> | undefined,
+  limits: OperationLimits,
+): OperationMeasure {
+  // Variables that do not fit their types are the caller's mistake: named here, before the estimate (which
+  // needs their values) could fail on them as if it were a crash.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {}, {
+    maxErrors: 5,
+  });
+  if (coerced.errors?.length) throw refuse(coerced.errors.map((e) => e.message).join('; '));
+  const measure = measureOperation(document, operation, schema, coerced.coerced ?? {});
+  if (measure.depth > limits.maxDepth)
+    throw refuse(`Query depth ${measure.depth} exceeds the limit of ${limits.maxDepth}`);
+  if (measure.rootFields > MAX_ROOT_FIELDS)
+    throw refuse(
+      `Query selects ${measure.rootFields} root fields (aliases included), more than the limit of ${MAX_ROOT_FIELDS}`,
+    );
+  if (measure.complexity > limits.maxComplexity)
+    throw refuse(
+      `Query complexity ${formatCost(measure.complexity)} exceeds the limit of ${limits.maxComplexity}`,
+    );
+  return measure;
+}
+
+function formatCost(n: number): string {
+  return Number.isFinite(n) && n < 1e15 ? String(Math.round(n)) : n.toExponential(2);
+}
 
 export interface HeavyQueryLimit {
   /** Estimated complexity from which an operation counts as heavy. */
@@ -145,8 +323,7 @@ export interface HeavyQueryLimit {
 
 export function limitsPlugin(
   schema: () => GraphQLSchema,
-  maxDepth: number,
-  maxComplexity: number,
+  limits: OperationLimits,
   heavy?: HeavyQueryLimit,
 ): ApolloServerPlugin {
   return {
@@ -164,32 +341,7 @@ export function limitsPlugin(
         },
         async didResolveOperation({ document, request, operation }) {
           if (!operation) return; // graphql-js reports the unknown operation
-          const depth = operationDepth(document, request.operationName);
-          if (depth > maxDepth) throw refuse(`Query depth ${depth} exceeds the limit of ${maxDepth}`);
-          const roots = rootFieldCount(document, operation);
-          if (roots > MAX_ROOT_FIELDS)
-            throw refuse(
-              `Query selects ${roots} root fields (aliases included), more than the limit of ${MAX_ROOT_FIELDS}`,
-            );
-          // Variables that do not fit their types are the caller's mistake: named here, before the estimate
-          // (which needs their values) could fail on them as if it were a crash.
-          const coerced = getVariableValues(
-            schema(),
-            operation.variableDefinitions ?? [],
-            request.variables ?? {},
-            { maxErrors: 5 },
-          );
-          if ('errors' in coerced && coerced.errors?.length)
-            throw refuse(coerced.errors.map((e) => e.message).join('; '));
-          const complexity = getComplexity({
-            schema: schema(),
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
-          if (complexity > maxComplexity)
-            throw refuse(`Query complexity ${complexity} exceeds the limit of ${maxComplexity}`);
+          const { complexity } = checkOperation(schema(), document, operation, request.variables, limits);
           heavyOperation =
             heavy !== undefined && complexity >= heavy.complexity && operation.operation === 'query';
         },
