@@ -28,7 +28,7 @@ export class MemberResolver {
   }
 
   @ResolveField(() => [SimCar], {
-    complexity: 60,
+    complexity: 200,
     description: 'The cars the member owns, by name (known for the account the syncs run as).',
   })
   async ownedCars(@Parent() m: SimProfile, @Context() ctx: GraphQLContext) {
@@ -37,7 +37,7 @@ export class MemberResolver {
   }
 
   @ResolveField(() => [SimTrack], {
-    complexity: 60,
+    complexity: 200,
     description: 'The track packages the member owns, by name (known for the account the syncs run as).',
   })
   async ownedTracks(@Parent() m: SimProfile, @Context() ctx: GraphQLContext) {

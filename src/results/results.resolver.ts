@@ -17,7 +17,7 @@ import { CarClass } from '../catalog/entities/car-class.entity.js';
 import { SimCar } from '../catalog/entities/sim-car.entity.js';
 import { SimLayout } from '../catalog/entities/sim-layout.entity.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
-import { Connection } from '../core/graphql/pagination.js';
+import { cappedListComplexity, Connection } from '../core/graphql/pagination.js';
 import { SimProfile } from '../members/entities/sim-profile.entity.js';
 import { MembersLoaders } from '../members/members.loaders.js';
 import { EventInstance } from '../seasons/entities/event.entity.js';
@@ -49,10 +49,11 @@ export class SimSession {
   @Field(() => String, { nullable: true })
   name: string | null;
 
-  @Field(() => [ParticipantResult], { complexity: 30, description: 'Every driver, in finishing order.' })
+  // A full grid is about 60 cars.
+  @Field(() => [ParticipantResult], { complexity: 64, description: 'Every driver, in finishing order.' })
   results: ParticipantResult[];
 
-  @Field(() => [TeamResult], { complexity: 20, description: 'Every team (team races), in finishing order.' })
+  @Field(() => [TeamResult], { complexity: 64, description: 'Every team (team races), in finishing order.' })
   teams: TeamResult[];
 }
 
@@ -226,7 +227,8 @@ export class DriverResultResolver {
     return results(ctx).result.load(p.eventResultId);
   }
 
-  @ResolveField(() => [Lap], { complexity: 40, description: 'Laps, when they were synced (includeLaps).' })
+  // An endurance race runs to hundreds of laps.
+  @ResolveField(() => [Lap], { complexity: 300, description: 'Laps, when they were synced (includeLaps).' })
   laps(@Parent() p: ParticipantResult, @Context() ctx: GraphQLContext) {
     return results(ctx).laps.load(`${p.eventResultId}:${p.simsessionNumber}:${p.custId}`);
   }
@@ -275,7 +277,7 @@ export class LapResolver {
 @Resolver(() => SimProfile)
 export class MemberResultsResolver {
   @ResolveField(() => [ParticipantResult], {
-    complexity: 10,
+    complexity: cappedListComplexity(10, 50),
     description: 'The latest main-event results, newest first.',
   })
   recentResults(@Parent() m: SimProfile, @Args() args: RecentResultsArgs, @Context() ctx: GraphQLContext) {

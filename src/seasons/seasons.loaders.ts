@@ -60,12 +60,16 @@ export class SeasonsLoaders {
   private readonly instanceLoaders = new Map<string, DataLoader<number, EventInstance[]>>();
 
   /** Sessions of events within [from, to): one loader (one statement per level) per argument set. */
-  instancesOfEvent(from?: Date, to?: Date): DataLoader<number, EventInstance[]> {
-    const key = `${from?.toISOString() ?? ''}|${to?.toISOString() ?? ''}`;
+  instancesOfEvent(
+    from: Date | undefined,
+    to: Date | undefined,
+    first: number,
+  ): DataLoader<number, EventInstance[]> {
+    const key = `${from?.toISOString() ?? ''}|${to?.toISOString() ?? ''}|${first}`;
     let loader = this.instanceLoaders.get(key);
     if (!loader) {
       loader = new DataLoader<number, EventInstance[]>(async (ids) =>
-        groupBy(ids, await this.seasons.instancesOfEvents(ids, from, to), (i) => i.eventId),
+        groupBy(ids, await this.seasons.instancesOfEvents(ids, from, to, first), (i) => i.eventId),
       );
       this.instanceLoaders.set(key, loader);
     }

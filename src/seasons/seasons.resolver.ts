@@ -8,9 +8,11 @@ import { CarClass } from '../catalog/entities/car-class.entity.js';
 import { SimCar } from '../catalog/entities/sim-car.entity.js';
 import { SimLayout } from '../catalog/entities/sim-layout.entity.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
-import { Connection } from '../core/graphql/pagination.js';
+import { cappedListComplexity, Connection } from '../core/graphql/pagination.js';
 import {
+  DEFAULT_INSTANCES,
   InstancesArgs,
+  MAX_INSTANCES,
   RaceWeeksArgs,
   SeasonsArgs,
   SeriesListArgs,
@@ -58,7 +60,8 @@ export class SeriesResolver {
     return this.service.oneSeries(id);
   }
 
-  @ResolveField(() => [Season], { complexity: 4, description: 'Its seasons, newest first.' })
+  // Up to 12 past quarters, the current and the next.
+  @ResolveField(() => [Season], { complexity: 16, description: 'Its seasons, newest first.' })
   seasons(@Parent() s: Series, @Context() ctx: GraphQLContext) {
     return seasons(ctx).seasonsOfSeries.load(s.seriesId);
   }
@@ -138,13 +141,13 @@ export class RaceWeekResolver {
     return w.raceWeekNum + 1;
   }
 
-  @ResolveField(() => [CarRestriction], { complexity: 10, description: 'Per-car BOP of the week.' })
+  @ResolveField(() => [CarRestriction], { complexity: 30, description: 'Per-car BOP of the week.' })
   carRestrictions(@Parent() w: RaceWeek, @Context() ctx: GraphQLContext) {
     return seasons(ctx).restrictionsOfWeek.load(w.id);
   }
 
   @ResolveField(() => [CarRestrictionChange], {
-    complexity: 10,
+    complexity: 30,
     description: 'BOP changes seen between syncs, newest first.',
   })
   restrictionHistory(@Parent() w: RaceWeek, @Context() ctx: GraphQLContext) {
@@ -206,11 +209,13 @@ export class EventResolver {
   }
 
   @ResolveField(() => [EventInstance], {
-    complexity: 50,
-    description: 'Session starts in [from, to), in order.',
+    complexity: cappedListComplexity(DEFAULT_INSTANCES, MAX_INSTANCES),
+    description: 'Session starts in [from, to), in order (the first `first` of them).',
   })
   instances(@Parent() e: Event, @Args() args: InstancesArgs, @Context() ctx: GraphQLContext) {
-    return seasons(ctx).instancesOfEvent(args.from, args.to).load(e.id);
+    return seasons(ctx)
+      .instancesOfEvent(args.from, args.to, args.first ?? DEFAULT_INSTANCES)
+      .load(e.id);
   }
 
   @ResolveField(() => SimLayout, { nullable: true })
@@ -242,7 +247,7 @@ export class EventClassResolver {
   }
 
   @ResolveField(() => [SimCar], {
-    complexity: 10,
+    complexity: 20,
     description: "The class's cars in this event (the week's own cars when the series changes them).",
   })
   async cars(@Parent() c: EventClass, @Context() ctx: GraphQLContext): Promise<SimCar[]> {

@@ -6,7 +6,7 @@ import { In, Repository } from 'typeorm';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Category, categoryValues } from '../catalog/dto/catalog.args.js';
 import { BadInputError, NotFoundError } from '../core/errors/domain-error.js';
-import { paginate } from '../core/graphql/pagination.js';
+import { paginate, perParentWindow } from '../core/graphql/pagination.js';
 import type { ConnectionShape } from '../core/graphql/pagination.js';
 import type {
   CalendarFilter,
@@ -255,14 +255,25 @@ export class SeasonsService {
     return this.eventClasses.find({ where: { eventId: In([...eventIds]) }, order: { position: 'ASC' } });
   }
 
-  instancesOfEvents(eventIds: readonly number[], from?: Date, to?: Date): Promise<EventInstance[]> {
+  /** The first `first` session starts of each event in [from, to), in order. */
+  instancesOfEvents(
+    eventIds: readonly number[],
+    from: Date | undefined,
+    to: Date | undefined,
+    first: number,
+  ): Promise<EventInstance[]> {
     checkRange(from, to);
-    const qb = this.instances
+    const filter = [from ? 'start_time >= :from' : 'TRUE', to ? 'start_time < :to' : 'TRUE'].join(' AND ');
+    return this.instances
       .createQueryBuilder('i')
-      .where('i.event_id = ANY(:ids)', { ids: [...eventIds] })
-      .orderBy('i.start_time', 'ASC');
-    if (from) qb.andWhere('i.start_time >= :from', { from });
-    if (to) qb.andWhere('i.start_time < :to', { to });
-    return qb.getMany();
+      .where(perParentWindow('event_instance', 'event_id', 'start_time, id', filter), {
+        ids: [...eventIds],
+        from,
+        to,
+        first,
+      })
+      .orderBy('i.start_time', 'ASC')
+      .addOrderBy('i.id', 'ASC')
+      .getMany();
   }
 }

@@ -7,7 +7,17 @@ import type { WeatherService } from './weather.service.js';
 export class WeatherLoaders {
   constructor(private readonly weather: WeatherService) {}
 
-  readonly forecastOfWeek = new DataLoader<number, WeatherForecast[]>(async (ids) =>
-    groupBy(ids, await this.weather.forecastsOfWeeks(ids), (f) => f.raceWeekId),
-  );
+  private readonly forecastLoaders = new Map<number, DataLoader<number, WeatherForecast[]>>();
+
+  /** The first `first` hours of each week's forecast (one loader per `first` asked in the request). */
+  forecastOfWeek(first: number): DataLoader<number, WeatherForecast[]> {
+    let loader = this.forecastLoaders.get(first);
+    if (!loader) {
+      loader = new DataLoader<number, WeatherForecast[]>(async (ids) =>
+        groupBy(ids, await this.weather.forecastsOfWeeks(ids, first), (f) => f.raceWeekId),
+      );
+      this.forecastLoaders.set(first, loader);
+    }
+    return loader;
+  }
 }

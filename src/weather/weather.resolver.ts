@@ -1,6 +1,8 @@
 // The weather fields of RaceWeek: iRacing's schedule summary, the computed forecast summary, the hourly forecast
 // (through a DataLoader) and the track state.
-import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { cappedListComplexity } from '../core/graphql/pagination.js';
+import { DEFAULT_FORECAST_HOURS, ForecastArgs, MAX_FORECAST_HOURS } from './dto/forecast.args.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
 import { RaceWeek } from '../seasons/entities/race-week.entity.js';
 import { WeatherForecast } from './entities/weather-forecast.entity.js';
@@ -49,9 +51,15 @@ export class RaceWeekWeatherResolver {
     };
   }
 
-  @ResolveField(() => [WeatherForecast], { complexity: 24, description: 'The hourly forecast, in order.' })
-  forecast(@Parent() w: RaceWeek, @Context() ctx: GraphQLContext) {
-    return ctx.loaders.get(WeatherLoaders).forecastOfWeek.load(w.id);
+  @ResolveField(() => [WeatherForecast], {
+    complexity: cappedListComplexity(DEFAULT_FORECAST_HOURS, MAX_FORECAST_HOURS),
+    description: 'The hourly forecast, in order (the first `first` hours).',
+  })
+  forecast(@Parent() w: RaceWeek, @Args() args: ForecastArgs, @Context() ctx: GraphQLContext) {
+    return ctx.loaders
+      .get(WeatherLoaders)
+      .forecastOfWeek(args.first ?? DEFAULT_FORECAST_HOURS)
+      .load(w.id);
   }
 
   @ResolveField(() => TrackState, { nullable: true })

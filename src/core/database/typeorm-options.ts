@@ -4,7 +4,16 @@ import type { DataSourceOptions } from 'typeorm';
 import { ALL_ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-export function typeormOptions(url: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
+export interface ConnectionSettings {
+  /** PostgreSQL statement_timeout of every connection of the pool, in ms (none when unset). */
+  statementTimeoutMs?: number;
+}
+
+export function typeormOptions(
+  url: string,
+  overrides: Partial<DataSourceOptions> & ConnectionSettings = {},
+): DataSourceOptions {
+  const { statementTimeoutMs, ...rest } = overrides;
   return {
     type: 'postgres',
     url,
@@ -13,7 +22,11 @@ export function typeormOptions(url: string, overrides: Partial<DataSourceOptions
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: 10, application_name: 'simlane' },
-    ...overrides,
+    extra: {
+      max: 10,
+      application_name: 'simlane',
+      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+    },
+    ...rest,
   } as DataSourceOptions;
 }

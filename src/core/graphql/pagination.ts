@@ -186,3 +186,20 @@ export async function paginate<T extends ObjectLiteral>(
     },
   };
 }
+
+/**
+ * The complexity of a nested list capped by a `first` argument: `first` (or `defaultSize`, the list's largest
+ * real size) rows, each costing its children. For `@ResolveField(() => [X], { complexity: cappedList(…) })`.
+ */
+export function cappedListComplexity(defaultSize: number, max: number) {
+  return ({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }): number => {
+    const first = typeof args.first === 'number' ? Math.min(Math.max(1, args.first), max) : defaultSize;
+    return 1 + first * Math.max(1, childComplexity);
+  };
+}
+
+/** Rows of a nested list in a per-parent window: at most `first` rows per parent, in the given order. */
+export function perParentWindow(table: string, parentColumn: string, order: string, filter = 'TRUE'): string {
+  return `id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY ${parentColumn} ORDER BY ${order}) AS rn
+    FROM ${table} WHERE ${parentColumn} = ANY(:ids) AND ${filter}) w WHERE rn <= :first)`;
+}

@@ -195,8 +195,22 @@ export class SessionsArgs extends PageArgs {
   filter?: SessionFilter;
 }
 
+/** Session starts of one event returned at most: a week of starts every 15 minutes is 672. */
+export const MAX_INSTANCES = 1000;
+export const DEFAULT_INSTANCES = 700;
+
 @ArgsType()
 export class InstancesArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: `At most this many session starts, 1 to ${MAX_INSTANCES} (default ${DEFAULT_INSTANCES}: every start of a week).`,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_INSTANCES)
+  first?: number;
+
   @Field(() => Date, { nullable: true, description: 'From this time (inclusive).' })
   @IsOptional()
   @IsDate(ISO_DATE_TIME)
