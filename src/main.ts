@@ -1,14 +1,16 @@
 // Entry point: validate the configuration, start the local defaults (embedded PostgreSQL, redis-server)
-// when no URLs are given, then run the role. SIGINT/SIGTERM close everything, child processes included.
+// when no URLs are given, check that Redis answers, then run the role. SIGINT/SIGTERM close everything, child
+// processes included.
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap.js';
-import { ConfigError, loadConfig } from './core/config/app-config.js';
+import { ConfigError, loadConfig, redactUrl } from './core/config/app-config.js';
 import { startLocalDefaults } from './core/local/local-defaults.js';
 import type { LocalServices } from './core/local/local-defaults.js';
+import { createPino, PinoLogger } from './core/logging/logging.js';
+import { waitForRedis } from './core/redis/redis.provider.js';
 
 async function main(): Promise<void> {
-  const log = new Logger('Main');
   let config;
   try {
     config = loadConfig();
@@ -19,6 +21,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Every line from here on, the local defaults' included, goes through the scrubbing pino logger (Nest's
+  // static Logger delegates to it until the application installs its own).
+  Logger.overrideLogger(new PinoLogger(createPino(config)));
+  const log = new Logger('Main');
   let local: LocalServices | undefined;
   let closing = false;
   const shutdown = async (signal: string, app?: { close(): Promise<void> }) => {
@@ -36,6 +42,8 @@ async function main(): Promise<void> {
   try {
     local = await startLocalDefaults(config);
     log.log(`role ${config.role}; settings: ${config.describe().join(' ')}`);
+    for (const warning of config.startupWarnings) log.warn(warning);
+    await waitForRedis(config.redisUrl, config.env.REDIS_STARTUP_TIMEOUT_MS);
     started = await createApp(config);
     if (started.http) {
       await started.http.listen(config.env.PORT, '0.0.0.0');
@@ -44,7 +52,7 @@ async function main(): Promise<void> {
       );
     }
   } catch (err) {
-    log.error(err instanceof Error ? err.message : String(err));
+    log.error(redactUrl(err instanceof Error ? err.message : String(err)));
     await started?.app.close().catch(() => undefined);
     await local?.stop();
     process.exit(1);

@@ -218,13 +218,14 @@ describe('bad input: GraphQL arguments and requests (end to end)', () => {
     );
   });
 
-  it('answers an extreme but valid date (year 200000) with an empty calendar, not an error', async () => {
-    const a = await ask(`query($f: DateTime) { sessions(filter: { from: $f }) { totalCount } }`, {
-      f: '+200000-01-01T00:00:00Z',
-    });
-    expect(a.status).toBe(200);
-    expect(a.body.errors).toBeUndefined();
-    expect(a.body.data).toEqual({ sessions: { totalCount: 0 } });
+  it('refuses a date beyond the year 9999 (DateTime is ISO 8601 with four-digit years)', async () => {
+    refused(
+      await ask(`query($f: DateTime) { sessions(filter: { from: $f }) { totalCount } }`, {
+        f: '+200000-01-01T00:00:00Z',
+      }),
+      INPUT,
+      /DateTime|date-time/,
+    );
   });
 
   it('refuses `from` after `to`', async () => {
@@ -391,18 +392,18 @@ describe('bad input: GraphQL arguments and requests (end to end)', () => {
     refused(await ask(`{ ${fields.join('\n')} }`), INPUT, /Query complexity \d+ exceeds the limit of 200000/);
   });
 
-  it('refuses aliases that multiply root fields (200 aliased pages, 500 aliased car lookups)', async () => {
+  it('refuses aliases that multiply root fields (200 aliased pages, 300 aliased car lookups)', async () => {
     const pages = Array.from({ length: 200 }, (_, i) => `a${i}: cars(first: 100) { edges { node { id } } }`);
     refused(
       await ask(`{ ${pages.join('\n')} }`),
       INPUT,
       /Query selects 200 root fields \(aliases included\), more than the limit of 50/,
     );
-    const lookups = Array.from({ length: 500 }, (_, i) => `c${i}: car(id: ${i + 1}) { name }`);
+    const lookups = Array.from({ length: 300 }, (_, i) => `c${i}: car(id: ${i + 1}) { name }`);
     refused(
       await ask(`query { ...F } fragment F on Query { ${lookups.join('\n')} }`),
       INPUT,
-      /Query selects 500 root fields \(aliases included\), more than the limit of 50/,
+      /Query selects 300 root fields \(aliases included\), more than the limit of 50/,
     );
     // Within the limit, aliases are answered.
     const few = Array.from({ length: 3 }, (_, i) => `p${i}: cars(first: 1) { totalCount }`);

@@ -10,6 +10,7 @@ import { AppConfig } from './config/app-config.js';
 import { MigrationRunner } from './database/migration-runner.js';
 import { typeormOptions } from './database/typeorm-options.js';
 import { DataLoaderService } from './graphql/dataloader.registry.js';
+import { DateTimeScalar } from './graphql/date-time.scalar.js';
 import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
@@ -23,7 +24,15 @@ export class CoreModule {
     return {
       module: CoreModule,
       imports: [
-        TypeOrmModule.forRootAsync({ useFactory: () => typeormOptions(config.databaseUrl) }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () =>
+            typeormOptions(config.databaseUrl, {
+              // No request may hold a connection for minutes: the api's statements end at the limit. Imports
+              // lift it inside their own transactions (unitTransaction), so a process running both roles
+              // keeps its syncs whole.
+              statementTimeoutMs: config.runsApi ? config.env.API_STATEMENT_TIMEOUT_MS : undefined,
+            }),
+        }),
         BullModule.forRoot({
           redis: config.redisUrl,
           prefix: config.env.QUEUE_PREFIX,
@@ -47,6 +56,8 @@ export class CoreModule {
         redisProvider,
         RedisShutdown,
         MetricsService,
+        // Found by @nestjs/graphql among the providers: replaces its lenient DateTime for every Date field.
+        DateTimeScalar,
       ],
       exports: [AppConfig, DataLoaderService, AdminGuard, REDIS, MetricsService],
     };

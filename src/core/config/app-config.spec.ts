@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './app-config.js';
+import { ConfigError, cronProblem, loadConfig, redactUrl, urlSecrets } from './app-config.js';
 
 describe('loadConfig', () => {
   it('applies the defaults of DESIGN §8', () => {
@@ -59,5 +59,121 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_SANDBOX: 'true' }).sandbox).toBe(true);
     expect(loadConfig({ ROLE: 'worker' }).runsScheduler).toBe(false);
     expect(loadConfig({ SCHEDULER_ENABLED: 'false' }).runsScheduler).toBe(false);
+  });
+
+  const problems = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as ConfigError).message;
+    }
+    throw new Error('no ConfigError');
+  };
+
+  it('parses every CRON_* setting at start and names the variable of a bad one', () => {
+    expect(problems({ CRON_SEASONS: '61 * * * *' })).toMatch(
+      /CRON_SEASONS: must be a cron expression .*Field value \(61\) is out of range \(got "61 \* \* \* \*"\)/,
+    );
+    expect(problems({ CRON_RESULTS: '*/0 * * * *' })).toMatch(/CRON_RESULTS: .*step of zero/);
+    expect(problems({ CRON_CATALOG: '0 5 * * 8' })).toMatch(/CRON_CATALOG: .*out of range/);
+    expect(problems({ CRON_FORECASTS: 'a b c d e' })).toMatch(/CRON_FORECASTS: .*alias/i);
+    expect(problems({ CRON_PAST_SEASONS: '0 0 30 2 *' })).toMatch(/CRON_PAST_SEASONS: .*never fires/);
+    expect(problems({ CRON_RACE_GUIDE: 'every minute' })).toMatch(/CRON_RACE_GUIDE: .*5 or 6 fields/);
+    // Several at once, each named.
+    const many = problems({ CRON_SEASONS: '99 * * * *', CRON_CATALOG: '* * * 13 *' });
+    expect(many).toMatch(/CRON_SEASONS/);
+    expect(many).toMatch(/CRON_CATALOG/);
+    // The defaults and the usual forms pass, 6 fields (seconds) included.
+    expect(() =>
+      loadConfig({
+        CRON_SEASONS: '0 6 * * 2,3,5',
+        CRON_RESULTS: '*/10 * * * *',
+        CRON_CATALOG: '30 0 5 * * *',
+      }),
+    ).not.toThrow();
+    expect(cronProblem('0 0 29 2 *')).toBeUndefined(); // leap years exist
+  });
+
+  it('takes only http and https URLs for the iRacing endpoints', () => {
+    expect(problems({ IRACING_API_URL: 'ftp://members-ng.iracing.com' })).toMatch(
+      /IRACING_API_URL: must be an http:\/\/ or https:\/\/ URL \(got "ftp:\/\/members-ng\.iracing\.com"\)/,
+    );
+    expect(problems({ IRACING_OAUTH_URL: 'file:///etc/passwd' })).toMatch(
+      /IRACING_OAUTH_URL: must be an http/,
+    );
+    expect(problems({ IRACING_OAUTH_URL: 'https://' })).toMatch(/IRACING_OAUTH_URL/);
+    expect(problems({ IRACING_API_URL: 'members-ng.iracing.com' })).toMatch(/IRACING_API_URL/);
+    const ok = loadConfig({
+      IRACING_API_URL: 'http://127.0.0.1:4400',
+      IRACING_OAUTH_URL: 'HTTPS://oauth.example',
+    });
+    expect(ok.env.IRACING_API_URL).toBe('http://127.0.0.1:4400');
+  });
+
+  it('redacts the credentials of every URL form', () => {
+    const cases: [string, string][] = [
+      ['postgres://u:hunter2@db:5432/x', 'postgres://u:***@db:5432/x'],
+      ['redis://:s3cret-pw@cache:6379/0', 'redis://:***@cache:6379/0'],
+      ['rediss://default:s3cret-pw@cache:6380', 'rediss://default:***@cache:6380'],
+      ['postgres://u:p@ss:w0rd@db/x', 'postgres://u:***@db/x'],
+      ['redis://cache:6379?password=s3cret-pw&db=2', 'redis://cache:6379?password=***&db=2'],
+      ['postgres://db/x?sslmode=require&pass=s3cret-pw', 'postgres://db/x?sslmode=require&pass=***'],
+      [
+        'https://h/p?a=1&token=s3cret-pw&access_token=t0ken&api_key=k3y',
+        'https://h/p?a=1&token=***&access_token=***&api_key=***',
+      ],
+      [
+        'got "mysql://root:s3cret-pw@db" and redis://:other-pw@r',
+        'got "mysql://root:***@db" and redis://:***@r',
+      ],
+      ['https://members-ng.iracing.com', 'https://members-ng.iracing.com'],
+      ['http://localhost:3000/graphql', 'http://localhost:3000/graphql'],
+      ['postgres://user@db/x', 'postgres://user@db/x'],
+    ];
+    for (const [given, shown] of cases) expect(redactUrl(given)).toBe(shown);
+    expect(urlSecrets('redis://:s3cret%40pw@cache?token=t0ken-value')).toEqual(
+      expect.arrayContaining(['s3cret%40pw', 's3cret@pw', 't0ken-value']),
+    );
+    expect(urlSecrets('redis://127.0.0.1:6379')).toEqual([]);
+  });
+
+  it('describes REDIS_URL and DATABASE_URL without their passwords, in every form', () => {
+    const c = loadConfig({
+      REDIS_URL: 'redis://:redis-secret-1@cache:6379?password=redis-secret-2',
+      DATABASE_URL: 'postgres://app:pg-secret-1@db/x?sslpassword=pg-secret-2',
+    });
+    const text = c.describe().join(' ');
+    expect(text).toContain('REDIS_URL=redis://:***@cache:6379?password=***');
+    expect(text).toContain('DATABASE_URL=postgres://app:***@db/x?sslpassword=***');
+    expect(text).not.toMatch(/redis-secret|pg-secret/);
+  });
+
+  it('never echoes a URL password in a config error', () => {
+    const msg = problems({
+      DATABASE_URL: 'mysql://root:pg-secret-9@db/x',
+      REDIS_URL: 'http://:redis-secret-9@r',
+    });
+    expect(msg).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL \(got "mysql:\/\/root:\*\*\*@db\/x"\)/);
+    expect(msg).toMatch(/REDIS_URL: must be a redis:\/\/ URL/);
+    expect(msg).not.toMatch(/pg-secret|redis-secret/);
+  });
+
+  it('warns when production runs the api without ADMIN_API_KEYS', () => {
+    const [warning] = loadConfig({ NODE_ENV: 'production' }).startupWarnings;
+    expect(warning).toMatch(/ADMIN_API_KEYS/);
+    expect(warning).toMatch(/mutation.*Bull Board/);
+    expect(loadConfig({ NODE_ENV: 'production', ADMIN_API_KEYS: 'a'.repeat(64) }).startupWarnings).toEqual(
+      [],
+    );
+    expect(loadConfig({}).startupWarnings).toEqual([]);
+    expect(loadConfig({ NODE_ENV: 'production', ROLE: 'worker' }).startupWarnings).toEqual([]);
+  });
+
+  it('validates REDIS_STARTUP_TIMEOUT_MS', () => {
+    expect(loadConfig({}).env.REDIS_STARTUP_TIMEOUT_MS).toBe(15_000);
+    expect(problems({ REDIS_STARTUP_TIMEOUT_MS: '5' })).toMatch(
+      /REDIS_STARTUP_TIMEOUT_MS: .*not be less than 100/,
+    );
   });
 });

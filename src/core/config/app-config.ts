@@ -2,6 +2,7 @@
 // the process with a message that names the variable; secret values are never echoed, logged or returned.
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
+import { CronTime } from 'cron';
 import {
   getMetadataStorage,
   IsBoolean,
@@ -14,6 +15,7 @@ import {
   Max,
   Min,
   validateSync,
+  ValidateBy,
 } from 'class-validator';
 
 /** `cli` only queues (npm run sync): no HTTP, no worker, no cron. */
@@ -40,8 +42,50 @@ const toInt = ({ value }: { value: unknown }): unknown =>
 const trimmed = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() || undefined : value;
 
-const URL_RE = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
 const CRON_RE = /^(\S+\s+){4,5}\S+$/;
+
+/** Why a cron expression cannot be scheduled (parsed as the scheduler does, in UTC), or undefined. */
+export function cronProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !CRON_RE.test(value)) return 'it needs 5 or 6 fields';
+  try {
+    new CronTime(value, 'UTC').sendAt();
+    return undefined;
+  } catch (err) {
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim();
+    return /no execution date/i.test(first) ? 'it never fires (no date in the next 8 years)' : first;
+  }
+}
+
+/** A cron expression of 5 or 6 fields that the scheduler can run: checked at start, not at the first tick. */
+function IsCron(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isCron',
+    validator: {
+      validate: (value: unknown) => cronProblem(value) === undefined,
+      defaultMessage: (args) =>
+        `must be a cron expression (5 or 6 fields, UTC) such as "0 6 * * 2,3,5": ${cronProblem(args?.value)}`,
+    },
+  });
+}
+
+/** An absolute http:// or https:// URL with a host. */
+function IsHttpUrl(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isHttpUrl',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string' || /\s/.test(value)) return false;
+        try {
+          const u = new URL(value);
+          return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => 'must be an http:// or https:// URL',
+    },
+  });
+}
 
 export class EnvironmentVariables {
   @IsOptional()
@@ -73,11 +117,11 @@ export class EnvironmentVariables {
   MIGRATIONS_RUN = true;
 
   @Transform(trimmed)
-  @Matches(URL_RE, { message: 'must be an http(s) URL' })
+  @IsHttpUrl()
   IRACING_API_URL = 'https://members-ng.iracing.com';
 
   @Transform(trimmed)
-  @Matches(URL_RE, { message: 'must be an http(s) URL' })
+  @IsHttpUrl()
   IRACING_OAUTH_URL = 'https://oauth.iracing.com';
 
   @IsOptional()
@@ -152,30 +196,30 @@ export class EnvironmentVariables {
   NODE_ENV?: string;
 
   @Transform(trimmed)
-  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  @IsCron()
   CRON_CATALOG = '0 5 * * *';
 
   /** Current and future seasons: Tuesday, Wednesday and Friday (after iRacing's weekly rollover). */
   @Transform(trimmed)
-  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  @IsCron()
   CRON_SEASONS = '0 6 * * 2,3,5';
 
   @Transform(trimmed)
-  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  @IsCron()
   CRON_PAST_SEASONS = '0 7 1 1,4,7,10 *';
 
   @Transform(trimmed)
-  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  @IsCron()
   CRON_RACE_GUIDE = '*/15 * * * *';
 
   /** Forecasts of weeks whose forecast is missing or stale (also queued after every season sync). */
   @Transform(trimmed)
-  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  @IsCron()
   CRON_FORECASTS = '0 3 * * *';
 
   /** Finished sessions: searched from the stored checkpoint (the latest end_time seen). */
   @Transform(trimmed)
-  @Matches(CRON_RE, { message: 'must be a cron expression (5 or 6 fields)' })
+  @IsCron()
   CRON_RESULTS = '*/10 * * * *';
 
   /** How far back the first results search looks, before any checkpoint exists. */
@@ -458,6 +502,17 @@ export class AppConfig {
       .filter(Boolean);
   }
 
+  /** Settings that are valid but leave part of the service unusable: logged as warnings at start. */
+  get startupWarnings(): string[] {
+    const out: string[] = [];
+    if (this.production && this.runsApi && !this.adminKeyHashes.length)
+      out.push(
+        'NODE_ENV=production without ADMIN_API_KEYS: every mutation and Bull Board (/admin/queues) refuse all ' +
+          'requests until ADMIN_API_KEYS is set (SHA-256 hex digests of the admin keys)',
+      );
+    return out;
+  }
+
   /** The settings as `NAME=value` lines for a start-up log, secrets replaced by `***`. */
   describe(): string[] {
     return Object.entries(this.env)
@@ -466,9 +521,41 @@ export class AppConfig {
   }
 }
 
-/** Removes the password from a URL such as postgres://user:pass@host/db. */
-export function redactUrl(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@/\s]+@/i, '$1***@');
+/** Query parameters whose value is a credential (`?password=`, `&token=`, `?api_key=`, `sslpassword=` …). */
+const SECRET_PARAM_RE =
+  /([?&;][\w.-]*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|key|auth)[\w.-]*=)[^&#;\s"']*/gi;
+/** The user information of a URL anywhere in a text: `scheme://user:pass@`, `scheme://:pass@`. */
+const USERINFO_RE = /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s/?#:@"']*):([^\s/?#"']*)@/gi;
+
+/**
+ * Removes the credentials from every URL in a text: the password of `user:pass@` and `:pass@` (Redis without a
+ * user), and the value of credential query parameters. Applied before anything is logged or shown.
+ */
+export function redactUrl(value: string, mask = '***'): string {
+  return value
+    .replace(USERINFO_RE, (_m, scheme: string, user: string) => `${scheme}${user}:${mask}@`)
+    .replace(SECRET_PARAM_RE, (_m, name: string) => `${name}${mask}`);
+}
+
+/**
+ * The credentials a URL holds (the user-info password and credential query parameters), raw and decoded, so
+ * that a log line echoing one of them can be scrubbed.
+ */
+export function urlSecrets(value: string | undefined): string[] {
+  if (!value) return [];
+  const out: string[] = [];
+  const add = (v: string) => {
+    if (!v) return;
+    out.push(v);
+    try {
+      out.push(decodeURIComponent(v));
+    } catch {
+      // not percent-encoded
+    }
+  };
+  for (const m of value.matchAll(USERINFO_RE)) add(m[3]);
+  for (const m of value.matchAll(SECRET_PARAM_RE)) add(m[0].slice(m[1].length));
+  return [...new Set(out)];
 }
 
 export function isSecretSetting(name: string): boolean {
@@ -485,7 +572,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
   const errors = validateSync(env, { forbidUnknownValues: false });
   const problems = errors.map((e) => {
-    const shown = SECRET_KEYS.has(e.property) ? '(hidden)' : JSON.stringify(raw[e.property] ?? e.value);
+    const given: unknown = raw[e.property] ?? e.value;
+    // A URL's password is a secret even in a setting that is not one (DATABASE_URL, REDIS_URL).
+    const shown = SECRET_KEYS.has(e.property)
+      ? '(hidden)'
+      : JSON.stringify(typeof given === 'string' ? redactUrl(given) : given);
     const why = Object.values(e.constraints ?? {}).join('; ');
     return `${e.property}: ${why} (got ${shown})`;
   });

@@ -8,6 +8,7 @@ import type { LoggerService } from '@nestjs/common';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { redactUrl, urlSecrets } from '../config/app-config.js';
 import type { AppConfig } from '../config/app-config.js';
 import { maskSecret } from '../../iracing/oauth-mask.js';
 
@@ -41,8 +42,8 @@ type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'sile
 
 /**
  * The secret values this process knows from its settings (the client secret, the password, a given access
- * token) and the masked forms iRacing's login sends: a log line is scrubbed of them even where they hide inside
- * a message string, which field redaction cannot see.
+ * token, the passwords in DATABASE_URL and REDIS_URL) and the masked forms iRacing's login sends: a log line is
+ * scrubbed of them even where they hide inside a message string, which field redaction cannot see.
  */
 export function knownSecrets(config: AppConfig): string[] {
   const e = config.env;
@@ -50,8 +51,35 @@ export function knownSecrets(config: AppConfig): string[] {
   if (e.IRACING_CLIENT_SECRET && e.IRACING_CLIENT_ID)
     out.push(maskSecret(e.IRACING_CLIENT_SECRET, e.IRACING_CLIENT_ID));
   if (e.IRACING_PASSWORD && e.IRACING_USERNAME) out.push(maskSecret(e.IRACING_PASSWORD, e.IRACING_USERNAME));
+  out.push(...urlSecrets(e.DATABASE_URL), ...urlSecrets(config.redisUrl));
   // Too short a value would blank out ordinary words; such a secret is refused by no one, but not scrubbed here.
   return [...new Set(out.filter((v): v is string => typeof v === 'string' && v.length >= 6))];
+}
+
+/**
+ * A scrubber that follows the settings: the local defaults fill DATABASE_URL and the iRacing credentials after
+ * the logger exists, so the secrets are computed again whenever the settings they come from change.
+ */
+function settingsScrubber(config: AppConfig): (line: string) => string {
+  let signature: string | undefined;
+  let scrub: (line: string) => string = (line) => line;
+  return (line) => {
+    const e = config.env;
+    const now = [
+      e.IRACING_CLIENT_SECRET,
+      e.IRACING_CLIENT_ID,
+      e.IRACING_PASSWORD,
+      e.IRACING_USERNAME,
+      e.IRACING_ACCESS_TOKEN,
+      e.DATABASE_URL,
+      e.REDIS_URL,
+    ].join('\u0000');
+    if (now !== signature) {
+      signature = now;
+      scrub = scrubber(knownSecrets(config));
+    }
+    return scrub(line);
+  };
 }
 
 /** Replaces every occurrence of each secret (raw and as it appears inside a JSON string) by `[redacted]`. */
@@ -81,7 +109,7 @@ export function createPino(config: AppConfig, destination?: NodeJS.WritableStrea
   const options = {
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     base: { pid: process.pid },
-    hooks: { streamWrite: scrubber(knownSecrets(config)) },
+    hooks: { streamWrite: settingsScrubber(config) },
   };
   const out = destination ?? process.stdout;
   if (!file) return pino({ ...options, level: stdoutLevel }, out);
@@ -151,10 +179,7 @@ export function httpLogger(logger: Logger) {
       req: (req: { id: unknown; method: unknown; url: unknown }) => ({
         id: req.id,
         method: req.method,
-        url:
-          typeof req.url === 'string'
-            ? req.url.replace(/([?&](key|token|password)=)[^&]*/gi, '$1[redacted]')
-            : req.url,
+        url: typeof req.url === 'string' ? redactUrl(req.url, '[redacted]') : req.url,
       }),
     },
   });
