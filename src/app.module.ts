@@ -10,6 +10,7 @@ import type { AppConfig } from './core/config/app-config.js';
 import { CoreModule } from './core/core.module.js';
 import { DataLoaderService } from './core/graphql/dataloader.registry.js';
 import { graphqlOptions } from './core/graphql/graphql.options.js';
+import { WebSocketPayloadLimit } from './core/graphql/ws-server.js';
 import { IracingModule } from './iracing/iracing.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { SeasonsModule } from './seasons/seasons.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
         SchedulerModule.forRoot({ api: config.runsApi, worker: config.runsWorker }),
         ...graphql,
       ],
+      providers: config.runsApi ? [WebSocketPayloadLimit] : [],
     };
   }
 }

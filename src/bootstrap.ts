@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './core/config/app-config.js';
 import { ArgumentsValidationPipe } from './core/graphql/arguments-validation.pipe.js';
+import { guardWebSocketUpgrades, isListedOrigin } from './core/graphql/ws-server.js';
 import { createPino, httpLogger, PinoLogger } from './core/logging/logging.js';
 import { mountQueueBoard } from './scheduler/queue-board.js';
 
@@ -27,6 +28,23 @@ export async function createApp(
     if (pino) http.use(httpLogger(pino));
     http.useGlobalPipes(new ArgumentsValidationPipe({ transform: true, forbidUnknownValues: false }));
     http.disable('x-powered-by');
+    // CORS for the origins in CORS_ORIGINS only: others get no CORS headers at all, so browsers refuse them.
+    // Apollo's CSRF prevention stays on for the requests a browser sends without a preflight.
+    http.enableCors({
+      origin: (origin, allow) =>
+        allow(null, origin !== undefined && isListedOrigin(origin, config.corsOrigins)),
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: [
+        'authorization',
+        'content-type',
+        'apollo-require-preflight',
+        'x-apollo-operation-name',
+        'x-request-id',
+      ],
+      maxAge: 600,
+    });
+    // The same allow-list for the WebSocket's Origin, and the cap on sockets per client address.
+    guardWebSocketUpgrades(http.getHttpServer(), config);
     mountQueueBoard(http, config);
     return { app: http, http };
   }

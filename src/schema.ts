@@ -38,13 +38,17 @@ export function printSortedSchema(schema: GraphQLSchema): string {
   return SCHEMA_HEADER + printSchema(lexicographicSortSchema(schema)) + '\n';
 }
 
-export async function buildSchemaText(): Promise<string> {
+/** The application's schema, built from the resolvers alone (no database or Redis needed). */
+export async function buildSchema(): Promise<GraphQLSchema> {
   const app = await NestFactory.create(GraphQLSchemaBuilderModule, { logger: false });
   await app.init();
   try {
-    const schema = await app.get(GraphQLSchemaFactory).create(RESOLVERS);
-    return printSortedSchema(schema);
+    return await app.get(GraphQLSchemaFactory).create(RESOLVERS);
   } finally {
     await app.close();
   }
+}
+
+export async function buildSchemaText(): Promise<string> {
+  return printSortedSchema(await buildSchema());
 }

@@ -380,7 +380,7 @@ describe('bad input: GraphQL arguments and requests (end to end)', () => {
             forecast { airTempC } event { classes { cars { classes { name } } } } } } } } }`,
       ),
       INPUT,
-      /Query complexity \d+ exceeds the limit of 200000/,
+      /Query complexity \d+ exceeds the limit of 500000/,
     );
   });
 
@@ -389,7 +389,7 @@ describe('bad input: GraphQL arguments and requests (end to end)', () => {
       { length: 40 },
       (_, i) => `a${i}: cars(first: 100) { edges { node { id classes { cars { name } } } } }`,
     );
-    refused(await ask(`{ ${fields.join('\n')} }`), INPUT, /Query complexity \d+ exceeds the limit of 200000/);
+    refused(await ask(`{ ${fields.join('\n')} }`), INPUT, /Query complexity \d+ exceeds the limit of 500000/);
   });
 
   it('refuses aliases that multiply root fields (200 aliased pages, 300 aliased car lookups)', async () => {

@@ -140,6 +140,7 @@ describe('operations (end to end)', () => {
       url: `ws://127.0.0.1:${port}/graphql`,
       webSocketImpl: WebSocket,
       lazy: false,
+      connectionParams: { authorization: `Bearer ${ADMIN_KEY}` },
     });
     const seen: Raw[] = [];
     let unsubscribe = () => {};

@@ -9,22 +9,13 @@
 // BENCH_MEMORY_REQUESTS (10,000) more, and at the end, each after a full garbage collection.
 // Exits non-zero when a request failed, a response differed from the checked one, or the two servers disagree.
 import 'reflect-metadata';
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import type { AutocannonOptions, AutocannonRequest, AutocannonResult } from 'autocannon';
-import { CatalogImporter } from '../catalog/catalog.importer.js';
-import { syntheticDataset } from '../iracing/offline/synthetic-dataset.js';
-import { SeasonsImporter } from '../seasons/seasons.importer.js';
-import { benchReplica, createBenchDb, timed } from './bench-db.js';
-import type { BenchDb } from './bench-db.js';
+import { NOW, SCALE, apiEnv, memoryAfterGc, rssOf, runBench, startChild, syncWorld } from './bench-app.js';
 import { SEASON_GRAPH_GQL, SESSIONS_PAGE_SIZE, sessionsGql } from './queries.js';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARMUP_REQUESTS = 1000;
@@ -38,61 +29,14 @@ const GRAPH_EVERY = Number(process.env.BENCH_GRAPH_EVERY ?? 50);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 120);
 /** The pool size of the application (typeorm-options.ts `extra.max`), given to the baseline too. */
 const POOL_SIZE = 10;
-const NOW = new Date('2026-11-19T15:00:00Z');
 /** The calendar page: the next 24 hours from the anchor. */
 const FROM = NOW;
 const TO = new Date(NOW.getTime() + 24 * 3600_000);
 
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const mb = (bytes: number) => bytes / 1048576;
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
-// --- Child processes -----------------------------------------------------------------------------------------
-
-const children = new Set<ChildProcess>();
-
-/** Forks `script` with --expose-gc and waits for its `{ port }` message. */
-function start(
-  name: string,
-  script: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(here(script), [], {
-    env,
-    execArgv: ['--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s`)), 60_000);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${code ?? signal}) before listening`));
-    });
-    child.on('message', (msg: { port?: number }) => {
-      if (msg.port) {
-        clearTimeout(timer);
-        resolve({ child, port: msg.port });
-      }
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Resident set size from /proc (this counts everything the process holds, native memory included). */
-function rssOf(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
+// --- Memory and CPU of the servers ---------------------------------------------------------------------------
 
 interface MemorySample {
   rss: number;
@@ -102,22 +46,10 @@ interface MemorySample {
 }
 
 /** The application's memory after a full collection (asked through IPC), and its RSS read from /proc. */
-function memoryOf(child: ChildProcess, requests: number): Promise<MemorySample> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('no memory answer from the application in 120 s')),
-      120_000,
-    );
-    const onMessage = (msg: { memory?: NodeJS.MemoryUsage; collected?: boolean }) => {
-      if (!msg.memory) return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      if (!msg.collected) return reject(new Error('the application runs without --expose-gc'));
-      resolve({ rss: rssOf(child.pid ?? 0), heapUsed: msg.memory.heapUsed, requests });
-    };
-    child.on('message', onMessage);
-    child.send('memory');
-  });
+async function memoryOf(child: ChildProcess, requests: number): Promise<MemorySample> {
+  const { memory, collected } = await memoryAfterGc(child, 120);
+  if (!collected) throw new Error('the application runs without --expose-gc');
+  return { rss: rssOf(child.pid ?? 0), heapUsed: memory.heapUsed, requests };
 }
 
 /** CPU time (user + system) of `pid` in ms, from /proc. */
@@ -236,21 +168,6 @@ async function load(
 
 // --- Main ----------------------------------------------------------------------------------------------------
 
-let db: BenchDb | undefined;
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    await Promise.all([...children].map(stopChild));
-    await db?.drop().catch((err: unknown) => console.error(`dropping the bench database: ${String(err)}`));
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => {
-    console.error(`${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  });
-
 async function main(): Promise<number> {
   const started = Date.now();
   console.log(
@@ -259,21 +176,7 @@ async function main(): Promise<number> {
   );
 
   // Set-up: the catalog and the seasons, straight through the importers.
-  const { replica, client } = await benchReplica({
-    dataset: syntheticDataset({ scale: SCALE, seed: 1, now: NOW }),
-    now: () => NOW,
-  });
-  try {
-    db = await createBenchDb(ADMIN_URL, `load${String(SCALE).replace(/\W/g, '_')}`);
-    const catalog = new CatalogImporter(client, db.db);
-    const seasons = new SeasonsImporter(client, catalog, db.db);
-    const sync = await timed(async () => {
-      await catalog.sync();
-      return seasons.sync();
-    });
-    const t = sync.value.totals();
-    if (t.failed)
-      throw new Error(`seasons sync failed units: ${JSON.stringify(sync.value.failures.slice(0, 3))}`);
+  const { db } = await syncWorld('load', async (_client, db, syncMs) => {
     const counts = (
       (await db.db.query(`SELECT
         (SELECT count(*) FROM season WHERE active)::int AS seasons,
@@ -285,34 +188,13 @@ async function main(): Promise<number> {
       }[]
     )[0];
     console.log(
-      `set-up: catalog and seasons synced in ${fmt(sync.ms / 1000)} s: ${counts.seasons} active seasons, ` +
+      `set-up: catalog and seasons synced in ${fmt(syncMs / 1000)} s: ${counts.seasons} active seasons, ` +
         `${counts.weeks} race weeks, ${counts.sessions} sessions`,
     );
-  } finally {
-    await replica.stop();
-  }
-  // The API role never calls iRacing: point it nowhere, so a call would fail loudly.
-  const appEnv: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    // As deployed (Dockerfile): also what graphql-js and Express need to skip their development checks.
-    NODE_ENV: 'production',
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    ROLE: 'api',
-    SCHEDULER_ENABLED: 'false',
-    MIGRATIONS_RUN: 'false',
-    LOG_LEVEL: 'warn',
-    QUEUE_PREFIX: `simlane-bench-load-${process.pid}`,
-    IRACING_OFFLINE: 'false',
-    IRACING_API_URL: 'http://127.0.0.1:9',
-    IRACING_OAUTH_URL: 'http://127.0.0.1:9',
-    IRACING_ACCESS_TOKEN: 'bench-load-unused',
-    // Hash of an unused key: no local admin key file is written.
-    ADMIN_API_KEYS: '0'.repeat(64),
-  };
+  });
   const [app, sql] = await Promise.all([
-    start('the application', './load-app.js', appEnv),
-    start('the SQL baseline', './sql-baseline-server.js', {
+    startChild('the application', './load-app.js', { ...apiEnv('load'), DATABASE_URL: db.url }),
+    startChild('the SQL baseline', './sql-baseline-server.js', {
       PATH: process.env.PATH,
       DATABASE_URL: db.url,
       BASELINE_POOL_SIZE: String(POOL_SIZE),
@@ -483,12 +365,4 @@ async function main(): Promise<number> {
   return allFailed ? 1 : 0;
 }
 
-void main()
-  .catch((err: unknown) => {
-    console.error(err);
-    return 1;
-  })
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  });
+runBench(main);

@@ -12,7 +12,7 @@ import { typeormOptions } from './database/typeorm-options.js';
 import { DataLoaderService } from './graphql/dataloader.registry.js';
 import { DateTimeScalar } from './graphql/date-time.scalar.js';
 import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter.js';
-import { HealthController } from './health/health.controller.js';
+import { HealthController, PostgresProbe } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { RedisShutdown, redisProvider, REDIS } from './redis/redis.provider.js';
@@ -56,6 +56,7 @@ export class CoreModule {
         redisProvider,
         RedisShutdown,
         MetricsService,
+        PostgresProbe,
         // Found by @nestjs/graphql among the providers: replaces its lenient DateTime for every Date field.
         DateTimeScalar,
       ],

@@ -26,6 +26,7 @@ import {
 import { SyncCounts, SyncKind, SyncRun, SyncTrigger } from './sync-run.entity.js';
 import { SyncCronService } from './sync-cron.service.js';
 import { SyncEvents } from './sync-events.js';
+import type { RunUpdate } from './sync-events.js';
 import { SyncRunService } from './sync-run.service.js';
 import { CronTime } from 'cron';
 
@@ -219,24 +220,14 @@ export class SyncResolver {
   @Subscription(() => SyncRun, {
     description:
       'Every change of a sync run (queued, started, progress, retried, finished), from any process.',
+    // A run that could not be read arrives as this field's error; the subscription goes on.
+    resolve: (update: RunUpdate) => update,
   })
   syncRunUpdated(
     @Args('id', { type: () => Int, nullable: true, description: 'Only this run.' }) id?: number,
-  ): AsyncIterableIterator<{ syncRunUpdated: SyncRun }> {
-    const updates = this.events.updates();
-    const runs = this.runs;
-    async function* relay() {
-      try {
-        for await (const runId of updates) {
-          if (id !== undefined && id !== null && runId !== id) continue;
-          const run = await runs.find(runId);
-          if (run) yield { syncRunUpdated: run };
-        }
-      } finally {
-        await updates.return?.();
-      }
-    }
-    return relay();
+  ): AsyncIterableIterator<RunUpdate> {
+    // Read once per update for all the subscribers of this process, not once per subscriber.
+    return this.events.runUpdates(id ?? undefined);
   }
 
   @Query(() => SyncRun, { description: 'One sync run.' })

@@ -345,9 +345,9 @@ export class EnvironmentVariables {
   @Transform(toInt)
   @IsInt()
   @Min(10)
-  GRAPHQL_MAX_COMPLEXITY = 200000;
+  GRAPHQL_MAX_COMPLEXITY = 500_000;
 
-  /** Estimated complexity from which a query is heavy (a page of whole season graphs is about 100,000). */
+  /** Estimated complexity from which a query is heavy (a page of 100 whole season graphs is about 340,000). */
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -7,6 +7,8 @@ export enum ErrorCode {
   FORBIDDEN = 'FORBIDDEN',
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
+  /** A dependency (the job queue's Redis) is unreachable: nothing was lost, try again later. */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -36,6 +38,12 @@ export class NotFoundError extends DomainError {
 export class UnauthenticatedError extends DomainError {
   constructor(message = 'A valid admin API key is required (Authorization: Bearer <key>)') {
     super(ErrorCode.UNAUTHENTICATED, message);
+  }
+}
+
+export class ServiceUnavailableError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, message, details);
   }
 }
 

@@ -13,6 +13,7 @@ const HTTP_CODES: Record<number, ErrorCode> = {
   403: ErrorCode.FORBIDDEN,
   404: ErrorCode.NOT_FOUND,
   409: ErrorCode.CONFLICT,
+  503: ErrorCode.SERVICE_UNAVAILABLE,
 };
 
 /** Codes Apollo and graphql-js already assign to problems with the request itself. */
@@ -53,6 +54,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       return { ...base, message, extensions: { code } };
     }
   }
+  const limit = limitHit(formatted, original);
+  if (limit) return { ...base, message: limit, extensions: { code: ErrorCode.BAD_USER_INPUT } };
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && REQUEST_CODES.has(code)) {
     return { ...base, extensions: { code } };
@@ -66,4 +69,24 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     message: `Internal server error (id ${errorId})`,
     extensions: { code: ErrorCode.INTERNAL, errorId },
   };
+}
+
+/**
+ * A request stopped by a limit below GraphQL's own: the parser's token cap, or PostgreSQL's statement_timeout
+ * on the api's connections. Both are the caller's to fix (ask for less), so they are BAD_USER_INPUT naming the
+ * limit; null for anything else.
+ */
+function limitHit(formatted: GraphQLFormattedError, original: unknown): string | null {
+  // graphql-js 16 spells it "more that".
+  const tokens = /Document contains more th(?:an|at) (\d+) tokens/.exec(formatted.message);
+  if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && tokens)
+    return `Query has more than ${tokens[1]} tokens, the limit (GRAPHQL_MAX_TOKENS)`;
+  const driver = (original as { driverError?: { code?: unknown; message?: unknown } } | null)?.driverError;
+  const pgError = driver ?? (original as { code?: unknown; message?: unknown } | null);
+  if (pgError?.code === '57014' && /statement timeout/.test(String(pgError.message)))
+    return (
+      'The request ran past the time limit of a database statement (API_STATEMENT_TIMEOUT_MS) and was ' +
+      'cancelled: ask for less (a smaller page, fewer nested lists, a narrower filter)'
+    );
+  return null;
 }

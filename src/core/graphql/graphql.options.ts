@@ -4,21 +4,30 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
 import type { GraphQLSchema } from 'graphql';
 import type { AppConfig } from '../config/app-config.js';
 import { Semaphore } from '../concurrency.js';
 import type { DataLoaderService } from './dataloader.registry.js';
 import { formatError } from './format-error.js';
 import { checkSourceNesting, limitsPlugin } from './limits.plugin.js';
+import { extraValidationRules, graphqlWsOptions } from './ws-server.js';
 
 export function graphqlOptions(config: AppConfig, loaders: DataLoaderService): ApolloDriverConfig {
   let schema: GraphQLSchema | undefined;
+  const currentSchema = () => {
+    if (!schema) throw new Error('schema not ready');
+    return schema;
+  };
   return {
     autoSchemaFile: true,
     sortSchema: true,
     path: '/graphql',
     playground: false,
-    introspection: config.sandbox,
+    // Introspection is refused by the validation rule below where the sandbox is off, the same rule as on the
+    // WebSocket, so both transports answer the same error (Apollo's own rule has a message of its own).
+    introspection: true,
+    validationRules: extraValidationRules(config.sandbox),
     // The parser stops at this many tokens: a huge document is refused before it is held as a tree.
     parseOptions: { maxTokens: config.env.GRAPHQL_MAX_TOKENS },
     // "Did you mean …?" suggestions reveal the schema field by field: only where introspection is on.
@@ -28,10 +37,7 @@ export function graphqlOptions(config: AppConfig, loaders: DataLoaderService): A
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
         : ApolloServerPluginLandingPageDisabled(),
       limitsPlugin(
-        () => {
-          if (!schema) throw new Error('schema not ready');
-          return schema;
-        },
+        currentSchema,
         { maxDepth: config.env.GRAPHQL_MAX_DEPTH, maxComplexity: config.env.GRAPHQL_MAX_COMPLEXITY },
         {
           complexity: config.env.GRAPHQL_HEAVY_COMPLEXITY,
@@ -43,8 +49,11 @@ export function graphqlOptions(config: AppConfig, loaders: DataLoaderService): A
       schema = s;
       return s;
     },
-    // Subscriptions over WebSocket (graphql-ws) on the same path.
-    subscriptions: { 'graphql-ws': { path: '/graphql' } },
+    // Subscriptions over WebSocket (graphql-ws) on the same path, with the limits and error formatting of HTTP
+    // (ws-server.ts). Nest passes every option through to graphql-ws's useServer, not only those it types.
+    subscriptions: {
+      'graphql-ws': graphqlWsOptions(config, currentSchema) as unknown as GraphQLWsSubscriptionsConfig,
+    },
     context: ({
       req,
       extra,

@@ -37,6 +37,7 @@ import type {
   SelectionSetNode,
 } from 'graphql';
 import type { Semaphore } from '../concurrency.js';
+import { DomainError } from '../errors/domain-error.js';
 import { DEFAULT_PAGE_SIZE } from './pagination.js';
 
 /** Root fields (aliases included) one operation may select. */
@@ -52,8 +53,9 @@ export const MAX_SOURCE_NESTING = 100;
 const PLAIN_LIST_SIZE = 10;
 
 /**
- * What a list field may say about its size (`@ResolveField(() => [X], { complexity })`): a number is its
- * largest real size; a function returns the whole cost of the field from its arguments and its children's cost.
+ * What a field may say about its cost (`@ResolveField(() => [X], { complexity })`): for a list, a number is its
+ * largest real size; for a single value, its own cost; a function returns the whole cost of the field from its
+ * arguments and its children's cost.
  */
 export type ComplexityHint =
   number | ((options: { args: Record<string, unknown>; childComplexity: number }) => number);
@@ -115,7 +117,8 @@ function fieldCost(
     const size = typeof hint === 'number' ? hint : PLAIN_LIST_SIZE;
     return 1 + size * Math.max(1, childComplexity);
   }
-  return 1 + childComplexity;
+  // A single value with a cost of its own (a count over a whole table).
+  return (typeof hint === 'number' ? hint : 1) + childComplexity;
 }
 
 /**
@@ -296,7 +299,14 @@ export function checkOperation(
     maxErrors: 5,
   });
   if (coerced.errors?.length) throw refuse(coerced.errors.map((e) => e.message).join('; '));
-  const measure = measureOperation(document, operation, schema, coerced.coerced ?? {});
+  let measure: OperationMeasure;
+  try {
+    measure = measureOperation(document, operation, schema, coerced.coerced ?? {});
+  } catch (err) {
+    // A size argument past its hard maximum, found by the field's own estimate.
+    if (err instanceof DomainError) throw refuse(err.message);
+    throw err;
+  }
   if (measure.depth > limits.maxDepth)
     throw refuse(`Query depth ${measure.depth} exceeds the limit of ${limits.maxDepth}`);
   if (measure.rootFields > MAX_ROOT_FIELDS)

@@ -9,6 +9,8 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { BadInputError } from '../errors/domain-error.js';
 
 export const MAX_PAGE_SIZE = 100;
+/** A connection's count reads every matching row (the whole calendar: hundreds of thousands): costed so. */
+export const TOTAL_COUNT_COMPLEXITY = 1000;
 export const DEFAULT_PAGE_SIZE = 25;
 
 @ArgsType()
@@ -75,7 +77,10 @@ export function Connection<T>(node: Type<T>, name: string): Type<ConnectionShape
     @Field(() => PageInfo)
     pageInfo: PageInfo;
 
-    @Field(() => Int)
+    @Field(() => Int, {
+      complexity: TOTAL_COUNT_COMPLEXITY,
+      description: 'Every node matching the filter (a count over them all: costly on large lists).',
+    })
     totalCount: number;
   }
   return ConnectionType as unknown as Type<ConnectionShape<T>>;
@@ -193,13 +198,20 @@ export async function paginate<T extends ObjectLiteral>(
  */
 export function cappedListComplexity(defaultSize: number, max: number) {
   return ({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }): number => {
-    const first = typeof args.first === 'number' ? Math.min(Math.max(1, args.first), max) : defaultSize;
+    const first = typeof args.first === 'number' ? args.first : defaultSize;
+    // Refused here, before anything runs, rather than by the field's validation once its parents were read.
+    if (first > max) throw new BadInputError(`first must not be greater than ${max}`);
+    if (first < 1) throw new BadInputError('first must not be less than 1');
     return 1 + first * Math.max(1, childComplexity);
   };
 }
 
-/** Rows of a nested list in a per-parent window: at most `first` rows per parent, in the given order. */
+/**
+ * Rows of a nested list, at most `first` per parent in the given order: a condition on `id` for a query builder
+ * over `table` (parameters `:ids`, `:first`). Each parent's rows are read through its own index range (a LATERAL
+ * subquery with LIMIT), so a small `first` reads a few rows per parent, never every row of every parent.
+ */
 export function perParentWindow(table: string, parentColumn: string, order: string, filter = 'TRUE'): string {
-  return `id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY ${parentColumn} ORDER BY ${order}) AS rn
-    FROM ${table} WHERE ${parentColumn} = ANY(:ids) AND ${filter}) w WHERE rn <= :first)`;
+  return `id IN (SELECT w.id FROM unnest(CAST(:ids AS int[])) AS p(parent_id) CROSS JOIN LATERAL (
+    SELECT id FROM ${table} WHERE ${parentColumn} = p.parent_id AND ${filter} ORDER BY ${order} LIMIT :first) w)`;
 }
