@@ -2,7 +2,7 @@
 // replicas of the api, each with the scheduler): the same sync triggered at once from GraphQL, both instances and
 // the command line's path runs once with one Bull job; a cron tick on both replicas runs once; different syncs
 // touching the same rows at once all succeed and leave what a sequential sync leaves (a refreshed re-run finds
-// nothing to change); and a run whose Bull job was lost is closed by the reaper instead of blocking its key.
+// nothing to change); and a run whose Bull job was lost is enqueued again by the reaper instead of blocking its key.
 import { getQueueToken } from '@nestjs/bull';
 import type { INestApplication } from '@nestjs/common';
 import type { Queue } from 'bull';
@@ -149,30 +149,26 @@ describe('concurrency (end to end)', () => {
     expect(rows.weather_forecast).toBeGreaterThan(1000);
   });
 
-  it('closes a run whose job was lost, so its trigger is free again, and leaves live runs alone', async () => {
+  it('enqueues again a run whose job was lost, so nothing is lost, and leaves live runs alone', async () => {
     const runs = h.app.get(SyncRunService);
     await queue.pause(true); // this instance's worker takes nothing while the runs are set up
     try {
       const lost = await runs.enqueue(SyncKind.OWNED_CONTENT, {}, SyncTrigger.GRAPHQL);
       const waiting = await runs.enqueue(SyncKind.CATALOG, { dryRun: true }, SyncTrigger.GRAPHQL);
-      const job = await queue.getJob(lost.jobId!);
-      await job!.remove();
-      // Still active: a repeated trigger joins the orphan.
-      expect((await runs.enqueue(SyncKind.OWNED_CONTENT, {}, SyncTrigger.GRAPHQL)).id).toBe(lost.id);
-      expect(await runs.reapOrphans(0)).toEqual([lost.id]);
-      const closed = await runs.get(lost.id);
-      expect(closed.status).toBe('FAILED');
-      expect(closed.errors.at(-1)).toMatchObject({ unit: 'queue' });
-      expect(closed.errors.at(-1)?.message).toMatch(/no longer in the queue; trigger the sync again/);
+      await (await queue.getJob(lost.jobId!))!.remove();
+      // The reaper adds the lost job again under the same id; the run stays QUEUED.
+      expect(await runs.reapOrphans(0)).toEqual({ requeued: [lost.id], closed: [] });
+      expect(await queue.getJob(lost.jobId!)).not.toBeNull();
+      expect((await runs.get(lost.id)).status).toBe('QUEUED');
       expect((await runs.get(waiting.id)).status).toBe('QUEUED');
       // A second reaper (another replica) finds nothing more to do.
-      expect(await second.get(SyncRunService).reapOrphans(0)).toEqual([]);
-      // The trigger is free again: a new run with a job of its own.
-      const fresh = await runs.enqueue(SyncKind.OWNED_CONTENT, {}, SyncTrigger.GRAPHQL);
-      expect(fresh.id).not.toBe(lost.id);
-      expect(await queue.getJob(fresh.jobId!)).not.toBeNull();
+      expect(await second.get(SyncRunService).reapOrphans(0)).toEqual({ requeued: [], closed: [] });
+      // Lost again: a repeated trigger joins the run and adds its job again too.
+      await (await queue.getJob(lost.jobId!))!.remove();
+      expect((await runs.enqueue(SyncKind.OWNED_CONTENT, {}, SyncTrigger.GRAPHQL)).id).toBe(lost.id);
+      expect(await queue.getJob(lost.jobId!)).not.toBeNull();
       await queue.resume(true);
-      expect((await h.waitForRun(fresh.id)).status).toBe('SUCCEEDED');
+      expect((await h.waitForRun(lost.id)).status).toBe('SUCCEEDED');
       expect((await h.waitForRun(waiting.id)).status).toBe('SUCCEEDED');
     } finally {
       await queue.resume(true);

@@ -10,13 +10,14 @@ import type { Queue } from 'bull';
 import { createApp } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../core/config/app-config.js';
 import { startLocalDefaults } from '../core/local/local-defaults.js';
+import { ServiceUnavailableError } from '../core/errors/domain-error.js';
 import type { LocalServices } from '../core/local/local-defaults.js';
 import { SyncKind, SyncStatus, SyncTrigger } from '../scheduler/sync-run.entity.js';
 import type { SyncRun } from '../scheduler/sync-run.entity.js';
 import { SyncRunService } from '../scheduler/sync-run.service.js';
 import { SYNC_QUEUE } from '../scheduler/sync.queue.js';
 
-export const EXIT = { ok: 0, failed: 1, config: 2, partial: 3, usage: 64 } as const;
+export const EXIT = { ok: 0, failed: 1, config: 2, partial: 3, usage: 64, unavailable: 69 } as const;
 
 const KINDS: Record<string, SyncKind> = {
   catalog: SyncKind.CATALOG,
@@ -41,7 +42,8 @@ kinds and their options:
   member          --cust-id N
   owned-content
 
-  --wait          show progress until the run ends; exit 0 SUCCEEDED, 3 PARTIAL, 1 FAILED`;
+  --wait          show progress until the run ends; exit 0 SUCCEEDED, 3 PARTIAL, 1 FAILED
+  (exit 69 when the job queue is unavailable: the run is recorded and queued once it is back)`;
 
 export class UsageError extends Error {}
 
@@ -195,7 +197,17 @@ export async function runSyncCli(argv: string[]): Promise<number> {
     const { app } = await createApp(config, ['error', 'warn']);
     apps.push(app);
     const runs = app.get(SyncRunService);
-    const run = await runs.enqueue(request.kind, request.params, SyncTrigger.CLI);
+    let run;
+    try {
+      run = await runs.enqueue(request.kind, request.params, SyncTrigger.CLI);
+    } catch (err) {
+      // The run is recorded; the reaper queues it once Redis answers again.
+      if (err instanceof ServiceUnavailableError) {
+        console.error(`npm run sync: ${err.message}`);
+        return EXIT.unavailable;
+      }
+      throw err;
+    }
     console.log(`sync run ${run.id} (${run.kind}) ${run.status}: ${JSON.stringify(run.params)}`);
     if (!request.wait) return EXIT.ok;
 

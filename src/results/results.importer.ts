@@ -33,6 +33,12 @@ export interface SubsessionOptions extends ImportOptions {
 export interface FoundSubsessions {
   report: ImportReport;
   subsessionIds: number[];
+  /**
+   * Where the results search checkpoint moves once these subsessions are queued: the caller saves it
+   * (`saveCheckpoint`) in the transaction that records their runs, so a failure to queue them leaves it where
+   * it was and the next search finds them again.
+   */
+  checkpoint?: Date;
 }
 
 export const SEARCH_CHECKPOINT = 'results:search_series';
@@ -184,7 +190,8 @@ export class ResultsImporter {
 
   /**
    * `results/search_series` for races finished since the checkpoint (the latest `end_time` seen, less a short
-   * overlap); the first search looks back RESULTS_LOOKBACK_HOURS. De-duplicated; returns the ones not stored.
+   * overlap); the first search looks back RESULTS_LOOKBACK_HOURS. De-duplicated; returns the ones not stored
+   * and the new checkpoint, which the caller saves with the runs that queue them (it is not moved here).
    */
   async searchNew(options: ImportOptions = {}): Promise<FoundSubsessions> {
     const report = new ImportReport();
@@ -205,25 +212,27 @@ export class ResultsImporter {
       const ends = found.rows
         .map((r) => Date.parse(r.end_time ?? r.start_time))
         .filter((t) => !Number.isNaN(t));
-      const latest = ends.length ? new Date(Math.max(...ends)) : null;
-      if (latest && !options.dryRun) {
-        await this.db.query(
-          `INSERT INTO sync_checkpoint (name, at, updated_at) VALUES ($1, $2, now())
-           ON CONFLICT (name) DO UPDATE SET at = GREATEST(sync_checkpoint.at, EXCLUDED.at), updated_at = now()`,
-          [SEARCH_CHECKPOINT, latest],
-        );
-      }
+      const latest = ends.length ? new Date(Math.max(...ends)) : undefined;
       const missing = await this.missing(ids);
       report.add('event_result', { unchanged: ids.length - missing.length });
       report.unitsSucceeded++;
       this.log.log(
         `results since ${begin.toISOString()}: ${found.rows.length} rows, ${ids.length} subsessions, ${missing.length} new`,
       );
-      return { report, subsessionIds: missing };
+      return { report, subsessionIds: missing, checkpoint: options.dryRun ? undefined : latest };
     } catch (err) {
       report.fail('results/search_series', err);
       return { report, subsessionIds: [] };
     }
+  }
+
+  /** Moves the results search checkpoint forward to `at` (never back), in the caller's transaction. */
+  async saveCheckpoint(em: EntityManager, at: Date): Promise<void> {
+    await em.query(
+      `INSERT INTO sync_checkpoint (name, at, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (name) DO UPDATE SET at = GREATEST(sync_checkpoint.at, EXCLUDED.at), updated_at = now()`,
+      [SEARCH_CHECKPOINT, at],
+    );
   }
 
   /**

@@ -50,14 +50,16 @@ export class SyncCronService implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     if (!this.config.runsScheduler) return;
-    // Runs whose job was lost (Redis flushed) or failed by Bull after its workers died are closed, not left
-    // active for ever (an active run blocks its dedupe key). Twice the job lock: a live worker renews it.
-    const reapEveryMs = Math.max(60_000, 2 * this.config.env.SYNC_JOB_LOCK_MS);
+    // Runs whose job was lost (Redis flushed, or never added while Redis was down) are enqueued again; runs
+    // whose job Bull failed after its workers died, or whose worker and job are both gone, are closed (an active
+    // run blocks its dedupe key). Only runs without a sign of life for SYNC_STALE_RUN_MS are looked at.
+    const stale = this.config.env.SYNC_STALE_RUN_MS;
+    const reapEveryMs = Math.max(1000, Math.min(60_000, Math.round(stale / 2)));
     this.registry.addInterval(
       'reap-orphan-runs',
       setInterval(() => {
         this.runs
-          .reapOrphans(2 * this.config.env.SYNC_JOB_LOCK_MS)
+          .reapOrphans(stale)
           .catch((err: unknown) => this.log.error(`reaping orphan sync runs: ${String(err)}`));
       }, reapEveryMs),
     );

@@ -1,6 +1,9 @@
 // The record of every sync: what was asked, by whom, how it went, and what each failed unit said.
 // `dedupe_key` is unique among active runs (QUEUED/RUNNING), so a repeated trigger joins the run in progress;
 // `trigger_key` is unique for ever (a cron tick), so any number of scheduler replicas enqueue a tick once.
+// `dedupe_key` is the sha256 of the kind and the canonical parameters (fixed size, whatever the id lists).
+// A running run carries the token of the worker execution that owns it (`runner`) and its `heartbeat_at`, so
+// only that execution records its outcome and the reaper can tell a live worker from a dead one.
 import { Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
@@ -134,6 +137,18 @@ export class SyncRun {
 
   @Column({ name: 'job_id', type: 'text', nullable: true })
   jobId: string | null;
+
+  /** The worker execution that owns the run while it is RUNNING (a takeover replaces it). */
+  @Column({ type: 'text', nullable: true })
+  runner: string | null;
+
+  /** Last sign of life of the worker running it (written at least every SYNC_JOB_LOCK_MS / 2). */
+  @Column({ name: 'heartbeat_at', type: 'timestamptz', nullable: true })
+  heartbeatAt: Date | null;
+
+  /** Rows each execution wrote, by runner token: an execution that died still counts in the run's counts. */
+  @Column({ name: 'attempt_counts', type: 'jsonb', default: {} })
+  attemptCounts: Record<string, Record<string, Omit<SyncCounts, 'failed'>>>;
 
   @Field()
   @Column({ name: 'dry_run', type: 'boolean', default: false })

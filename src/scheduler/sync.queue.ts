@@ -1,5 +1,6 @@
 // The Bull queue of syncs: its name, the job payload (ids and flags only) and the job options of DESIGN §9.
 import type { JobOptions } from 'bull';
+import { SyncKind } from './sync-run.entity.js';
 
 export const SYNC_QUEUE = 'sync';
 
@@ -18,4 +19,29 @@ export function syncJobOptions(backoffMs: number): JobOptions {
     removeOnComplete: { count: 500 },
     removeOnFail: { count: 1000 },
   };
+}
+
+/** Most ids one run takes: a longer list is split into several runs (each a job of bounded length). */
+export const RUN_SPLIT_SIZE = 500;
+
+/** The id list each kind of run is split on. */
+export const SPLIT_PARAMS: Partial<Record<SyncKind, string>> = {
+  [SyncKind.SUBSESSIONS]: 'subsessionIds',
+  [SyncKind.FORECASTS]: 'raceWeekIds',
+};
+
+/** `ids` in slices of at most `size`. */
+export function chunks<T>(ids: readonly T[], size = RUN_SPLIT_SIZE): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < ids.length; i += size) out.push(ids.slice(i, i + size));
+  return out;
+}
+
+/** Rejects when `promise` takes longer than `ms` (the work itself is not cancelled). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,32 +1,81 @@
 // The worker side of the sync queue: takes a job, runs the importer of its SyncRun with iRacing traffic counted,
-// and records the outcome. Outages are retried by Bull (3 attempts, 60 s apart); bad data and other
+// and records the outcome. Outages of iRacing are retried by Bull (3 attempts, 60 s apart); bad data and other
 // non-retryable errors fail the run at once; iRacing maintenance delays the job without using an attempt.
+// Units that failed because PostgreSQL or Redis went away are run again in the same attempt once they are back.
+// Each execution owns its run through a token (compare-and-set on every write) and keeps a heartbeat on it;
+// on SIGTERM the worker stops taking jobs, waits for running ones up to SHUTDOWN_GRACE_MS and leaves the rest
+// to another worker (their job lock expires and Bull hands them over).
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
 import { AppConfig } from '../core/config/app-config.js';
+import { errorMessage } from '../core/errors/domain-error.js';
+import { addCounts, isConnectionError, runWithLiveCounts } from '../core/import/import-report.js';
+import type { EntityCounts, ImportReport } from '../core/import/import-report.js';
 import { IracingMaintenanceError } from '../iracing/iracing.errors.js';
 import { runWithProgress } from '../core/import/progress.js';
 import type { ProgressSink } from '../core/import/progress.js';
 import { RequestStats, runWithStats } from '../iracing/request-stats.js';
 import { SyncHandlers } from './sync-handlers.js';
-import { SYNC_ATTEMPTS, syncJobOptions, SYNC_QUEUE } from './sync.queue.js';
+import { SYNC_ATTEMPTS, syncJobOptions, SYNC_QUEUE, withTimeout } from './sync.queue.js';
 import type { SyncJobData } from './sync.queue.js';
 import { SyncRunService } from './sync-run.service.js';
 import { SyncStatus, SyncTrigger } from './sync-run.entity.js';
-import type { SyncKind } from './sync-run.entity.js';
+import type { SyncKind, SyncRun } from './sync-run.entity.js';
 
 const PROGRESS_INTERVAL_MS = 500;
+/** How long a run waits for PostgreSQL (or Redis) to come back before giving the attempt up. */
+const CONNECTION_WAIT_MS = 60_000;
+/** Passes of a run's units in one attempt (the first included) when connections keep getting lost. */
+const MAX_PASSES = 4;
 
 const isRetryable = (err: unknown) => (err as { retryable?: unknown })?.retryable !== false;
 
 /** Every unit failed for a reason that may pass (an outage): the run is already back to QUEUED. */
 class RetryRunError extends Error {}
 
+/** Stops the importers of an execution that no longer owns its run (scope `run`: import reports rethrow it). */
+class RunStoppedError extends Error {
+  readonly scope = 'run';
+  readonly retryable = false;
+}
+
+/** One job being run by this worker. */
+interface Execution {
+  runId: number;
+  kind: SyncKind;
+  /** Owns the run while RUNNING: every write of this execution is a compare-and-set on it. */
+  runner: string;
+  /** Rows written by the earlier passes of this execution (units run again after a lost connection). */
+  passes: EntityCounts[];
+  /** Rows the current pass has committed so far. */
+  live: EntityCounts;
+  /** The run was closed or taken over under this execution: it stops, recording nothing. */
+  lost: boolean;
+  /** The worker is shutting down: the run is left to another worker. */
+  abandoned: boolean;
+  /** Recording its outcome: a heartbeat or progress write refused from now on is no news. */
+  closing: boolean;
+  abandon: () => void;
+  settled: Promise<void>;
+}
+
+function sumCounts(list: EntityCounts[]): EntityCounts {
+  const out: EntityCounts = {};
+  for (const counts of list) for (const [entity, c] of Object.entries(counts)) addCounts(out, entity, c);
+  return out;
+}
+
 @Injectable()
-export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger(SyncWorker.name);
+  private readonly executions = new Set<Execution>();
+  private draining = false;
+  private markClosed!: () => void;
+  /** Resolved once the queue is closed on shutdown. */
+  private readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
 
   constructor(
     @InjectQueue(SYNC_QUEUE) private readonly queue: Queue<SyncJobData>,
@@ -44,53 +93,260 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     this.log.log(`processing the ${SYNC_QUEUE} queue (concurrency ${this.config.env.WORKER_CONCURRENCY})`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    // Lets running jobs finish their current step; unfinished ones are picked up again after the stall timeout.
-    await this.queue.close().catch(() => undefined);
+  /** Sync jobs this worker is running now. */
+  get running(): number {
+    return this.executions.size;
+  }
+
+  /**
+   * Stops taking jobs, waits for the running ones up to SHUTDOWN_GRACE_MS, then closes the queue without them:
+   * their job lock expires and another worker takes them over (the run counts what this one wrote).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    // Once only: pausing a closed queue would connect its blocking client again.
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      // Local pause without waiting for active jobs: the wait below is the bounded one.
+      await withTimeout(this.queue.pause(true, true), 2000, 'pausing the queue').catch(() => undefined);
+      const grace = this.config.env.SHUTDOWN_GRACE_MS;
+      const running = [...this.executions];
+      if (running.length) {
+        this.log.log(`shutting down: waiting up to ${grace} ms for ${running.length} running sync job(s)`);
+        await withTimeout(
+          Promise.all(running.map((e) => e.settled)),
+          grace,
+          'finishing the running sync jobs',
+        ).catch(() => undefined);
+      }
+      const left = [...this.executions];
+      for (const e of left) {
+        e.abandoned = true;
+        this.log.warn(
+          `sync run ${e.runId} (${e.kind}) is still running at shutdown: left to another worker once its job ` +
+            `lock expires (${this.config.env.SYNC_JOB_LOCK_MS} ms)`,
+        );
+      }
+      // What they wrote so far, so the run taken over counts it.
+      await Promise.all(
+        left.map((e) =>
+          withTimeout(
+            this.runs.heartbeat(e.runId, e.runner, this.snapshot(e)),
+            2000,
+            'a last heartbeat',
+          ).catch(() => undefined),
+        ),
+      );
+      for (const e of left) e.abandon();
+      // Without waiting for the jobs left: Bull stops renewing their locks.
+      await withTimeout(this.queue.close(true), 5000, 'closing the queue').catch(() => undefined);
+    } finally {
+      this.markClosed();
+    }
   }
 
   async handle(job: Job<SyncJobData>): Promise<void> {
+    // A job handed over while shutting down is not started; it stays active until its lock expires and
+    // another worker takes it (resolving only after the queue is closed keeps Bull from completing it).
+    if (this.draining) return this.closed;
     const attempt = job.attemptsMade + 1;
-    const maxAttempts = job.opts.attempts ?? SYNC_ATTEMPTS;
-    const run = await this.runs.start(job.data.runId, attempt);
+    const runner = randomUUID();
+    const run = await this.persist(() => this.runs.start(job.data.runId, attempt, String(job.id), runner));
     if (!run) {
-      this.log.warn(`job ${job.id}: sync run ${job.data.runId} is missing or already finished; skipped`);
+      this.log.warn(
+        `job ${job.id}: sync run ${job.data.runId} is missing, already finished or carried by another job; skipped`,
+      );
       return;
     }
     this.log.log(`sync run ${run.id} (${run.kind}) attempt ${attempt} started as job ${job.id}`);
+    let abandon!: () => void;
+    const abandoned = new Promise<void>((resolve) => (abandon = resolve));
+    let settle!: () => void;
+    const exec: Execution = {
+      runId: run.id,
+      kind: run.kind,
+      runner,
+      passes: [],
+      live: {},
+      lost: false,
+      abandoned: false,
+      closing: false,
+      abandon,
+      settled: new Promise<void>((resolve) => (settle = resolve)),
+    };
+    this.executions.add(exec);
+    const beat = setInterval(() => void this.heartbeat(exec), this.config.env.SYNC_JOB_LOCK_MS / 2);
+    beat.unref();
+    const work = this.execute(exec, run, job, attempt).finally(() => {
+      clearInterval(beat);
+      this.executions.delete(exec);
+      settle();
+    });
+    // A run left at shutdown: its importers are stopped as they go; its job must not complete here.
+    work.catch(() => undefined);
+    await Promise.race([work, abandoned.then(() => this.closed)]);
+  }
+
+  private async execute(
+    exec: Execution,
+    run: SyncRun,
+    job: Job<SyncJobData>,
+    attempt: number,
+  ): Promise<void> {
+    const maxAttempts = job.opts.attempts ?? SYNC_ATTEMPTS;
     const stats = new RequestStats();
     const started = Date.now();
+    let report: ImportReport;
     try {
-      const report = await runWithStats(stats, () =>
-        runWithProgress(this.progressSink(run.id), () => this.handlers.get(run.kind)(run.params)),
-      );
-      const allFailed = report.failures.length > 0 && report.unitsSucceeded === 0;
-      if (allFailed && attempt < maxAttempts && report.failures.some((f) => f.retryable)) {
-        const first = report.failures[0];
-        await this.runs.retrying(run.id, first.unit, first, stats, attempt);
-        throw new RetryRunError(`sync run ${run.id}: every unit failed (${first.message}); retrying`);
-      }
-      const done = await this.runs.finish(run.id, report, stats, attempt);
-      this.log.log(
-        `sync run ${run.id} (${run.kind}) ${done.status} in ${Date.now() - started} ms: ${JSON.stringify(done.counts)}`,
-      );
-      if (done.status !== SyncStatus.FAILED) await this.queueFollowUp(run.id, run.kind, run.params);
+      report = await this.runPasses(exec, run, stats);
     } catch (err) {
+      if (exec.lost || exec.abandoned) return this.stopped(exec, err);
+      exec.closing = true;
       if (err instanceof IracingMaintenanceError)
-        return this.delayForMaintenance(job, run.id, err, stats, attempt);
-      if (err instanceof RetryRunError) throw err;
+        return this.delayForMaintenance(job, exec, err, stats, attempt);
+      const unit = run.kind.toLowerCase();
       if (!isRetryable(err) || attempt >= maxAttempts) {
-        await job.discard();
-        await this.runs.finishWithError(run.id, run.kind.toLowerCase(), err, stats, attempt);
+        await withTimeout(job.discard(), this.config.env.SYNC_ENQUEUE_TIMEOUT_MS, 'discarding the job').catch(
+          () => undefined,
+        );
+        await this.persist(() =>
+          this.runs.finishWithError(run.id, unit, err, stats, attempt, exec.runner, this.snapshot(exec)),
+        );
       } else {
-        await this.runs.retrying(run.id, run.kind.toLowerCase(), err, stats, attempt);
+        await this.persist(() =>
+          this.runs.retrying(run.id, exec.runner, unit, err, stats, attempt, this.snapshot(exec)),
+        );
       }
       throw err;
     }
+    if (exec.lost || exec.abandoned) return this.stopped(exec);
+    exec.closing = true;
+    const allFailed = report.failures.length > 0 && report.unitsSucceeded === 0;
+    if (allFailed && attempt < maxAttempts && report.failures.some((f) => f.retryable)) {
+      const first = report.failures[0];
+      const counts = sumCounts([...exec.passes, report.byEntity]);
+      if (
+        !(await this.persist(() =>
+          this.runs.retrying(run.id, exec.runner, first.unit, first, stats, attempt, counts),
+        ))
+      )
+        return this.stopped(exec);
+      throw new RetryRunError(`sync run ${run.id}: every unit failed (${first.message}); retrying`);
+    }
+    const done = await this.persist(() =>
+      this.runs.finish(run.id, exec.runner, report, stats, attempt, exec.passes),
+    );
+    if (!done) return this.stopped(exec);
+    this.log.log(
+      `sync run ${run.id} (${run.kind}) ${done.status} in ${Date.now() - started} ms: ${JSON.stringify(done.counts)}`,
+    );
+    if (done.status !== SyncStatus.FAILED) await this.queueFollowUp(run.id, run.kind, run.params);
   }
 
-  /** Writes progress at most every PROGRESS_INTERVAL_MS (and at the end), never holding the import back. */
-  private progressSink(runId: number): ProgressSink {
+  /**
+   * Runs the run's handler; when units failed because PostgreSQL or Redis went away, waits for them to come back
+   * and runs it again (the units done are skipped by their content hash, the failed ones imported).
+   */
+  private async runPasses(exec: Execution, run: SyncRun, stats: RequestStats): Promise<ImportReport> {
+    const handler = this.handlers.get(run.kind);
+    for (let pass = 1; ; pass++) {
+      exec.live = {};
+      let report: ImportReport | undefined;
+      let failure: unknown;
+      try {
+        report = await runWithStats(stats, () =>
+          runWithProgress(this.progressSink(exec), () =>
+            runWithLiveCounts(
+              (entity, counts) => addCounts(exec.live, entity, counts),
+              () => handler(run.params, { runId: run.id }),
+            ),
+          ),
+        );
+      } catch (err) {
+        if (!isConnectionError(err)) throw err;
+        failure = err;
+      }
+      const lostConnection = report ? report.failures.some((f) => f.connection) : true;
+      const giveUp = () => {
+        if (report) return report;
+        throw failure;
+      };
+      if (!lostConnection || pass >= MAX_PASSES || exec.lost || exec.abandoned) return giveUp();
+      const failed = report ? report.failures.filter((f) => f.connection).length : 'its';
+      this.log.warn(
+        `sync run ${run.id}: ${failed} unit(s) failed on a lost connection to PostgreSQL or Redis ` +
+          `(${report ? report.failures.find((f) => f.connection)?.message : errorMessage(failure)}); ` +
+          'waiting for it to come back to run them again',
+      );
+      if (!(await this.waitForConnections(exec))) return giveUp();
+      exec.passes.push(report ? report.byEntity : exec.live);
+    }
+  }
+
+  /** Waits (bounded) until PostgreSQL answers and the queue's Redis is connected again. */
+  private async waitForConnections(exec: Execution): Promise<boolean> {
+    const deadline = Date.now() + CONNECTION_WAIT_MS;
+    const stop = () => exec.lost || exec.abandoned;
+    if (!(await this.runs.waitForDatabase(CONNECTION_WAIT_MS, stop))) return false;
+    while (!this.runs.queueReachable()) {
+      if (stop() || Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return !stop();
+  }
+
+  /**
+   * Runs a write of the run's record, waiting (bounded) for PostgreSQL when the connection was lost, so the
+   * outcome of a run is not dropped by a short outage.
+   */
+  private async persist<T>(write: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + CONNECTION_WAIT_MS;
+    for (;;) {
+      try {
+        return await write();
+      } catch (err) {
+        if (!isConnectionError(err) || Date.now() > deadline) throw err;
+        this.log.warn(`recording a sync run: ${errorMessage(err)}; waiting for PostgreSQL`);
+        if (!(await this.runs.waitForDatabase(Math.max(0, deadline - Date.now())))) throw err;
+      }
+    }
+  }
+
+  /** What the execution has written so far, for its run's record. */
+  private snapshot(exec: Execution): EntityCounts {
+    return sumCounts([...exec.passes, exec.live]);
+  }
+
+  private async heartbeat(exec: Execution): Promise<void> {
+    if (exec.lost || exec.abandoned || exec.closing) return;
+    try {
+      const owned = await this.runs.heartbeat(exec.runId, exec.runner, this.snapshot(exec));
+      if (!owned && !exec.closing) this.markLost(exec);
+    } catch (err) {
+      this.log.warn(`heartbeat of sync run ${exec.runId}: ${errorMessage(err)}`);
+    }
+  }
+
+  private markLost(exec: Execution): void {
+    if (exec.lost) return;
+    exec.lost = true;
+    this.log.warn(
+      `sync run ${exec.runId} was closed or taken over while this worker ran it: stopping without recording`,
+    );
+  }
+
+  private stopped(exec: Execution, err?: unknown): void {
+    if (exec.abandoned) return;
+    this.markLost(exec);
+    if (err && !(err instanceof RunStoppedError))
+      this.log.warn(`sync run ${exec.runId}: stopped (${errorMessage(err)})`);
+  }
+
+  /**
+   * Writes progress (with a heartbeat and the counts so far) at most every PROGRESS_INTERVAL_MS (and at the end),
+   * never holding the import back. Stops the importers once the run is no longer this execution's.
+   */
+  private progressSink(exec: Execution): ProgressSink {
     let last = 0;
     let pending: { done: number; total: number } | undefined;
     let writing = false;
@@ -101,8 +357,11 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
       writing = true;
       last = Date.now();
       this.runs
-        .progress(runId, done, total)
-        .catch((err: unknown) => this.log.warn(`progress of sync run ${runId}: ${String(err)}`))
+        .progress(exec.runId, exec.runner, done, total, this.snapshot(exec))
+        .then((owned) => {
+          if (!owned && !exec.closing) this.markLost(exec);
+        })
+        .catch((err: unknown) => this.log.warn(`progress of sync run ${exec.runId}: ${String(err)}`))
         .finally(() => {
           writing = false;
           // The last report (all units done) is never dropped behind a write in flight.
@@ -110,6 +369,8 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
         });
     };
     return (done, total) => {
+      if (exec.lost || exec.abandoned)
+        throw new RunStoppedError(`sync run ${exec.runId} is no longer run by this worker`);
       pending = { done, total };
       if (done === total || Date.now() - last >= PROGRESS_INTERVAL_MS) flush();
     };
@@ -127,22 +388,36 @@ export class SyncWorker implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  /** Maintenance is not a failure: re-queue the same run after a delay, keeping its attempts. */
+  /**
+   * Maintenance is not a failure: the same run is re-queued after a delay under a new job, keeping its
+   * attempts. The run names its new job before the job exists: if Redis does not take it, the reaper adds it.
+   */
   private async delayForMaintenance(
     job: Job<SyncJobData>,
-    runId: number,
+    exec: Execution,
     err: IracingMaintenanceError,
     stats: RequestStats,
     attempt: number,
   ): Promise<void> {
-    await this.runs.retrying(runId, 'maintenance', err, stats, attempt);
-    const jobId = `run-${runId}-maintenance-${Date.now()}`;
-    await this.queue.add(job.name, job.data, {
-      ...syncJobOptions(this.config.env.SYNC_BACKOFF_MS),
-      jobId,
-      delay: err.retryAfterMs,
-    });
-    await this.runs.setJob(runId, jobId);
+    const runId = exec.runId;
+    const jobId = `run-${runId}-m${Date.now().toString(36)}`;
+    const owned = await this.persist(() =>
+      this.runs.retrying(runId, exec.runner, 'maintenance', err, stats, attempt, this.snapshot(exec), jobId),
+    );
+    if (!owned) return this.stopped(exec);
+    try {
+      const adding = this.queue.add(job.name, job.data, {
+        ...syncJobOptions(this.config.env.SYNC_BACKOFF_MS),
+        jobId,
+        delay: err.retryAfterMs,
+      });
+      adding.catch(() => undefined);
+      await withTimeout(adding, this.config.env.SYNC_ENQUEUE_TIMEOUT_MS, 'adding the delayed job');
+    } catch (addErr) {
+      this.log.warn(
+        `sync run ${runId}: its delayed job could not be added (${errorMessage(addErr)}); the reaper will`,
+      );
+    }
     this.log.warn(
       `sync run ${runId}: iRacing in maintenance; retrying in ${Math.round(err.retryAfterMs / 1000)} s`,
     );

@@ -2,6 +2,7 @@
 // After `npm run migration:generate -- src/core/database/migrations/<Name>`, add the new class here.
 import type { MigrationInterface } from 'typeorm';
 import { SyncProgress1795316820751 } from './1795316820751-SyncProgress.js';
+import { SyncRunLiveness1795318000000 } from './1795318000000-SyncRunLiveness.js';
 import { Init1795304999161 } from './1795304999161-Init.js';
 import { ResultsMembers1795315488038 } from './1795315488038-ResultsMembers.js';
 import { Weather1795314568847 } from './1795314568847-Weather.js';
@@ -13,4 +14,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Weather1795314568847,
   ResultsMembers1795315488038,
   SyncProgress1795316820751,
+  SyncRunLiveness1795318000000,
 ];
