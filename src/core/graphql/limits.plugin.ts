@@ -37,8 +37,8 @@ import type {
   SelectionSetNode,
 } from 'graphql';
 import type { Semaphore } from '../concurrency.js';
-import { DomainError } from '../errors/domain-error.js';
-import { DEFAULT_PAGE_SIZE } from './pagination.js';
+import { BadInputError, DomainError } from '../errors/domain-error.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.js';
 
 /** Root fields (aliases included) one operation may select. */
 export const MAX_ROOT_FIELDS = 50;
@@ -111,6 +111,8 @@ function fieldCost(
   if (def.name === 'edges') return 1 + childComplexity;
   if (named.name.endsWith('Connection')) {
     const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
+    // Refused as the field's validation would, before its size makes the estimate meaningless.
+    if (first > MAX_PAGE_SIZE) throw new BadInputError(`first must not be greater than ${MAX_PAGE_SIZE}`);
     return 1 + Math.max(1, first) * Math.max(1, childComplexity);
   }
   if (list) {
