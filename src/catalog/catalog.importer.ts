@@ -1,6 +1,8 @@
 // Imports the catalog (cars, car classes, tracks) from iRacing into PostgreSQL: one unit, one transaction,
 // set-based upserts, memberships and vanished classes deleted, skipped by content hash unless `refresh`.
-// Cars and tracks that vanish upstream are kept (results and schedules refer to them).
+// Cars and tracks that vanish upstream are kept (results and schedules refer to them). Car and track models are
+// derived from names: when iRacing renames a car or a track, its model is renamed in place (same id) or its
+// packages move to the model of the new name, and a model left without any package is deleted.
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -129,6 +131,71 @@ export interface CatalogPayloads {
 
 const HASH_SOURCE = 'catalog';
 
+/** A model derived from names (car_model, track_model) and the table whose rows hang below it. */
+interface ModelFamily {
+  table: string;
+  child: string;
+  /** The child's natural key, and the input field naming the model key it now belongs to. */
+  childKey: string;
+  modelKey: string;
+  fk: string;
+}
+
+const CAR_MODELS: ModelFamily = {
+  table: 'car_model',
+  child: 'sim_car',
+  childKey: 'car_id',
+  modelKey: 'car_model_key',
+  fk: 'car_model_id',
+};
+const TRACK_MODELS: ModelFamily = {
+  table: 'track_model',
+  child: 'sim_track',
+  childKey: 'package_id',
+  modelKey: 'track_model_key',
+  fk: 'track_model_id',
+};
+
+/**
+ * Gives a stored model a new key, in place (its id kept), when all its incoming children now name that one key,
+ * no model holds it yet and no incoming child still names the old one: a renamed car or track keeps its model.
+ * The upsert that follows writes the model's new name (a key is a function of the names, so it counts as
+ * updated). Several models renamed to one key: the oldest takes it, the others are emptied by the upsert of
+ * their children and deleted by `deleteEmptyModels`.
+ */
+async function renameModels(em: EntityManager, f: ModelFamily, children: Record<string, unknown>[]) {
+  if (children.length === 0) return;
+  const links = children.map((c) => ({ child_id: c[f.childKey], model_key: c[f.modelKey] }));
+  await em.query(
+    `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(child_id int, model_key text)),
+     cand AS (
+       SELECT c.${f.fk} AS id, min(x.model_key) AS new_key
+       FROM ${f.child} c JOIN x ON x.child_id = c.${f.childKey}
+       GROUP BY c.${f.fk} HAVING count(DISTINCT x.model_key) = 1
+     ), r AS (
+       SELECT DISTINCT ON (cand.new_key) cand.id, cand.new_key
+       FROM cand JOIN ${f.table} m ON m.id = cand.id
+       WHERE m.key <> cand.new_key
+         AND NOT EXISTS (SELECT 1 FROM ${f.table} o WHERE o.key = cand.new_key)
+         AND NOT EXISTS (SELECT 1 FROM x WHERE x.model_key = m.key)
+       ORDER BY cand.new_key, cand.id
+     )
+     UPDATE ${f.table} m SET key = r.new_key FROM r WHERE m.id = r.id`,
+    [JSON.stringify(links)],
+  );
+}
+
+/** Deletes the models no child belongs to any more (their cars or tracks renamed into another model). */
+async function deleteEmptyModels(em: EntityManager, f: ModelFamily): Promise<number> {
+  const [r] = (await em.query(
+    `WITH d AS (
+       DELETE FROM ${f.table} m WHERE NOT EXISTS (SELECT 1 FROM ${f.child} c WHERE c.${f.fk} = m.id)
+       RETURNING 1
+     ) SELECT count(*)::int AS deleted FROM d`,
+  )) as { deleted: number }[];
+  return r.deleted;
+}
+
 @Injectable()
 export class CatalogImporter {
   private readonly log = new Logger(CatalogImporter.name);
@@ -186,8 +253,10 @@ export class CatalogImporter {
     tracks: ReturnType<typeof trackRows>,
     report: ImportReport,
   ): Promise<void> {
+    await renameModels(em, CAR_MODELS, cars.simCars);
     report.add('car_model', await bulkUpsert(em, SPEC.carModel, cars.carModels));
     report.add('sim_car', await bulkUpsert(em, SPEC.simCar, cars.simCars));
+    report.add('car_model', { deleted: await deleteEmptyModels(em, CAR_MODELS) });
 
     // A class may name a car that car/get did not list: keep what the database knows, report the rest.
     const known = new Set(cars.simCars.map((c) => c.car_id));
@@ -228,8 +297,10 @@ export class CatalogImporter {
     });
     report.add('car_class_car', await bulkUpsert(em, SPEC.carClassCar, members));
 
+    await renameModels(em, TRACK_MODELS, tracks.simTracks);
     report.add('track_model', await bulkUpsert(em, SPEC.trackModel, tracks.trackModels));
     report.add('sim_track', await bulkUpsert(em, SPEC.simTrack, tracks.simTracks));
+    report.add('track_model', { deleted: await deleteEmptyModels(em, TRACK_MODELS) });
     report.add('sim_layout', await bulkUpsert(em, SPEC.simLayout, tracks.layouts));
   }
 }

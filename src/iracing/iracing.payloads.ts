@@ -304,16 +304,33 @@ export const searchSeriesRowsPayload = array(
 
 const packages = optional(array(object({ package_id: int, content_ids: optional(array(int)) })));
 
+/**
+ * The flair as member/info and member/get give it: member/get sends `flair_shortname` and may omit
+ * `flair_country_code`.
+ */
+const flair = {
+  flair_id: optional(int),
+  flair_name: optional(str),
+  flair_shortname: optional(str),
+  flair_country_code: optional(str),
+};
+
+/** A license as the members importer merges it (by category): the rest of its fields are kept as given. */
+const memberLicense = object({ category_id: optional(int), category: optional(str) });
+
 export const memberInfoPayload = object({
   cust_id: int,
   display_name: optional(str),
+  ...flair,
   car_packages: packages,
   track_packages: packages,
 });
 export type IracingMemberInfo = Checked<typeof memberInfoPayload>;
 
 export const membersPayload = object({
-  members: array(object({ cust_id: int, display_name: optional(str) })),
+  members: array(
+    object({ cust_id: int, display_name: optional(str), ...flair, licenses: optional(array(memberLicense)) }),
+  ),
 });
 
 export const memberSummaryPayload = object({ cust_id: int });

@@ -1,6 +1,15 @@
 // The entities the members module owns, registered by MembersModule and by the standalone data source.
-import { SimProfileCarOwnership, SimProfileTrackOwnership } from './entities/ownership.entity.js';
+import {
+  SimProfileCarOwnership,
+  SimProfileTrackOwnership,
+  SimProfileUnknownPackage,
+} from './entities/ownership.entity.js';
 import { SimProfile } from './entities/sim-profile.entity.js';
 
-export { SimProfile, SimProfileCarOwnership, SimProfileTrackOwnership };
-export const MEMBERS_ENTITIES = [SimProfile, SimProfileCarOwnership, SimProfileTrackOwnership];
+export { SimProfile, SimProfileCarOwnership, SimProfileTrackOwnership, SimProfileUnknownPackage };
+export const MEMBERS_ENTITIES = [
+  SimProfile,
+  SimProfileCarOwnership,
+  SimProfileTrackOwnership,
+  SimProfileUnknownPackage,
+];

@@ -1,7 +1,9 @@
 // The members module's per-request DataLoaders: a profile by cust_id (also for results' participants), and the
-// owned car ids and track package ids of many members at once, so a query costs one statement per level.
+// owned car ids, track package ids and unknown packages of many members at once, so a query costs one statement
+// per level.
 import DataLoader from 'dataloader';
 import { groupBy, indexBy } from '../core/graphql/dataloader.registry.js';
+import type { SimProfileUnknownPackage } from './entities/ownership.entity.js';
 import type { SimProfile } from './entities/sim-profile.entity.js';
 import type { MembersService } from './members.service.js';
 
@@ -24,5 +26,10 @@ export class MembersLoaders {
     groupBy(ids, await this.members.ownedTrackPackageIdsOf(ids), (o) => o.custId).map((list) =>
       list.map((o) => o.packageId),
     ),
+  );
+
+  /** Owned packages the catalog does not list, by cust_id. */
+  readonly unknownPackages = new DataLoader<number, SimProfileUnknownPackage[]>(async (ids) =>
+    groupBy(ids, await this.members.unknownPackagesOf(ids), (u) => u.custId),
   );
 }

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { IracingMemberInfo } from '../iracing/iracing.payloads.js';
 import {
   calendarDate,
+  licenseKey,
   licenseList,
   licenseView,
   memberSummary,
@@ -33,6 +34,8 @@ describe('members mapping', () => {
       last_name: 'Murray',
       member_since: '2023-07-31',
       flair_name: 'Scotland',
+      flair_id: 237,
+      flair_shortname: 'SCT',
       country_code: 'SCT',
     });
     // member/info has no club: the column is left alone rather than cleared.
@@ -47,7 +50,7 @@ describe('members mapping', () => {
       'dirt_road',
     ]);
     // raw keeps what nothing queries, not the columns, the packages, billing or the volatile last login.
-    expect(row.raw).toMatchObject({ on_car_name: 'Murray', flair_id: 237, helmet: expect.any(Object) });
+    expect(row.raw).toMatchObject({ on_car_name: 'Murray', helmet: expect.any(Object) });
     for (const k of [
       'car_packages',
       'track_packages',
@@ -55,6 +58,8 @@ describe('members mapping', () => {
       'account',
       'last_login',
       'licenses',
+      'flair_id',
+      'flair_shortname',
     ])
       expect(row.raw).not.toHaveProperty(k);
   });
@@ -119,12 +124,47 @@ describe('members mapping', () => {
       member_since: '2010-02-03',
       club_name: 'UK and I',
       country_code: 'GBR',
-      raw: { club_id: 33, flair_shortname: 'GBR', ai: false },
+      flair_id: 226,
+      flair_shortname: 'GBR',
+      raw: { club_id: 33, ai: false },
     });
     expect(row).not.toHaveProperty('first_name');
     expect(row.licenses?.map((l) => l.category)).toEqual(['oval', 'sports_car']);
     // Without include_licenses member/get has none: the stored licenses are kept.
     expect(profileFromMember({ cust_id: 1, display_name: 'X' })).not.toHaveProperty('licenses');
+  });
+
+  it('maps member/get without flair_country_code: the short name is kept, the country code left alone', () => {
+    const row = profileFromMember({
+      cust_id: 209179,
+      display_name: 'Jane Racer',
+      flair_id: 226,
+      flair_name: 'United Kingdom',
+      flair_shortname: 'GBR',
+      club_name: null,
+      helmet: null,
+    });
+    expect(row).toMatchObject({ flair_id: 226, flair_name: 'United Kingdom', flair_shortname: 'GBR' });
+    expect(row).not.toHaveProperty('country_code');
+    // A null is no value: the importer keeps the stored one (COALESCE), and raw gets no null keys.
+    expect(row.club_name).toBeNull();
+    expect(row.raw).toEqual({});
+  });
+
+  it('keeps one license per category, leaving out those that name none', () => {
+    const list = licenseList([
+      { category_id: 2, category: 'road', irating: null, seq: 2 },
+      { irating: 1500, seq: 0 },
+      { category_id: 1, category: 'oval', irating: 1350, seq: 1 },
+      { category_id: 2, category: 'road', irating: 2100, seq: 2 },
+      { category: 'dirt_road', irating: 900, seq: 3 },
+      'not a license',
+    ]);
+    expect(list?.map((l) => [licenseKey(l), l.irating])).toEqual([
+      ['1', 1350],
+      ['2', 2100],
+      ['dirt_road', 900],
+    ]);
   });
 
   it('summarises the recorded recent races and this year', () => {

@@ -3,7 +3,8 @@
 // No I/O, so it is unit-testable against the recorded samples.
 //
 // A profile row carries only the columns its source knows: member/info has first and last names but no club,
-// member/get a club but no names, so each source updates its own columns and leaves the others alone.
+// member/get a club but no names, so each source updates its own columns and leaves the others alone. A null
+// never erases a stored value either (members.importer.ts merges: COALESCE per column, licenses per category).
 import type { IracingMemberInfo } from '../iracing/iracing.payloads.js';
 import type { MemberLicense, MemberSummary } from './entities/sim-profile.entity.js';
 
@@ -19,11 +20,18 @@ export interface ProfileRow {
   /** `YYYY-MM-DD`. */
   member_since?: string | null;
   flair_name?: string | null;
+  flair_id?: number | null;
+  flair_shortname?: string | null;
+  /** `flair_country_code` (member/info); member/get may send only `flair_shortname`. */
   country_code?: string | null;
   club_name?: string | null;
+  /** Merged into the stored licenses by category, field by field: a null field keeps the stored value. */
   licenses?: Obj[];
   summary?: Obj | null;
-  /** Merged into the stored `raw` (top-level keys), so member/info and member/get do not erase each other. */
+  /**
+   * Merged into the stored `raw` (top-level keys), so member/info and member/get do not erase each other; null
+   * values are left out.
+   */
   raw: Obj;
 }
 
@@ -33,6 +41,8 @@ export const PROFILE_COLUMNS = {
   last_name: 'text',
   member_since: 'date',
   flair_name: 'text',
+  flair_id: 'int',
+  flair_shortname: 'text',
   country_code: 'text',
   club_name: 'text',
   licenses: 'jsonb',
@@ -50,6 +60,8 @@ const NOT_RAW = new Set([
   'last_name',
   'member_since',
   'flair_name',
+  'flair_id',
+  'flair_shortname',
   'flair_country_code',
   'country_code',
   'club_name',
@@ -74,15 +86,34 @@ export function calendarDate(v: unknown): string | null {
   return m && !Number.isNaN(Date.parse(m[1])) ? m[1] : null;
 }
 
-/** iRacing's licenses, as one list in iRacing's order: member/info keys them by category, member/get lists them. */
+/**
+ * The key licenses are merged by: `category_id`, else `category` (as text, as the SQL merge reads them with
+ * `->>`). Null for a license that names no category.
+ */
+export function licenseKey(l: Obj): string | null {
+  const id = intOrNull(l.category_id);
+  return id !== null ? String(id) : text(l.category);
+}
+
+/**
+ * iRacing's licenses, as one list in iRacing's order: member/info keys them by category, member/get lists them.
+ * One per category (the last one given wins); a license that names no category cannot be merged and is left out.
+ */
 export function licenseList(v: unknown): Obj[] | undefined {
   const list = Array.isArray(v) ? v : isObj(v) ? Object.values(v) : undefined;
   if (!list) return undefined;
-  return list.filter(isObj).sort((a, b) => (intOrNull(a.seq) ?? 0) - (intOrNull(b.seq) ?? 0));
+  const byKey = new Map<string, Obj>();
+  for (const l of list.filter(isObj)) {
+    const key = licenseKey(l);
+    if (key !== null) byKey.set(key, l);
+  }
+  return [...byKey.values()].sort((a, b) => (intOrNull(a.seq) ?? 0) - (intOrNull(b.seq) ?? 0));
 }
 
 function rawOf(payload: Obj): Obj {
-  return Object.fromEntries(Object.entries(payload).filter(([k]) => !NOT_RAW.has(k)));
+  return Object.fromEntries(
+    Object.entries(payload).filter(([k, v]) => !NOT_RAW.has(k) && v !== null && v !== undefined),
+  );
 }
 
 /** Sets `column` only when the payload has `field` (present, even null). */
@@ -95,6 +126,8 @@ function commonProfile(p: Obj & { cust_id: number }): ProfileRow {
   const r = row as unknown as Obj;
   put(r, 'member_since', p, 'member_since', calendarDate);
   put(r, 'flair_name', p, 'flair_name', text);
+  put(r, 'flair_id', p, 'flair_id', intOrNull);
+  put(r, 'flair_shortname', p, 'flair_shortname', text);
   if (p.flair_country_code !== undefined) put(r, 'country_code', p, 'flair_country_code', text);
   else put(r, 'country_code', p, 'country_code', text);
   const licenses = licenseList(p.licenses);

@@ -6,6 +6,7 @@ import { CatalogLoaders } from '../catalog/catalog.loaders.js';
 import { SimCar } from '../catalog/entities/sim-car.entity.js';
 import { SimTrack } from '../catalog/entities/sim-track.entity.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
+import { SimProfileUnknownPackage } from './entities/ownership.entity.js';
 import { MemberLicense, MemberSummary, SimProfile } from './entities/sim-profile.entity.js';
 import { MembersLoaders } from './members.loaders.js';
 import { licenseView, summaryView } from './members.mapping.js';
@@ -43,6 +44,16 @@ export class MemberResolver {
   async ownedTracks(@Parent() m: SimProfile, @Context() ctx: GraphQLContext) {
     const ids = await members(ctx).ownedTrackPackageIds.load(m.custId);
     return byName(present(await catalog(ctx).track.loadMany(ids)));
+  }
+
+  @ResolveField(() => [SimProfileUnknownPackage], {
+    complexity: 20,
+    description:
+      'Packages the member owns that the catalog does not list (known for the account the syncs run as): ' +
+      'not in ownedCars or ownedTracks until a catalog sync finds them.',
+  })
+  unknownOwnedPackages(@Parent() m: SimProfile, @Context() ctx: GraphQLContext) {
+    return members(ctx).unknownPackages.load(m.custId);
   }
 
   @ResolveField(() => [MemberLicense], { complexity: 5, description: 'One license per category.' })

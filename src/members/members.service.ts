@@ -5,7 +5,11 @@ import type { OwnedContent, OwnershipLookup } from '../core/ownership.js';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { NotFoundError } from '../core/errors/domain-error.js';
-import { SimProfileCarOwnership, SimProfileTrackOwnership } from './entities/ownership.entity.js';
+import {
+  SimProfileCarOwnership,
+  SimProfileTrackOwnership,
+  SimProfileUnknownPackage,
+} from './entities/ownership.entity.js';
 import { SimProfile } from './entities/sim-profile.entity.js';
 
 export interface OwnedCar {
@@ -24,6 +28,8 @@ export class MembersService implements OwnershipLookup {
     @InjectRepository(SimProfile) private readonly profiles: Repository<SimProfile>,
     @InjectRepository(SimProfileCarOwnership) private readonly cars: Repository<SimProfileCarOwnership>,
     @InjectRepository(SimProfileTrackOwnership) private readonly tracks: Repository<SimProfileTrackOwnership>,
+    @InjectRepository(SimProfileUnknownPackage)
+    private readonly unknownPackages: Repository<SimProfileUnknownPackage>,
   ) {}
 
   /** One member by cust_id; NotFoundError when no profile is stored. */
@@ -65,5 +71,13 @@ export class MembersService implements OwnershipLookup {
       order: { custId: 'ASC', packageId: 'ASC' },
     });
     return rows.map((r) => ({ custId: r.custId, packageId: r.packageId }));
+  }
+
+  /** The owned packages the catalog does not list, by cust_id, kind (cars first) then package_id. */
+  unknownPackagesOf(custIds: readonly number[]): Promise<SimProfileUnknownPackage[]> {
+    return this.unknownPackages.find({
+      where: { custId: In([...custIds]) },
+      order: { custId: 'ASC', kind: 'ASC', packageId: 'ASC' },
+    });
   }
 }

@@ -80,6 +80,24 @@ export class SyncUnitError {
   at: string;
 }
 
+@ObjectType({ description: 'Something a run tells that is not a failure (the run still SUCCEEDED).' })
+export class SyncWarning {
+  @Field({ description: 'What it is about, for example `member 123456`.' })
+  unit: string;
+
+  @Field()
+  message: string;
+
+  @Field(() => String, { nullable: true, description: 'The iRacing endpoint involved, when there was one.' })
+  endpoint?: string;
+
+  @Field(() => Int, { nullable: true, description: 'The job attempt it happened in.' })
+  attempt?: number;
+
+  @Field()
+  at: string;
+}
+
 @ObjectType({ description: 'How far a run is: units (seasons, subsessions, weeks) done of those planned.' })
 export class SyncProgress {
   @Field(() => Int)
@@ -169,6 +187,10 @@ export class SyncRun {
   @Field(() => [SyncUnitError])
   @Column({ type: 'jsonb', default: [] })
   errors: SyncUnitError[];
+
+  @Field(() => [SyncWarning], { description: 'What the run tells that is not a failure.' })
+  @Column({ type: 'jsonb', default: [] })
+  warnings: SyncWarning[];
 
   @Field(() => SyncProgress, { nullable: true, description: 'Units done of those planned, while it runs.' })
   @Column({ type: 'jsonb', nullable: true })

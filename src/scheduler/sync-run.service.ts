@@ -380,7 +380,7 @@ export class SyncRunService {
       await em.query(
         `UPDATE sync_run SET status = $2, counts = $3, counts_by_entity = $4, errors = errors || $5::jsonb,
            api_calls = api_calls + $6, rate_limit_wait_ms = rate_limit_wait_ms + $7, finished_at = now(),
-           queued_runs = queued_runs || $8::jsonb, heartbeat_at = now(),
+           queued_runs = queued_runs || $8::jsonb, warnings = warnings || $9::jsonb, heartbeat_at = now(),
            progress = CASE WHEN progress IS NULL THEN NULL
                       ELSE jsonb_build_object('done', progress->'total', 'total', progress->'total', 'percent', 100) END
          WHERE id = $1`,
@@ -393,6 +393,7 @@ export class SyncRunService {
           stats.apiCalls,
           Math.round(stats.rateLimitWaitMs),
           JSON.stringify(report.queued),
+          JSON.stringify(report.warnings.map((w) => ({ ...w, attempt, at: new Date().toISOString() }))),
         ],
       );
       return true;

@@ -2,7 +2,9 @@
 // transaction, written set-based (a statement per table, not per row), skipped by content hash unless `refresh`.
 // Catalog ids a season refers to are fetched through the catalog first; a season that still names an unknown
 // track, car or class fails alone, with nothing of it written. Restrictions, classes and predicted sessions that
-// disappear upstream are deleted; every BOP difference from the previous sync is kept as history.
+// disappear upstream are deleted; every BOP difference from the previous sync is kept as history. A season known
+// from its schedule alone takes its car classes from the cars its weeks allow (through the catalog's classes),
+// and a series `series/get` does not list takes its category from the weeks.
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -19,6 +21,7 @@ import { IracingClient } from '../iracing/iracing.client.js';
 import { checkPart, seasonDetail } from '../iracing/iracing.payloads.js';
 import type { IracingRaceWeek, IracingSeason } from '../iracing/iracing.payloads.js';
 import {
+  namesNoClass,
   orderEventClasses,
   RESTRICTION_VALUES,
   seasonBundle,
@@ -26,7 +29,7 @@ import {
   seriesRow,
   stableSeasonPayload,
 } from './seasons.mapping.js';
-import type { SeasonBundle } from './seasons.mapping.js';
+import type { CarClassMembers, SeasonBundle } from './seasons.mapping.js';
 
 export interface SeasonsSyncOptions extends ImportOptions {
   /** Also import past seasons (`series/past_seasons` + each one's schedule). */
@@ -346,6 +349,11 @@ export class SeasonsImporter {
       report,
     );
     const speeds = await this.relativeSpeeds(seasons);
+    // A season whose payload names no class (known from its schedule alone) takes them from its cars.
+    const members = await this.classesOfCars(
+      mappable.filter((m) => namesNoClass(m.season)).flatMap((m) => m.refs.carIds),
+      speeds,
+    );
     // Seasons are independent transactions: a few at once keep PostgreSQL and this process both busy.
     const tick = progressCounter(mappable.length);
     await forEachLimit(mappable, SEASON_CONCURRENCY, async ({ season, refs }) => {
@@ -353,12 +361,16 @@ export class SeasonsImporter {
         this.assertKnown(season.season_id, refs, missing, options);
         let bundle: SeasonBundle;
         try {
-          bundle = seasonBundle(season);
+          bundle = seasonBundle(season, members);
         } catch (err) {
           throw notRetryable(err);
         }
         orderEventClasses(bundle, (id) => speeds.get(id) ?? 0);
-        report.merge(await this.importBundle(bundle, contentHash(stableSeasonPayload(season)), options));
+        // Classes taken from the catalog are part of what is written: a changed class membership rewrites them.
+        const hash = bundle.derivedClasses
+          ? contentHash(stableSeasonPayload(season), bundle.derivedClasses)
+          : contentHash(stableSeasonPayload(season));
+        report.merge(await this.importBundle(bundle, hash, options));
       } catch (err) {
         report.fail(`season ${season.season_id}`, err);
       }
@@ -404,11 +416,16 @@ export class SeasonsImporter {
 
   private async writeBundle(em: EntityManager, b: SeasonBundle, report: ImportReport): Promise<void> {
     const seasonId = b.season.season_id;
-    const created = (await em.query(
-      `INSERT INTO series (series_id, name) VALUES ($1, $2) ON CONFLICT (series_id) DO NOTHING RETURNING 1`,
-      [b.series.series_id, b.series.name],
-    )) as unknown[];
-    if (created.length) report.add('series', { created: 1 });
+    // A series `series/get` does not list (a retired one) is known from its schedule: its category from its weeks.
+    const [series] = (await em.query(
+      `INSERT INTO series AS s (series_id, name, category, category_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (series_id) DO UPDATE SET category = EXCLUDED.category, category_id = EXCLUDED.category_id,
+         updated_at = now()
+       WHERE s.category IS NULL AND EXCLUDED.category IS NOT NULL
+       RETURNING (xmax = 0) AS inserted`,
+      [b.series.series_id, b.series.name, b.series.category, b.series.category_id],
+    )) as { inserted: boolean }[];
+    if (series) report.add('series', series.inserted ? { created: 1 } : { updated: 1 });
     report.add('season', await bulkUpsert(em, SPEC.season, [b.season]));
     report.add('race_week', await bulkUpsert(em, SPEC.raceWeek, b.weeks));
     await this.updateWeatherLinks(em, b);
@@ -563,6 +580,23 @@ export class SeasonsImporter {
       [[...ids]],
     )) as { car_class_id: number; relative_speed: number | null }[];
     return new Map(rows.map((r) => [r.car_class_id, r.relative_speed ?? 0]));
+  }
+
+  /**
+   * The catalog's classes that hold any of these cars, each with all its cars; their relative speeds go into
+   * `speeds` (for the order of event classes).
+   */
+  private async classesOfCars(carIds: number[], speeds: Map<number, number>): Promise<CarClassMembers> {
+    if (carIds.length === 0) return new Map();
+    const rows = (await this.db.query(
+      `SELECT c.car_class_id, c.relative_speed, array_agg(m.car_id ORDER BY m.car_id) AS car_ids
+       FROM car_class c JOIN car_class_car m ON m.car_class_id = c.car_class_id
+       WHERE c.car_class_id IN (SELECT car_class_id FROM car_class_car WHERE car_id = ANY($1::int[]))
+       GROUP BY c.car_class_id`,
+      [[...new Set(carIds)]],
+    )) as { car_class_id: number; relative_speed: number | null; car_ids: number[] }[];
+    for (const r of rows) speeds.set(r.car_class_id, r.relative_speed ?? 0);
+    return new Map(rows.map((r) => [r.car_class_id, r.car_ids]));
   }
 
   private async findMissing(refs: SeasonBundle['refs'][]): Promise<MissingRefs> {

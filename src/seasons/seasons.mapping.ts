@@ -119,15 +119,94 @@ export interface InstanceRow extends Raw {
   super_session: boolean;
 }
 
+/**
+ * The series as its season's schedule describes it: what a series that `series/get` does not list (a retired
+ * one) is created with. Its category is that of most of its weeks.
+ */
+export interface ScheduleSeries {
+  series_id: number;
+  name: string;
+  category: string | null;
+  category_id: number | null;
+}
+
 /** Everything one season writes, plus the catalog ids it refers to. */
 export interface SeasonBundle {
-  series: { series_id: number; name: string };
+  series: ScheduleSeries;
   season: SeasonRow;
   weeks: WeekRow[];
   restrictions: RestrictionRow[];
   classes: EventClassRow[];
   instances: InstanceRow[];
   refs: { trackIds: number[]; carIds: number[]; carClassIds: number[] };
+  /**
+   * Set when the payload names no car class at all (a season known only from `series/season_schedule`): the
+   * classes each week got from the cars it allows, as `{race_week_num: class ids}`.
+   */
+  derivedClasses?: Record<number, number[]>;
+}
+
+/** The catalog's classes (car_class_car): each class id with the ids of its cars. */
+export type CarClassMembers = ReadonlyMap<number, readonly number[]>;
+
+/**
+ * The car classes that cover a set of allowed cars, as a multiclass grid would: only classes whose every car is
+ * allowed, the largest first (then the newest, the highest id, as iRacing adds a class per season), each taken
+ * when none of its cars is covered yet, so the classes chosen do not overlap. `uncovered`: allowed cars no such
+ * class holds (a car in no class, or only in classes with cars not allowed).
+ */
+export function classesForCars(
+  carIds: readonly number[],
+  members: CarClassMembers,
+): { classIds: number[]; uncovered: number[] } {
+  const allowed = new Set(carIds);
+  const candidates = [...members.entries()]
+    .filter(([, cars]) => cars.length > 0 && cars.every((c) => allowed.has(c)))
+    .sort(([a, ac], [b, bc]) => bc.length - ac.length || b - a);
+  const covered = new Set<number>();
+  const classIds: number[] = [];
+  for (const [id, cars] of candidates) {
+    if (cars.some((c) => covered.has(c))) continue;
+    classIds.push(id);
+    for (const c of cars) covered.add(c);
+  }
+  return { classIds: classIds.sort((a, b) => a - b), uncovered: [...allowed].filter((c) => !covered.has(c)) };
+}
+
+/** The cars a week allows: its `race_week_cars` and the cars its BOP table lists. */
+export function weekCars(w: IracingRaceWeek): number[] {
+  return [
+    ...new Set([
+      ...(w.race_week_cars ?? []).map((c) => c.car_id),
+      ...(w.car_restrictions ?? []).map((c) => c.car_id),
+    ]),
+  ];
+}
+
+/** Whether a season's payload names no car class (neither the season nor any week): its classes come from cars. */
+export function namesNoClass(s: IracingSeason): boolean {
+  return !s.car_class_ids?.length && !(s.schedules ?? []).some((w) => w.race_week_car_class_ids?.length);
+}
+
+/** The category most of the weeks have (the latest week's among equals), with its id. */
+function weeksCategory(weeks: readonly IracingRaceWeek[]): {
+  category: string | null;
+  category_id: number | null;
+} {
+  const seen = new Map<string, { n: number; id: number | null; last: number }>();
+  weeks.forEach((w, i) => {
+    const category = text(w.category);
+    if (!category) return;
+    const entry = seen.get(category) ?? { n: 0, id: null, last: i };
+    entry.n++;
+    entry.last = i;
+    entry.id = intOrNull((w as Raw).category_id) ?? entry.id;
+    seen.set(category, entry);
+  });
+  let best: [string, { n: number; id: number | null; last: number }] | undefined;
+  for (const e of seen.entries())
+    if (!best || e[1].n > best[1].n || (e[1].n === best[1].n && e[1].last > best[1].last)) best = e;
+  return { category: best?.[0] ?? null, category_id: best?.[1].id ?? null };
 }
 
 const SEASON_COLUMNS = [
@@ -191,11 +270,30 @@ function weekStart(w: IracingRaceWeek): number {
 /**
  * Maps one season (checked with `seasonDetail`) to its rows; event classes keep iRacing's order until
  * `orderEventClasses` sorts them. Throws, naming the season and week, when a week cannot be placed in time.
+ * A season whose payload names no car class (`namesNoClass`) takes its classes from the cars its weeks allow,
+ * through `members` (the catalog's classes of those cars): each week the classes covering its cars
+ * (`classesForCars`; a week listing no car, the season's), the season the union of its weeks'. A week with a
+ * car no such class covers keeps its allowed cars in `car_ids`, so a filter by car still finds it.
  */
-export function seasonBundle(s: IracingSeason): SeasonBundle {
+export function seasonBundle(s: IracingSeason, members?: CarClassMembers): SeasonBundle {
   const r = s as Raw;
   const schedules = s.schedules ?? [];
-  const seasonClassIds = s.car_class_ids ?? [];
+  const derive = members !== undefined && namesNoClass(s);
+  const derived = new Map<number, { classIds: number[]; carIds: number[] }>();
+  if (derive) {
+    for (const w of schedules) {
+      const cars = weekCars(w);
+      if (cars.length === 0) continue;
+      const { classIds, uncovered } = classesForCars(cars, members);
+      derived.set(w.race_week_num, { classIds, carIds: uncovered.length ? cars : [] });
+    }
+  }
+  const seasonClassIds = derive
+    ? [...new Set([...derived.values()].flatMap((d) => d.classIds))].sort((a, b) => a - b)
+    : (s.car_class_ids ?? []);
+  const multiclass = derive
+    ? [...derived.values()].some((d) => d.classIds.length > 1)
+    : seasonClassIds.length > 1;
   const seriesName = text(schedules[0]?.series_name) ?? `Series ${s.series_id}`;
   const season: SeasonRow = {
     season_id: s.season_id,
@@ -207,7 +305,7 @@ export function seasonBundle(s: IracingSeason): SeasonBundle {
     active: boolOr(s.active, false),
     complete: boolOr(s.complete, false),
     official: boolOr(s.official, true),
-    multiclass: boolOr(s.multiclass, seasonClassIds.length > 1),
+    multiclass: boolOr(s.multiclass, multiclass),
     fixed_setup: boolOr(s.fixed_setup, false),
     license_group: intOrNull(s.license_group),
     car_class_ids: seasonClassIds,
@@ -232,8 +330,14 @@ export function seasonBundle(s: IracingSeason): SeasonBundle {
     const wr = w as Raw;
     const start = weekStart(w);
     const end = w.week_end_time ? Date.parse(w.week_end_time) : start + 7 * DAY;
-    const weekClassIds = w.race_week_car_class_ids?.length ? w.race_week_car_class_ids : seasonClassIds;
-    const weekCarIds = (w.race_week_cars ?? []).map((c) => c.car_id);
+    const fromCars = derived.get(w.race_week_num);
+    const weekClassIds = fromCars
+      ? fromCars.classIds
+      : w.race_week_car_class_ids?.length
+        ? w.race_week_car_class_ids
+        : seasonClassIds;
+    const listed = (w.race_week_cars ?? []).map((c) => c.car_id);
+    const weekCarIds = listed.length ? listed : (fromCars?.carIds ?? []);
     const weather = (wr.weather as Raw | null | undefined) ?? null;
     weeks.push({
       season_id: s.season_id,
@@ -309,13 +413,16 @@ export function seasonBundle(s: IracingSeason): SeasonBundle {
   }
 
   return {
-    series: { series_id: s.series_id, name: seriesName },
+    series: { series_id: s.series_id, name: seriesName, ...weeksCategory(schedules) },
     season,
     weeks,
     restrictions,
     classes,
     instances,
     refs: { trackIds: [...trackIds], carIds: [...carIds], carClassIds: [...carClassIds] },
+    ...(derive
+      ? { derivedClasses: Object.fromEntries(weeks.map((w) => [w.race_week_num, w.car_class_ids])) }
+      : {}),
   };
 }
 

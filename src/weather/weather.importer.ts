@@ -2,7 +2,8 @@
 // plus the summary over the rows that affect a session. A forecast is fetched only when missing, re-versioned,
 // moved to another file or older than FORECAST_MAX_AGE_HOURS (unless forced). An expired or refused link is
 // renewed by re-reading that season's schedule once, then fetched again. Each week is one unit and one
-// transaction; a file in an unknown format fails its week alone, which keeps its schedule summary.
+// transaction; a file in an unknown format fails its week alone, which keeps its schedule summary. The summary
+// picks the hours by iRacing's `affects_session` flag, never by their (simulated, zone-less) timestamps.
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -45,7 +46,8 @@ const SPEC = {
   columns: {
     race_week_id: 'int',
     time_offset: 'int',
-    timestamp: 'timestamptz',
+    // The simulated local time at the track, as given (no zone, not an instant).
+    timestamp: 'timestamp',
     air_temp_c: 'double precision',
     raw_air_temp_c: 'double precision',
     precip_chance_pct: 'double precision',

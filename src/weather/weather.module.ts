@@ -8,11 +8,11 @@ import { SeasonsModule } from '../seasons/seasons.module.js';
 import { WeatherForecast } from './entities/weather-forecast.entity.js';
 import { WeatherImporter } from './weather.importer.js';
 import { WeatherLoaders } from './weather.loaders.js';
-import { RaceWeekWeatherResolver } from './weather.resolver.js';
+import { ForecastHourResolver, RaceWeekWeatherResolver } from './weather.resolver.js';
 import { WeatherService } from './weather.service.js';
 
 const WEATHER_ENTITIES = [WeatherForecast];
-export const WEATHER_RESOLVERS = [RaceWeekWeatherResolver];
+export const WEATHER_RESOLVERS = [RaceWeekWeatherResolver, ForecastHourResolver];
 
 @Module({
   imports: [TypeOrmModule.forFeature(WEATHER_ENTITIES), SeasonsModule],

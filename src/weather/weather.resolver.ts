@@ -1,6 +1,7 @@
 // The weather fields of RaceWeek: iRacing's schedule summary, the computed forecast summary, the hourly forecast
-// (through a DataLoader) and the track state.
-import { Args, Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+// (through a DataLoader), the simulated start time and the track state; and the deprecated fields of ForecastHour.
+// Simulated times are local wall-clock times at the track (no zone), never turned into instants here.
+import { Args, Context, Int, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { cappedListComplexity } from '../core/graphql/pagination.js';
 import { DEFAULT_FORECAST_HOURS, ForecastArgs, MAX_FORECAST_HOURS } from './dto/forecast.args.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
@@ -8,6 +9,7 @@ import { RaceWeek } from '../seasons/entities/race-week.entity.js';
 import { WeatherForecast } from './entities/weather-forecast.entity.js';
 import { WeatherLoaders } from './weather.loaders.js';
 import { ForecastSummary, TrackState, WeatherSummary } from './weather.types.js';
+import { localDateTime } from './weather.units.js';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
@@ -62,6 +64,17 @@ export class RaceWeekWeatherResolver {
       .load(w.id);
   }
 
+  @ResolveField(() => String, {
+    nullable: true,
+    description:
+      'The simulated local time at the track when the race starts, ISO 8601 without zone (`2026-02-14T17:00:00`; the ' +
+      "schedule's weather.simulated_start_time): the date and time of day the sim shows there, not a real-world " +
+      'instant. Null when the schedule gives none.',
+  })
+  simulatedStartTime(@Parent() w: RaceWeek): string | null {
+    return localDateTime(w.weather?.simulated_start_time);
+  }
+
   @ResolveField(() => TrackState, { nullable: true })
   trackState(@Parent() w: RaceWeek): TrackState | null {
     const t = w.trackState;
@@ -73,5 +86,26 @@ export class RaceWeekWeatherResolver {
       warmupRubber: num(t.warmup_rubber),
       raceRubber: num(t.race_rubber),
     };
+  }
+}
+
+@Resolver(() => WeatherForecast)
+export class ForecastHourResolver {
+  @ResolveField('timeOffset', () => Int, {
+    deprecationReason:
+      'Use timeOffsetMinutes: the same minutes from the race start, under a name that says so.',
+  })
+  deprecatedTimeOffset(@Parent() f: WeatherForecast): number {
+    return f.timeOffsetMinutes;
+  }
+
+  @ResolveField('timestamp', () => Date, {
+    deprecationReason:
+      'Not a real-world instant: the simulated local time at the track written as if it were UTC. Use ' +
+      'simulatedTime (the same wall-clock time, without zone) and timeOffsetMinutes (minutes from the race start).',
+  })
+  deprecatedTimestamp(@Parent() f: WeatherForecast): Date {
+    // What this field always served: the wall-clock time with `Z` appended.
+    return new Date(`${f.simulatedTime}Z`);
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { forecastPayload } from '../iracing/iracing.payloads.js';
-import { forecastRows, staleReason, summarise } from './weather.units.js';
+import { forecastRows, localDateTime, staleReason, summarise } from './weather.units.js';
 import type { ForecastRow } from './weather.units.js';
 
 const recorded = forecastPayload(
@@ -16,7 +16,7 @@ describe('forecast conversions on the recorded file', () => {
     expect(rows).toHaveLength(8);
     expect(rows[0]).toEqual({
       time_offset: -385,
-      timestamp: '2024-04-13T12:00:00Z',
+      timestamp: '2024-04-13T12:00:00', // as given: the simulated local time, no zone added
       air_temp_c: 18.63, // 1863
       raw_air_temp_c: 7.72, // 772
       precip_chance_pct: 100, // 10000
@@ -55,6 +55,33 @@ describe('forecast conversions on the recorded file', () => {
       rain_possible: null,
       max_wind_ms: null,
     });
+  });
+});
+
+describe('simulated local times', () => {
+  it('keeps the wall-clock time as written, without zone', () => {
+    expect(localDateTime('2026-02-14T18:00:00')).toBe('2026-02-14T18:00:00');
+    expect(localDateTime('2026-02-14T17:00')).toBe('2026-02-14T17:00:00');
+    expect(localDateTime('2026-02-14 17:05:09.250')).toBe('2026-02-14T17:05:09');
+    expect(localDateTime('2026-02-14')).toBe('2026-02-14T00:00:00');
+    // A zone is never applied: the clock as written is what the sim shows.
+    expect(localDateTime('2026-02-14T18:00:00Z')).toBe('2026-02-14T18:00:00');
+    expect(localDateTime('2026-02-14T18:00:00-05:00')).toBe('2026-02-14T18:00:00');
+    // An hour that does not exist in some real zones (US DST starts on 2026-03-08 at 02:00) is still an hour here.
+    expect(localDateTime('2026-03-08T02:30:00')).toBe('2026-03-08T02:30:00');
+  });
+
+  it('refuses what is no date-time', () => {
+    for (const v of ['2026-02-30T18:00:00', '2026-02-14T24:10:00', 'February 14', '', null, 1771092000000])
+      expect(localDateTime(v)).toBeNull();
+  });
+
+  it('stores forecast timestamps as given and fails a file with a timestamp that is no date-time', () => {
+    const row = { ...recorded[0], timestamp: '2026-02-14T18:00:00' };
+    expect(forecastRows([row])[0].timestamp).toBe('2026-02-14T18:00:00');
+    expect(() => forecastRows([row, { ...row, time_offset: 35, timestamp: 'April 13, 2024' }])).toThrow(
+      'weather_url sent a malformed payload at [1].timestamp: expected a local date-time',
+    );
   });
 });
 

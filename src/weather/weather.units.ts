@@ -1,11 +1,14 @@
 // iRacing's forecast numbers in real units (DESIGN §6), as pure functions: forecast rows (scaled integers) to
 // stored rows, the forecast summary over the rows that affect a session, and when a stored forecast needs
 // fetching again. (The schedule's own `weather_summary` is normalised by the seasons module.)
+import { IracingPayloadError } from '../iracing/iracing.errors.js';
 import type { IracingForecastRow } from '../iracing/iracing.payloads.js';
 
 /** One stored forecast hour. */
 export interface ForecastRow {
+  /** Minutes from the simulated race start (negative before it). */
   time_offset: number;
+  /** The simulated local time at the track, `YYYY-MM-DDTHH:MM:SS` without zone (see `localDateTime`). */
   timestamp: string;
   air_temp_c: number | null;
   raw_air_temp_c: number | null;
@@ -21,20 +24,49 @@ export interface ForecastRow {
   affects_session: boolean;
 }
 
+const LOCAL_DATE_TIME =
+  /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * One of iRacing's simulated times (the forecast's `timestamp`, the schedule's `weather.simulated_start_time`) as
+ * `YYYY-MM-DDTHH:MM:SS`: the wall-clock time the sim shows at the track, which carries no zone and is not a
+ * real-world instant (a race run in September may simulate a February evening). A zone designator, never seen
+ * in iRacing's files, is dropped rather than applied: the clock as written is what the sim shows. Null when `v`
+ * is not such a date-time (or names a day that does not exist).
+ */
+export function localDateTime(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  const m = LOCAL_DATE_TIME.exec(v.trim());
+  if (!m) return null;
+  const local = `${m[1]}T${m[2] ?? '00'}:${m[3] ?? '00'}:${m[4] ?? '00'}`;
+  // Only to check that the day and the clock exist (2026-02-30, 24:10): read as UTC, no zone is applied.
+  const ms = Date.parse(`${local}Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === local ? local : null;
+}
+
 const scaled = (v: unknown, divisor: number): number | null =>
   typeof v === 'number' && Number.isFinite(v) ? Math.round((v / divisor) * 1000) / 1000 : null;
 const flag = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
 
 /**
  * Forecast file rows → stored rows: air temperature °C ×100, precipitation chance and humidity % ×100, wind m/s
- * ×100, pressure hPa ×10, cloud cover % ×10, precipitation mm/h ×10. Timestamps carry no zone: they are UTC.
+ * ×100, pressure hPa ×10, cloud cover % ×10, precipitation mm/h ×10. Timestamps carry no zone: they are the
+ * simulated local time at the track and are kept as such (`timestamp without time zone`), never read as UTC.
+ * A timestamp that is no date-time fails the file (IracingPayloadError), as the payload check would.
  */
 export function forecastRows(rows: IracingForecastRow[]): ForecastRow[] {
-  return rows.map((r) => {
+  return rows.map((r, i) => {
     const raw = r as Record<string, unknown>;
+    const timestamp = localDateTime(r.timestamp);
+    if (timestamp === null)
+      throw new IracingPayloadError(
+        'weather_url',
+        `[${i}].timestamp`,
+        `expected a local date-time (YYYY-MM-DDTHH:MM:SS), got ${JSON.stringify(r.timestamp)}`,
+      );
     return {
       time_offset: r.time_offset,
-      timestamp: /[zZ]|[+-]\d\d:?\d\d$/.test(r.timestamp) ? r.timestamp : `${r.timestamp}Z`,
+      timestamp,
       air_temp_c: scaled(r.air_temp, 100),
       raw_air_temp_c: scaled(raw.raw_air_temp, 100),
       precip_chance_pct: scaled(r.precip_chance, 100),

@@ -130,12 +130,14 @@ export interface SyncRunView {
   counts: { created: number; updated: number; unchanged: number; deleted: number; failed: number };
   countsByEntity: { entity: string; created: number; updated: number; unchanged: number; deleted: number }[];
   errors: { unit: string; message: string; endpoint: string | null }[];
+  warnings: { unit: string; message: string; endpoint: string | null }[];
 }
 
 export const SYNC_RUN_FIELDS = `id kind status trigger dryRun apiCalls
   counts { created updated unchanged deleted failed }
   countsByEntity { entity created updated unchanged deleted }
-  errors { unit message endpoint }`;
+  errors { unit message endpoint }
+  warnings { unit message endpoint }`;
 
 const SYNC_RUN_QUERY = `query($id: Int!) { syncRun(id: $id) { ${SYNC_RUN_FIELDS} } }`;
 

@@ -23,6 +23,13 @@ export interface UnitFailure {
   connection?: boolean;
 }
 
+/** Something a run should tell that is not a failure (the run stays SUCCEEDED): an owned package no catalog lists. */
+export interface ImportWarning {
+  unit: string;
+  message: string;
+  endpoint?: string;
+}
+
 /** Counts per entity (`{ sim_car: { created, … } }`). */
 export type EntityCounts = Record<string, WriteCounts>;
 
@@ -83,7 +90,13 @@ export class ImportReport {
   readonly failures: UnitFailure[] = [];
   /** Runs this sync queued for others to do (the subsessions a search found). */
   readonly queued: { kind: string; runId: number; items: number }[] = [];
+  readonly warnings: ImportWarning[] = [];
   unitsSucceeded = 0;
+
+  /** Records a warning: told on the run, without failing a unit. */
+  warn(unit: string, message: string, endpoint?: string): void {
+    this.warnings.push({ unit, message, ...(endpoint ? { endpoint } : {}) });
+  }
 
   add(entity: string, counts: Partial<WriteCounts>): void {
     this.count(entity, counts);
@@ -118,6 +131,7 @@ export class ImportReport {
     for (const [entity, c] of Object.entries(other.byEntity)) this.count(entity, c);
     this.failures.push(...other.failures);
     this.queued.push(...other.queued);
+    this.warnings.push(...other.warnings);
     this.unitsSucceeded += other.unitsSucceeded;
   }
 

@@ -110,8 +110,22 @@ export class SimProfile {
   })
   flairName: string | null;
 
+  @Column({ name: 'flair_id', type: 'int', nullable: true })
+  @Field(() => Int, { nullable: true, description: "iRacing's flair_id." })
+  flairId: number | null;
+
+  @Column({ name: 'flair_shortname', type: 'text', nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The flair's short name as iRacing gives it (usually the country's 3-letter code).",
+  })
+  flairShortname: string | null;
+
   @Column({ name: 'country_code', type: 'text', nullable: true })
-  @Field(() => String, { nullable: true, description: "The flair's country code, as iRacing gives it." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The flair's country code, as iRacing gives it (member/info; member/get may not send it).",
+  })
   countryCode: string | null;
 
   @Column({ name: 'club_name', type: 'text', nullable: true })

@@ -1,4 +1,6 @@
-// One hour of a race week's forecast (the `weather_url` file), in real units (DESIGN §6).
+// One hour of a race week's forecast (the `weather_url` file), in real units (DESIGN §6). Its time is the
+// simulated local time at the track (no zone), read as text by WeatherService; the deprecated `timeOffset` and
+// `timestamp` fields are resolved in weather.resolver.ts.
 import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import type { Relation } from 'typeorm';
@@ -6,7 +8,7 @@ import type { RaceWeek } from '../../seasons/entities/race-week.entity.js';
 
 @ObjectType('ForecastHour', { description: "One hour of a race week's forecast, in real units." })
 @Entity('weather_forecast')
-@Unique('uq_weather_forecast_week_offset', ['raceWeekId', 'timeOffset'])
+@Unique('uq_weather_forecast_week_offset', ['raceWeekId', 'timeOffsetMinutes'])
 export class WeatherForecast {
   @PrimaryGeneratedColumn()
   id: number;
@@ -18,14 +20,31 @@ export class WeatherForecast {
   @JoinColumn({ name: 'race_week_id' })
   raceWeek: Relation<RaceWeek>;
 
-  /** Minutes from the session start iRacing simulates (negative before it). */
+  /** iRacing's `time_offset`: minutes from the simulated race start (negative before it). */
   @Column({ name: 'time_offset', type: 'int' })
-  @Field(() => Int, { description: 'Minutes from the simulated session start (negative before it).' })
-  timeOffset: number;
+  @Field(() => Int, {
+    description:
+      "Minutes from the race start this hour is forecast for (iRacing's time_offset; negative before the start).",
+  })
+  timeOffsetMinutes: number;
 
-  @Column({ type: 'timestamptz' })
-  @Field(() => Date, { description: 'The simulated time of day of this hour.' })
-  timestamp: Date;
+  /**
+   * The forecast's `timestamp`: the simulated local time at the track, stored as given in a
+   * `timestamp without time zone`. Never selected as such: node-postgres would turn it into a Date in the server's
+   * zone (shifting it, or moving an hour that falls in that zone's DST gap), so WeatherService reads it as text
+   * into `simulatedTime`.
+   */
+  @Column({ name: 'timestamp', type: 'timestamp', select: false })
+  storedTimestamp?: unknown;
+
+  /** `YYYY-MM-DDTHH:MM:SS`, set by WeatherService from the `timestamp` column. */
+  @Field(() => String, {
+    description:
+      'The simulated local time at the track of this hour, ISO 8601 without zone (`2026-02-14T18:00:00`): the ' +
+      'time of day and date the sim shows there, not a real-world instant (a race run in September may simulate ' +
+      'a February evening).',
+  })
+  simulatedTime: string;
 
   @Column({ name: 'air_temp_c', type: 'double precision', nullable: true })
   @Field(() => Float, { nullable: true, description: '°C.' })

@@ -3,10 +3,14 @@
 import type { MigrationInterface } from 'typeorm';
 import { SyncProgress1795316820751 } from './1795316820751-SyncProgress.js';
 import { SyncRunLiveness1795318000000 } from './1795318000000-SyncRunLiveness.js';
+import { ScheduleOnly1795319200000 } from './1795319200000-ScheduleOnly.js';
+import { ForecastLocalTime1795319000000 } from './1795319000000-ForecastLocalTime.js';
 import { Init1795304999161 } from './1795304999161-Init.js';
 import { ResultsMembers1795315488038 } from './1795315488038-ResultsMembers.js';
 import { Weather1795314568847 } from './1795314568847-Weather.js';
 import { Seasons1795313424720 } from './1795313424720-Seasons.js';
+import { MemberMerge1795319100000 } from './1795319100000-MemberMerge.js';
+import { SyncRunWarnings1795319300000 } from './1795319300000-SyncRunWarnings.js';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Init1795304999161,
@@ -15,4 +19,8 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   ResultsMembers1795315488038,
   SyncProgress1795316820751,
   SyncRunLiveness1795318000000,
+  ForecastLocalTime1795319000000,
+  MemberMerge1795319100000,
+  ScheduleOnly1795319200000,
+  SyncRunWarnings1795319300000,
 ];
