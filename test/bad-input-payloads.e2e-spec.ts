@@ -6,6 +6,9 @@
 import { ChunkedPayload } from '../src/iracing/offline/datasets.js';
 import type { DatasetContext, ReplicaDataset } from '../src/iracing/offline/datasets.js';
 import { syntheticDataset } from '../src/iracing/offline/synthetic-dataset.js';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { SYNC_QUEUE } from '../src/scheduler/sync.queue.js';
 import { ADMIN_KEY, startHarness } from './support/harness.js';
 import type { Harness, SyncRunView } from './support/harness.js';
 
@@ -63,8 +66,11 @@ describe('bad input: iRacing payloads (end to end)', () => {
   const sync = async (mutation: string, variables: Raw = {}): Promise<SyncRunView> => {
     const d = await h.data<Record<string, { id: number }>>(mutation, variables, ADMIN_KEY);
     const run = await h.waitForRun(Object.values(d)[0].id);
-    // A run queues its follow-ups as it finishes: give them a moment to appear, then wait for them too.
-    await new Promise((r) => setTimeout(r, 300));
+    // A run queues its follow-ups after its outcome is written, before its Bull job completes: wait for the job,
+    // then for every run it queued.
+    const [{ jobId }] = await rows(`SELECT job_id AS "jobId" FROM sync_run WHERE id = $1`, [run.id]);
+    const job = await h.app.get<Queue>(getQueueToken(SYNC_QUEUE)).getJob(jobId as string);
+    await job?.finished().catch(() => undefined);
     await settle();
     return run;
   };
@@ -374,7 +380,8 @@ describe('bad input: iRacing payloads (end to end)', () => {
   it('results/get: a finish position sent as text, in a subsession already stored', async () => {
     h.replica.override('results/get', (r) => {
       const p = r as Raw;
-      p.session_results[0].results[1].finish_position = '2nd';
+      // The first driver: every simsession has one, whatever the day the world is built for.
+      p.session_results[0].results[0].finish_position = '2nd';
       return p;
     });
     await failsCleanly(
@@ -384,7 +391,7 @@ describe('bad input: iRacing payloads (end to end)', () => {
         status: 'FAILED',
         endpoint: 'results/get',
         message:
-          /at session_results\[0\]\.results\[1\]\.finish_position: expected an integer, got string "2nd"/,
+          /at session_results\[0\]\.results\[0\]\.finish_position: expected an integer, got string "2nd"/,
       },
     );
   });

@@ -1,8 +1,10 @@
 // Faults end to end (issue 8): a full sync of everything from a clean replica, then the same syncs from a replica
 // that injects every kind of fault under a tight shared rate-limit budget, run by three worker processes
-// (`node dist/main.js`, ROLE=worker) of which the one running the seasons sync is killed with SIGKILL. The two
+// (`node dist/main.js`, ROLE=worker) of which the one running a seasons sync is killed with SIGKILL. The two
 // databases must be equal table by table (counts and order-free checksums), every run must end SUCCEEDED or
 // PARTIAL with its errors, and the replica must never have refused a request for an overspent budget.
+// The kill and the maintenance window happen at defined iRacing requests (the replica holds the request the
+// worker is killed at), so the scenario does the same on a busy machine as on an idle one (src/bench/chaos.ts).
 // `npm run bench:chaos` runs the same scenario at synthetic scale 1 and prints the figures.
 import { runChaos } from '../src/bench/chaos.js';
 import type { ChaosReport } from '../src/bench/chaos.js';
@@ -70,10 +72,13 @@ describe('a full sync under faults and a killed worker (end to end)', () => {
     expect(report.faulty.runs.reduce((ms, r) => ms + r.rateLimitWaitMs, 0)).toBeGreaterThan(0);
   });
 
-  it('kills the worker running the seasons sync, and another worker finishes that run', () => {
+  it('kills the worker running a seasons sync midway, and another worker finishes that run', () => {
     const killed = report.faulty.killed;
     expect(killed).toBeDefined();
     expect(killed!.kind).toBe('SEASONS');
+    expect(killed!.request).toMatch(/^series\/season_schedule\?season_id=\d+$/);
+    // Killed with some of its seasons committed and some not.
+    expect(killed!.done).toBeGreaterThan(0);
     expect(killed!.done).toBeLessThan(killed!.total);
     const run = report.faulty.runs.find((r) => r.id === killed!.runId);
     expect(run?.status).toBe('SUCCEEDED');
@@ -89,11 +94,13 @@ describe('a full sync under faults and a killed worker (end to end)', () => {
     // The same syncs ran in both phases (the faulty one may add the repeats of what ended PARTIAL).
     const kinds = (runs: { kind: string }[]) => [...new Set(runs.map((r) => r.kind))].sort();
     expect(kinds(report.faulty.runs)).toEqual(kinds(report.clean.runs));
-    // The maintenance window delayed a run rather than failing it.
-    expect(
-      report.faulty.runs.some(
-        (r) => r.status === 'SUCCEEDED' && r.errors.some((e) => e.unit === 'maintenance'),
-      ),
-    ).toBe(true);
+    // The maintenance window (the first two series/seasons requests) delayed the seasons sync rather than failing
+    // it: SUCCEEDED, not PARTIAL, with its delays recorded.
+    expect(report.faulty.maintenance.served).toBe(2);
+    const delayed = report.faulty.runs.find((r) => r.id === report.faulty.maintenance.runId);
+    expect(delayed?.kind).toBe('SEASONS');
+    expect(delayed?.status).toBe('SUCCEEDED');
+    expect(delayed?.errors.filter((e) => e.unit === 'maintenance').length).toBeGreaterThan(0);
+    expect(report.faulty.repeated.map((r) => r.id)).not.toContain(delayed?.id);
   });
 });

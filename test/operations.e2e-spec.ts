@@ -13,6 +13,8 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { SyncCronService } from '../src/scheduler/sync-cron.service.js';
 import { SYNC_QUEUE } from '../src/scheduler/sync.queue.js';
+import { SyncEvents } from '../src/scheduler/sync-events.js';
+import { until } from './support/ws-client.js';
 import { ADMIN_KEY, startHarness, SYNC_RUN_FIELDS } from './support/harness.js';
 import type { Harness, SyncRunView } from './support/harness.js';
 
@@ -159,7 +161,10 @@ describe('operations (end to end)', () => {
         },
       );
     });
-    await new Promise((r) => setTimeout(r, 300)); // the subscription is registered
+    // The subscription is registered in this api process and it listens on the Redis channel.
+    const events = h.app.get(SyncEvents);
+    await until(() => events.subscriberCount > 0, 10_000, 'the subscription is registered');
+    await events.listening();
     const r = await h.data<{ syncSeasons: SyncRunView }>(`mutation { syncSeasons { id } }`, {}, ADMIN_KEY);
     await Promise.race([
       finished,

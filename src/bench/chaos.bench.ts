@@ -1,7 +1,8 @@
 // `npm run bench:chaos`: the fault scenario (src/bench/chaos.ts) at synthetic scale 1 (CHAOS_SCALE to change):
-// a clean full sync, then the same under injected faults, a shared rate-limit budget and a worker killed with
-// SIGKILL; prints both phases, the faults served, every run's outcome and the table-by-table comparison. Exits 1
-// when the databases differ, a run is left active, or the replica answered a 429 for an overspent budget.
+// a clean full sync, then the same under injected faults, a shared rate-limit budget, a maintenance window and a
+// worker killed with SIGKILL (both at a defined iRacing request, see chaos.ts); prints both phases, the faults
+// served, every run's outcome and the table-by-table comparison. Exits 1 when the databases differ, a run is
+// left active, the killed run did not end SUCCEEDED, or the replica answered a 429 for an overspent budget.
 import { runChaos } from './chaos.js';
 
 const scale = Number(process.env.CHAOS_SCALE ?? 1);
@@ -19,10 +20,14 @@ async function main(): Promise<void> {
   );
   if (f.killed)
     console.log(
-      `killed: worker ${f.killed.pid} (SIGKILL) during sync run ${f.killed.runId} ${f.killed.kind} ` +
-        `at ${f.killed.done}/${f.killed.total}`,
+      `killed: worker ${f.killed.pid} (SIGKILL) during sync run ${f.killed.runId} ${f.killed.kind}, held at ` +
+        `${f.killed.request} with ${f.killed.done}/${f.killed.total} past seasons stored`,
     );
-  else console.log('killed: no worker (the seasons sync ended before a quarter of it was done)');
+  else console.log('killed: no worker');
+  console.log(
+    `maintenance: ${f.maintenance.served} 503s served` +
+      (f.maintenance.runId ? `, delaying sync run ${f.maintenance.runId}` : ', delaying no run'),
+  );
   console.log('\nruns of the faulty phase:');
   for (const run of f.runs) {
     const first = run.errors[0] ? `  first error: ${run.errors[0].unit}: ${run.errors[0].message}` : '';
@@ -45,8 +50,13 @@ async function main(): Promise<void> {
   }
   const stuck = f.runs.filter((x) => x.status === 'QUEUED' || x.status === 'RUNNING');
   const dishonest = f.runs.filter((x) => x.status !== 'SUCCEEDED' && x.errors.length === 0);
+  const takenOver = f.killed && f.runs.find((x) => x.id === f.killed!.runId)?.status === 'SUCCEEDED';
   const ok =
-    r.differences.length === 0 && stuck.length === 0 && dishonest.length === 0 && f.replica.overBudget === 0;
+    r.differences.length === 0 &&
+    stuck.length === 0 &&
+    dishonest.length === 0 &&
+    f.replica.overBudget === 0 &&
+    Boolean(takenOver);
   console.log(
     `\nverdict: ${ok ? 'the faulty database equals the clean one' : `FAILED ${JSON.stringify(r.differences)}`}`,
   );

@@ -4,6 +4,16 @@
 // malformed bodies, truncated chunks and expired links under a shared rate-limit budget, run by three worker
 // processes (`node dist/main.js`, ROLE=worker) of which one is killed with SIGKILL while it runs a job. Then the
 // two databases are compared table by table.
+//
+// The faults that must land at a point of a sync are triggered by the replica at a defined request, never by
+// watching the clock or polling progress (a busy machine could run a whole sync between two polls):
+// - the maintenance window is the first two `series/seasons` requests (the seasons sync, once its series are
+//   stored): the run is delayed twice and ends SUCCEEDED;
+// - the kill: a seasons sync of one series' past seasons (one `series/season_schedule` request and one
+//   transaction per season) is held at the schedule of its (total/4 + 1)th season, the worker that sent that
+//   request (each worker has its own replica URL, `OfflineReplica.alias()`) is killed with SIGKILL and, once it
+//   has exited, the hold is released; another worker must take the run over and finish it.
+// Every wait is on an event or on a condition that stays true once reached, each with a deadline.
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -16,7 +26,8 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../bootstrap.js';
 import { loadConfig } from '../core/config/app-config.js';
 import { DEFAULT_TEST_CREDENTIALS, OfflineReplica } from '../iracing/offline/replica.js';
-import type { Fault, ReplicaStats } from '../iracing/offline/replica.js';
+import type { Fault, Held, ReplicaStats } from '../iracing/offline/replica.js';
+import type { ReplicaDataset } from '../iracing/offline/datasets.js';
 import { syntheticDataset } from '../iracing/offline/synthetic-dataset.js';
 import { SyncKind, SyncTrigger } from '../scheduler/sync-run.entity.js';
 import { SyncRunService } from '../scheduler/sync-run.service.js';
@@ -61,7 +72,13 @@ export interface ChaosReport {
   scale: number;
   clean: PhaseReport;
   faulty: PhaseReport & {
-    killed?: { pid: number; runId: number; kind: string; done: number; total: number };
+    /**
+     * The worker killed and the run it held: `done` of the `total` past seasons that run fetches were stored
+     * when it was killed, waiting for the schedule named by `request`.
+     */
+    killed?: { pid: number; runId: number; kind: string; done: number; total: number; request: string };
+    /** The run the maintenance window delayed (the seasons sync) and the 503s served. */
+    maintenance: { runId?: number; served: number };
     /** Runs that ended PARTIAL or FAILED under faults and were triggered again once the faults stopped. */
     repeated: RunSummary[];
     workerLog: string;
@@ -87,6 +104,94 @@ function basePlan(): Step[] {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits for a condition that stays true once reached (never for a passing state), checking it every `everyMs`;
+ * fails with `what` once `timeoutMs` have passed.
+ */
+async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: () => string,
+  everyMs = 200,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`after ${timeoutMs} ms: ${what()}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Resolves when the child process has exited; fails after `timeoutMs`. */
+function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`process ${child.pid} still running ${timeoutMs} ms after it was signalled`)),
+      timeoutMs,
+    );
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** The maintenance window: the first two `series/seasons` requests (both from the seasons sync). */
+const MAINTENANCE: Fault = { endpoint: 'series/seasons', kind: 'maintenance', after: 0, times: 2 };
+
+/** Where a worker is killed: a seasons sync of one series' past seasons, held at one season's schedule. */
+interface KillPoint {
+  step: Step;
+  seriesId: number;
+  /** The past seasons the run fetches one by one (`series/season_schedule`), in its order. */
+  pastSeasonIds: number[];
+  /** The season whose schedule request is held: the (total/4 + 1)th. */
+  heldSeasonId: number;
+}
+
+/**
+ * Chosen from the dataset: the series with the fewest past seasons to fetch among those with at least 4 (the
+ * run stays short at any scale), the hold at the schedule of its (total/4 + 1)th season.
+ */
+function killPointOf(dataset: ReplicaDataset): KillPoint {
+  const ctx = { baseUrl: '', now: NOW };
+  const none = new URLSearchParams();
+  const current = new Set(
+    (dataset.resolve('series/seasons', none, ctx) as { season_id: number }[]).map((s) => s.season_id),
+  );
+  const series = (dataset.resolve('series/get', none, ctx) as { series_id: number }[])
+    .map((s) => s.series_id)
+    .sort((a, b) => a - b);
+  const candidates = series.map((seriesId) => {
+    const answer = dataset.resolve(
+      'series/past_seasons',
+      new URLSearchParams({ series_id: String(seriesId) }),
+      ctx,
+    ) as { series: { seasons: { season_id: number; active?: boolean }[] } } | undefined;
+    // What SeasonsImporter.syncPast fetches: the listed seasons that are neither active nor current.
+    const past = (answer?.series.seasons ?? [])
+      .filter((s) => s.active !== true && !current.has(s.season_id))
+      .map((s) => s.season_id);
+    return { seriesId, past };
+  });
+  const best =
+    candidates
+      .filter((c) => c.past.length >= 4)
+      .sort((a, b) => a.past.length - b.past.length || a.seriesId - b.seriesId)[0] ??
+    candidates.sort((a, b) => b.past.length - a.past.length || a.seriesId - b.seriesId)[0];
+  if (!best || best.past.length < 2)
+    throw new Error(
+      'the synthetic dataset has no series with 2 past seasons to fetch: no point to kill a worker at',
+    );
+  const k = Math.max(1, Math.floor(best.past.length / 4));
+  return {
+    step: { kind: SyncKind.SEASONS, params: { includePast: true, seriesIds: [best.seriesId] } },
+    seriesId: best.seriesId,
+    pastSeasonIds: best.past,
+    heldSeasonId: best.past[k],
+  };
+}
 
 function settingsFor(replicaUrl: string, databaseUrl: string, redisUrl: string, prefix: string) {
   return {
@@ -121,15 +226,9 @@ async function runSummaries(db: DataSource): Promise<RunSummary[]> {
  * Waits until no run is QUEUED or RUNNING and the queue holds no job (a job queues its follow-up after its run
  * has finished: both are checked, so a follow-up is never missed).
  */
-async function settle(
-  db: DataSource,
-  queue: Queue,
-  timeoutMs: number,
-  onPoll?: () => Promise<void>,
-): Promise<void> {
+async function settle(db: DataSource, queue: Queue, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (onPoll) await onPoll();
     const [{ n }] = (await db.query(
       `SELECT count(*)::int AS n FROM sync_run WHERE status IN ('QUEUED', 'RUNNING')`,
     )) as { n: number }[];
@@ -146,18 +245,82 @@ async function settle(
 }
 
 /** Runs the plan step by step (each step's follow-ups settle before the next). */
-async function runPlan(
-  app: INestApplicationContext,
-  steps: Step[],
-  timeoutMs: number,
-  onPoll?: () => Promise<void>,
-): Promise<void> {
+async function runPlan(app: INestApplicationContext, steps: Step[], timeoutMs: number): Promise<void> {
   const runs = app.get(SyncRunService);
   const queue = app.get<Queue>(getQueueToken(SYNC_QUEUE));
   for (const step of steps) {
     await runs.enqueue(step.kind, step.params, SyncTrigger.CLI);
-    await settle(app.get(DataSource), queue, timeoutMs, onPoll);
+    await settle(app.get(DataSource), queue, timeoutMs);
   }
+}
+
+/** Past seasons of the kill point stored in a database. */
+async function pastStored(db: DataSource, point: KillPoint): Promise<number> {
+  const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM season WHERE season_id = ANY($1::int[])`, [
+    point.pastSeasonIds,
+  ])) as { n: number }[];
+  return n;
+}
+
+interface Worker {
+  child: ChildProcess;
+  /** Its own URL onto the faulty replica: a held request names the worker that sent it. */
+  url: string;
+}
+
+/**
+ * Runs the kill point's step: the replica holds its request for the held season's schedule, the worker that
+ * sent it is killed with SIGKILL, and once that process has exited the hold is released; then waits until
+ * the run (taken over by another worker) and its follow-ups have ended.
+ */
+async function runAndKill(
+  app: INestApplicationContext,
+  replica: OfflineReplica,
+  workers: Worker[],
+  point: KillPoint,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<NonNullable<ChaosReport['faulty']['killed']>> {
+  const db = app.get(DataSource);
+  const queue = app.get<Queue>(getQueueToken(SYNC_QUEUE));
+  const request = `series/season_schedule?season_id=${point.heldSeasonId}`;
+  const hold = replica.holdAt('series/season_schedule', 1, {
+    params: { season_id: String(point.heldSeasonId) },
+  });
+  const run = await app.get(SyncRunService).enqueue(point.step.kind, point.step.params, SyncTrigger.CLI);
+  const settled = settle(db, queue, timeoutMs).then(() => 'settled' as const);
+  settled.catch(() => undefined); // awaited below, once the worker is killed
+  const first: Held | 'settled' = await Promise.race([hold, settled]);
+  if (first === 'settled') {
+    replica.cancelHolds();
+    throw new Error(`sync run ${run.id} ended without asking for ${request}: no worker was killed`);
+  }
+  const held = first;
+  let killed: NonNullable<ChaosReport['faulty']['killed']>;
+  try {
+    const worker = workers.find((w) => w.url === held.url);
+    if (!worker) throw new Error(`${request} was held on ${held.url}, the URL of no worker`);
+    const [row] = (await db.query(`SELECT kind, status FROM sync_run WHERE id = $1`, [run.id])) as {
+      kind: string;
+      status: string;
+    }[];
+    if (row?.status !== 'RUNNING')
+      throw new Error(`${request} was held while sync run ${run.id} was ${row?.status}`);
+    // The worker waits for that schedule: every season before it has committed, none after it has started.
+    const done = await pastStored(db, point);
+    const pid = worker.child.pid!;
+    worker.child.kill('SIGKILL');
+    await exited(worker.child, 10_000);
+    killed = { pid, runId: run.id, kind: row.kind, done, total: point.pastSeasonIds.length, request };
+    log(
+      `  SIGKILL worker ${pid} while it ran sync run ${run.id} (${row.kind}), held at ${request} ` +
+        `(past seasons ${done}/${point.pastSeasonIds.length} stored)`,
+    );
+  } finally {
+    held.release();
+  }
+  await settled;
+  return killed;
 }
 
 /** Results of one finished race week and laps of a few subsessions: chosen from the clean database. */
@@ -225,6 +388,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const names = { clean: `simlane_chaos_clean_${tag}`, faulty: `simlane_chaos_faulty_${tag}` };
   const prefixes = { clean: `simlane-chaos-clean-${tag}`, faulty: `simlane-chaos-faulty-${tag}` };
   const dataset = () => syntheticDataset({ scale: options.scale, seed, now: NOW });
+  const point = killPointOf(dataset());
   const cleanup: (() => Promise<unknown>)[] = [];
   try {
     // --- The clean run: one process, no faults, no rate limit. ------------------------------------------
@@ -249,7 +413,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const cleanDb = cleanApp.get(DataSource);
     log(`clean run: synthetic scale ${options.scale}, seed ${seed}, one process, no faults`);
     let t0 = Date.now();
+    // The base plan with, after the seasons sync, the one a worker is killed in.
     const plan = basePlan();
+    plan.splice(plan.findIndex((s) => s.kind === SyncKind.SEASONS) + 1, 0, point.step);
     await runPlan(cleanApp, plan, timeoutMs);
     const results = await resultSteps(cleanDb);
     await runPlan(cleanApp, results, timeoutMs);
@@ -290,84 +456,57 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const db = api.get(DataSource);
 
     let workerLog = '';
-    const starts: { pid: number; runId: number; kind: string }[] = [];
-    const workers: ChildProcess[] = [];
+    const workers: Worker[] = [];
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     for (let i = 0; i < workersWanted; i++) {
+      const url = await faultyReplica.alias();
       const child = spawn(process.execPath, [mainJs], {
-        env: { ...env, ...settings, ROLE: 'worker', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'info' },
+        env: {
+          ...env,
+          ...settingsFor(url, faultyDbUrl, redisUrl, prefixes.faulty),
+          ROLE: 'worker',
+          MIGRATIONS_RUN: 'false',
+          LOG_LEVEL: 'info',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      workers.push(child);
+      workers.push({ child, url });
       let pending = '';
       const onData = (d: Buffer) => {
         pending += d.toString();
         const lines = pending.split('\n');
         pending = lines.pop() ?? '';
-        for (const line of lines) {
-          const m = /sync run (\d+) \((\w+)\) attempt \d+ started/.exec(line);
-          if (m) starts.push({ pid: child.pid!, runId: Number(m[1]), kind: m[2] });
-          if (/"level":(40|50|60)/.test(line)) workerLog += `${line}\n`;
-        }
+        for (const line of lines) if (/"level":(40|50|60)/.test(line)) workerLog += `${line}\n`;
       };
       child.stdout?.on('data', onData);
       child.stderr?.on('data', (d: Buffer) => (workerLog += d.toString()));
     }
     cleanup.push(async () => {
-      for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM');
-      await Promise.all(
-        workers.map((w) =>
-          w.exitCode !== null || w.signalCode !== null
-            ? Promise.resolve()
-            : new Promise((r) => {
-                w.once('exit', r);
-                setTimeout(() => {
-                  w.kill('SIGKILL');
-                  r(undefined);
-                }, 10_000).unref();
-              }),
-        ),
-      );
+      const running = workers.map((w) => w.child).filter((c) => c.exitCode === null && c.signalCode === null);
+      for (const c of running) c.kill('SIGTERM');
+      await Promise.all(running.map((c) => exited(c, 10_000).catch(() => c.kill('SIGKILL'))));
     });
-    // Ready once every worker has connected to the queue.
+    // Ready once every worker has connected to the queue (it stays connected: a condition that holds).
     const bull = api.get<Queue>(getQueueToken(SYNC_QUEUE));
-    for (let i = 0; i < 300 && (await bull.getWorkers()).length < workersWanted; i++) await sleep(100);
-    if ((await bull.getWorkers()).length < workersWanted)
-      throw new Error(`the worker processes did not start:\n${workerLog}`);
+    await waitFor(
+      async () => (await bull.getWorkers()).length >= workersWanted,
+      60_000,
+      () => `the worker processes did not start:\n${workerLog}`,
+      100,
+    );
 
-    for (const f of faultsAt(options.faultRate ?? 0.03)) faultyReplica.addFault(f);
+    for (const f of [MAINTENANCE, ...faultsAt(options.faultRate ?? 0.03)]) faultyReplica.addFault(f);
     log(
       `faulty run: ${workersWanted} worker processes, budget ${rateLimit.limit} per ${rateLimit.windowMs} ms, ` +
-        `fault rate ${options.faultRate ?? 0.03} per kind`,
+        `fault rate ${options.faultRate ?? 0.03} per kind, maintenance at the first 2 series/seasons requests`,
     );
     t0 = Date.now();
     let killed: ChaosReport['faulty']['killed'];
-    let maintenanceAt: number | undefined;
-    // While the seasons sync runs: a maintenance window once it is under way, and the SIGKILL of its worker
-    // once a quarter of its seasons are done.
-    const watch = async () => {
-      if (killed && maintenanceAt) return;
-      const [run] = (await db.query(
-        `SELECT id, progress FROM sync_run WHERE kind = 'SEASONS' AND status = 'RUNNING' ORDER BY id LIMIT 1`,
-      )) as { id: number; progress: { done: number; total: number } | null }[];
-      if (!run?.progress) return;
-      const { done, total } = run.progress;
-      if (!maintenanceAt && done >= 1) {
-        maintenanceAt = Date.now();
-        faultyReplica.addFault({ endpoint: '*', kind: 'maintenance', times: 2 });
-        log(`  maintenance window opened at seasons ${done}/${total}`);
-      }
-      if (!killed && done >= total / 4) {
-        const owner = [...starts].reverse().find((s) => s.runId === run.id);
-        const child = workers.find((w) => w.pid === owner?.pid);
-        if (!owner || !child || child.exitCode !== null) return;
-        child.kill('SIGKILL');
-        killed = { pid: owner.pid, runId: run.id, kind: owner.kind, done, total };
-        log(`  SIGKILL worker ${owner.pid} while it ran sync run ${run.id} (seasons ${done}/${total})`);
-      }
-    };
-    await runPlan(api, fullPlan, timeoutMs, watch);
+    for (const step of fullPlan) {
+      if (step === point.step) killed = await runAndKill(api, faultyReplica, workers, point, timeoutMs, log);
+      else await runPlan(api, [step], timeoutMs);
+    }
     const underFaults = await runSummaries(db);
     // What ended PARTIAL or FAILED is triggered again, as its next schedule tick would, once the faults stop.
     faultyReplica.clearFaults();
@@ -378,12 +517,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       timeoutMs,
     );
     const faultyMs = Date.now() - t0;
+    const maintenanceRuns = underFaults.filter((r) => r.errors.some((e) => e.unit === 'maintenance'));
     const faulty = {
       ms: faultyMs,
       runs: await runSummaries(db),
       tables: await tableChecksums(faultyDbUrl, [faultyUrl]),
       replica: faultyReplica.stats,
       killed,
+      maintenance: {
+        runId: maintenanceRuns[0]?.id,
+        served: faultyReplica.stats.faultsByKind.maintenance ?? 0,
+      },
       repeated,
       workerLog,
     };

@@ -36,18 +36,21 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     'usage: npm run iracing:offline -- [--port 4400] [--dataset synthetic|DIR] [--scale N] [--seed N]\n' +
-      '         [--rate-limit LIMIT/SECONDS|off] [--fault ENDPOINT:KIND[:TIMES[:RATE]]]...\n' +
+      '         [--rate-limit LIMIT/SECONDS|off] [--fault ENDPOINT:KIND[:TIMES[:RATE[:AFTER]]]]...\n' +
       `fault kinds: ${KINDS.join(', ')}`,
   );
   process.exit(0);
 }
 
-/** ENDPOINT:KIND[:TIMES[:RATE]], e.g. `car/get:status:3`, `*:html::0.05` (5% of every request). */
+/**
+ * ENDPOINT:KIND[:TIMES[:RATE[:AFTER]]], e.g. `car/get:status:3`, `*:html::0.05` (5% of every request),
+ * `*:maintenance:20::100` (a maintenance window from the 101st request for 20 requests).
+ */
 function parseFault(spec: string): Fault {
-  const [endpoint, kind, times, rate] = spec.split(':');
+  const [endpoint, kind, times, rate, after] = spec.split(':');
   if (!endpoint || !KINDS.includes(kind as FaultKind)) {
     throw new Error(
-      `--fault ${spec}: expected ENDPOINT:KIND[:TIMES[:RATE]] with KIND one of ${KINDS.join(', ')}`,
+      `--fault ${spec}: expected ENDPOINT:KIND[:TIMES[:RATE[:AFTER]]] with KIND one of ${KINDS.join(', ')}`,
     );
   }
   return {
@@ -55,6 +58,7 @@ function parseFault(spec: string): Fault {
     kind: kind as FaultKind,
     times: times ? Number(times) : undefined,
     rate: rate ? Number(rate) : undefined,
+    after: after ? Number(after) : undefined,
   };
 }
 

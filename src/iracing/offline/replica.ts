@@ -2,6 +2,22 @@
 // benchmarks, the demo and front-end work. It serves the OAuth token endpoint, `/data/...` answering
 // `{link, expires}` with presigned-style links that expire, rate-limit headers from a configurable budget,
 // and faults injected per endpoint. What it serves comes from a ReplicaDataset (recorded files or synthetic).
+//
+// Faults that must happen at a defined point of a sync, whatever the speed of the machine, are tied to request
+// counts rather than to time:
+// - `addFault({ ..., after: N, times: M })` serves the fault from the (N+1)th request to its endpoint (`*`: any
+//   `/data` endpoint) for M requests, or until the function `addFault` returns is called (no `times`); e.g. a
+//   maintenance window from the 1st `series/seasons` request for 2 requests.
+// - `holdAt(endpoint, n, { params, scope })` resolves, with a `Held`, when the nth request to `endpoint` (with
+//   those query parameters, if given; counted from the call, past the budget and token checks) arrives, and
+//   leaves it unanswered — with every later request to the same endpoint by default (`scope: 'endpoint'`;
+//   `'request'`: that one only; `'all'`: every `/data` request) — until `held.release()`. Released requests are
+//   answered as usual (faults included); those whose client has gone are dropped. Meanwhile the client that sent
+//   it is stuck at a known point of its work: a test can kill it there, e.g. while it waits for the schedule of
+//   its 3rd past season. `cancelHolds()` drops the holds not reached yet.
+// - `alias()` opens another port onto the same replica (same data, tokens, budget, faults and holds): with one
+//   URL per client process, `held.url` names the client whose request is held.
+// A replica runs in the process that constructs it: these are plain method calls, no control channel.
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -34,6 +50,49 @@ export interface Fault {
   times?: number;
   /** Probability per request (0..1), for faults spread at a rate; 1 when absent. */
   rate?: number;
+  /**
+   * Requests to the endpoint it lets through before it applies (counted from `addFault` among the requests past
+   * the budget and token checks, whatever other fault they met): `after: 4, times: 2` hits the 5th and 6th.
+   */
+  after?: number;
+}
+
+/** What waits once a hold is reached: its request only, every later one to its endpoint too, or every later one. */
+export type HoldScope = 'request' | 'endpoint' | 'all';
+
+export interface HoldOptions {
+  /** `endpoint` when absent. */
+  scope?: HoldScope;
+  /** Only requests with these query parameters count towards n (e.g. `{ season_id: '4242' }`). */
+  params?: Record<string, string>;
+}
+
+/** A hold reached (see `OfflineReplica.holdAt`). */
+export interface Held {
+  /** The endpoint the hold counted (`*`: any) and the count it waited for. */
+  endpoint: string;
+  n: number;
+  /** The request that reached it: its endpoint and query. */
+  request: { endpoint: string; params: Record<string, string> };
+  /** Base URL the request came to: the replica's own or one of its `alias()` URLs. */
+  url: string;
+  /** Requests held so far, the first included. */
+  readonly count: number;
+  /** Answers every held request (or drops it when its client has gone) and stops holding. Idempotent. */
+  release(): void;
+}
+
+interface HoldState {
+  endpoint: string;
+  n: number;
+  scope: HoldScope;
+  params: [string, string][];
+  seen: number;
+  /** Set once reached: the promise the held requests wait on. */
+  gate?: Promise<void>;
+  open?: () => void;
+  count: number;
+  resolve: (held: Held) => void;
 }
 
 export interface ReplicaCredentials {
@@ -119,10 +178,16 @@ function recordIssuedTokens(...tokens: string[]): void {
   if (file) appendFileSync(file, tokens.map((t) => `${t}\n`).join(''));
 }
 
+/** A fault as stored: `seen` counts the requests it has let through (`after`). */
+type ActiveFault = Fault & { seen: number };
+
 export class OfflineReplica {
   private server?: Server;
   private baseUrl = '';
-  private faults: Fault[] = [];
+  /** Base URL of every port this replica listens on (its own and its aliases), by port. */
+  private readonly servers = new Map<number, { server: Server; url: string }>();
+  private faults: ActiveFault[] = [];
+  private holds: HoldState[] = [];
   private readonly overrides = new Map<string, Override>();
   private readonly links = new Map<string, StoredLink>();
   private readonly accessTokens = new Map<string, number>();
@@ -150,32 +215,90 @@ export class OfflineReplica {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
+    const { server, url } = await this.listen(this.options.port ?? 0);
+    this.server = server;
+    this.baseUrl = url;
+    return this.baseUrl;
+  }
+
+  /**
+   * Opens another port onto this replica (same data, tokens, budget, faults and holds) and returns its base URL.
+   * Giving each client its own URL tells them apart: `Held.url` is the URL the held request came to. Links and
+   * files stay on the replica's own URL. Closed by `stop()`.
+   */
+  async alias(): Promise<string> {
+    if (!this.server) throw new Error('the offline replica is not started');
+    return (await this.listen(0)).url;
+  }
+
+  private async listen(port: number): Promise<{ server: Server; url: string }> {
+    const server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) this.json(res, 500, { error: 'Replica error', message: String(err) });
         else res.destroy();
       });
     });
-    this.server.keepAliveTimeout = 5000;
+    server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+      server.once('error', reject);
+      server.listen(port, this.options.host ?? '127.0.0.1', () => resolve());
     });
-    const addr = this.server.address() as AddressInfo;
-    this.baseUrl = `http://${addr.address}:${addr.port}`;
-    return this.baseUrl;
+    const addr = server.address() as AddressInfo;
+    const entry = { server, url: `http://${addr.address}:${addr.port}` };
+    this.servers.set(addr.port, entry);
+    return entry;
   }
 
   async stop(): Promise<void> {
-    const s = this.server;
     this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    // Held requests are let go (their sockets are closed below): nothing waits on a stopped replica.
+    for (const h of this.holds) h.open?.();
+    this.holds = [];
+    const all = [...this.servers.values()].map((e) => e.server);
+    this.servers.clear();
+    await Promise.all(
+      all.map((s) => {
+        s.closeAllConnections();
+        return new Promise<void>((resolve) => s.close(() => resolve()));
+      }),
+    );
   }
 
-  addFault(fault: Fault): void {
-    this.faults.push({ ...fault });
+  /**
+   * Resolves when the nth request to `endpoint` (`*`: any `/data` endpoint; with `options.params`, only those
+   * with these query parameters) arrives, counted from this call among the requests that pass the budget and
+   * token checks; that request, and the later ones of `options.scope` (default: every later request to the same
+   * endpoint, whatever its parameters), wait unanswered until `held.release()`. The held requests then go on as
+   * usual (faults included), or are dropped when their client has gone.
+   */
+  holdAt(endpoint: string, n: number, options: HoldOptions = {}): Promise<Held> {
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`holdAt: n must be a whole number >= 1, got ${n}`);
+    return new Promise<Held>((resolve) => {
+      this.holds.push({
+        endpoint,
+        n,
+        scope: options.scope ?? 'endpoint',
+        params: Object.entries(options.params ?? {}),
+        seen: 0,
+        count: 0,
+        resolve,
+      });
+    });
+  }
+
+  /** Drops the holds not reached yet (their promises never resolve); reached ones stay until released. */
+  cancelHolds(): void {
+    this.holds = this.holds.filter((h) => h.gate !== undefined);
+  }
+
+  /** Adds a fault; the function returned removes it (a window held open until then, for a fault without `times`). */
+  addFault(fault: Fault): () => void {
+    const stored: ActiveFault = { ...fault, seen: 0 };
+    this.faults.push(stored);
+    return () => {
+      this.faults = this.faults.filter((f) => f !== stored);
+    };
   }
 
   clearFaults(): void {
@@ -270,6 +393,10 @@ export class OfflineReplica {
     const exp = token ? this.accessTokens.get(token) : undefined;
     if (!exp || exp < Date.now()) return this.json(res, 401, { error: 'Unauthorized' }, headers);
 
+    if (this.holds.length) {
+      await this.passHolds(endpoint, url.searchParams, req);
+      if (res.destroyed || !res.socket || res.socket.destroyed) return; // its client has gone
+    }
     const fault = this.takeFault(endpoint);
     let linkFault: 'malformed' | 'expired' | 'truncated-chunk' | undefined;
     if (fault) {
@@ -450,10 +577,49 @@ export class OfflineReplica {
     return over && !peek ? null : headers;
   }
 
+  /** Counts this request for every hold, and waits while a hold reached holds it. */
+  private async passHolds(endpoint: string, params: URLSearchParams, req: IncomingMessage): Promise<void> {
+    for (const h of [...this.holds]) {
+      const sameEndpoint = h.endpoint === '*' || h.endpoint === endpoint;
+      if (h.gate) {
+        if (h.scope === 'all' || (h.scope === 'endpoint' && sameEndpoint)) {
+          h.count++;
+          await h.gate;
+        }
+        continue;
+      }
+      if (!sameEndpoint || h.params.some(([k, v]) => params.get(k) !== v) || ++h.seen < h.n) continue;
+      h.gate = new Promise<void>((open) => (h.open = open));
+      h.count = 1;
+      const port = req.socket.localPort ?? 0;
+      const release = () => {
+        this.holds = this.holds.filter((x) => x !== h);
+        h.open!();
+      };
+      h.resolve({
+        endpoint: h.endpoint,
+        n: h.n,
+        request: { endpoint, params: Object.fromEntries(params) },
+        url: this.servers.get(port)?.url ?? this.baseUrl,
+        get count() {
+          return h.count;
+        },
+        release,
+      });
+      await h.gate;
+    }
+  }
+
   private takeFault(endpoint: string): Fault | undefined {
+    // A fault with `after` counts every request to its endpoint, whether or not another fault is served to it.
+    const ready = new Set<ActiveFault>();
+    for (const f of this.faults) {
+      if (f.endpoint !== endpoint && f.endpoint !== '*') continue;
+      if (f.seen >= (f.after ?? 0)) ready.add(f);
+      else f.seen++;
+    }
     const i = this.faults.findIndex(
-      (f) =>
-        (f.endpoint === endpoint || f.endpoint === '*') && (f.rate === undefined || this.rng.next() < f.rate),
+      (f) => ready.has(f) && (f.rate === undefined || this.rng.next() < f.rate),
     );
     if (i < 0) return undefined;
     const f = this.faults[i];
