@@ -199,18 +199,23 @@ export class IracingClient {
     return this.data('results/get', params, P.resultPayload, options);
   }
 
-  /** Laps of one simsession (of one driver or team when given), every chunk concatenated in order. */
+  /**
+   * Laps of one simsession (of one driver, or of one team: every lap its drivers drove), every chunk
+   * concatenated in order; a header without `chunk_info` (no lap driven) gives no rows. `teamId` may be given
+   * as `results/get` names the team (negative, as the laps' `group_id`): iRacing's lap data takes the team's own
+   * id, positive (a team's answer is filed under `…/t<team id>/` with `group_id` = -team id).
+   */
   getLapData(
     q: { subsessionId: number; simsessionNumber: number; custId?: number; teamId?: number },
     options?: CallOptions,
-  ) {
+  ): Promise<ChunkedResult<P.IracingLapRow>> {
     const params = {
       subsession_id: q.subsessionId,
       simsession_number: q.simsessionNumber,
       cust_id: q.custId,
-      team_id: q.teamId,
+      team_id: q.teamId === undefined ? undefined : Math.abs(q.teamId),
     };
-    return this.chunked('results/lap_data', params, P.lapRowsPayload, options);
+    return this.data('results/lap_data', params, P.lapDataPayload, options);
   }
 
   getSeasonResults(q: { seasonId: number; eventType?: number; raceWeekNum?: number }, options?: CallOptions) {

@@ -248,12 +248,19 @@ const resultRow = object({
   driver_results: optional(array(object({ cust_id: int, display_name: optional(str) }))),
 });
 
+/**
+ * `results/get`. A league session sends `season_id`, `series_id` and `race_week_num` 0 with its `league_id`
+ * and `league_season_id`; a hosted one has no series (0 or absent) and a `session_name`.
+ */
 export const resultPayload = object({
   subsession_id: int,
   session_id: optional(int),
   season_id: optional(int),
   series_id: optional(int),
   race_week_num: optional(int),
+  league_id: optional(int),
+  league_season_id: optional(int),
+  session_name: optional(str),
   start_time: isoDate,
   end_time: optional(isoDate),
   track: object({ track_id: int }),
@@ -280,6 +287,22 @@ export const lapRowsPayload = array(
     flags: optional(int),
   }),
 );
+export type IracingLapRow = Checked<typeof lapRowsPayload>[number];
+
+/**
+ * `results/lap_data` once its chunks are joined: the header's fields and `rows`. A header whose `chunk_info` is
+ * null or missing (a driver or team without a lap) has no rows: that is zero laps, not a malformed payload. A
+ * `chunk_info` of another shape is malformed (the client joins only an object's chunks).
+ */
+export const lapDataPayload: Check<{ header: Record<string, unknown>; rows: IracingLapRow[] }> = (v, p) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new DecodeError(p || '(root)', 'a lap data header', v);
+  const { rows, ...header } = v as Record<string, unknown>;
+  if (rows !== undefined) return { header, rows: lapRowsPayload(rows, 'rows') };
+  const info = header.chunk_info;
+  if (info === null || info === undefined) return { header, rows: [] };
+  throw new DecodeError('chunk_info', 'chunk_info (an object with the chunk files) or null', info);
+};
 
 export const seasonResultsPayload = object({
   season_id: int,

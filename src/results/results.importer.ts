@@ -1,9 +1,12 @@
 // Imports results (DESIGN §4): a subsession (`results/get`) is one unit in one transaction — the subsession, every
 // simsession's team and driver rows, a SimProfile for every driver — linked to its EventInstance (by session_id,
-// else by season, week and start). A subsession whose season, week or event is unknown gets its chain from the
-// seasons module first (schedule fetched, instance created as not predicted); unknown cars, classes or tracks
-// are fetched through the catalog. Laps (`results/lap_data`) on demand. Finished sessions are found through
-// `results/search_series` from a stored checkpoint, and `results/season_results` names a week's subsessions.
+// else by season, week and start). A series race whose season, week or event is unknown gets its chain from the
+// seasons module first (schedule fetched, instance created as not predicted); a league or hosted subsession has
+// no series week and never looks for one. Unknown cars, classes or tracks are fetched through the catalog. When a
+// dependency fails (a schedule, the catalog), the subsession's failure carries its endpoint and message. Laps
+// (`results/lap_data`, on demand) are fetched per driver or team: one that fails is recorded on its own and the
+// others are stored. Finished sessions are found through `results/search_series` from a stored checkpoint, and
+// `results/season_results` names a week's subsessions.
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -16,11 +19,12 @@ import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
 import { contentHash, storedHash, storeHash } from '../core/database/payload-hash.js';
 import type { UpsertSpec } from '../core/database/bulk-upsert.js';
 import { ImportReport, unitTransaction } from '../core/import/import-report.js';
-import type { ImportOptions } from '../core/import/import-report.js';
+import type { ImportOptions, UnitFailure } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import type { IracingResult } from '../iracing/iracing.payloads.js';
 import { MembersImporter } from '../members/members.importer.js';
 import { SeasonsImporter } from '../seasons/seasons.importer.js';
+import { SubsessionKind } from './entities/subsession-kind.js';
 import { lapRows, subsessionBundle } from './results.mapping.js';
 import type { SubsessionBundle } from './results.mapping.js';
 
@@ -47,6 +51,8 @@ const CHECKPOINT_OVERLAP_MS = 15 * 60_000;
 const RACE = 5;
 /** Subsession transactions run at once. */
 const SUBSESSION_CONCURRENCY = 3;
+/** `results/lap_data` calls (one per driver or team) of one subsession at once. */
+const LAP_CONCURRENCY = 4;
 
 const RESULT_COLUMNS = {
   simsession_number: 'int',
@@ -77,9 +83,13 @@ const SPEC = {
       subsession_id: 'int',
       session_id: 'int',
       event_instance_id: 'int',
+      kind: 'text',
       season_id: 'int',
       series_id: 'int',
       race_week_num: 'int',
+      league_id: 'int',
+      league_season_id: 'int',
+      session_name: 'text',
       start_time: 'timestamptz',
       end_time: 'timestamptz',
       track_id: 'int',
@@ -142,8 +152,44 @@ const SPEC = {
   },
 } satisfies Record<string, UpsertSpec>;
 
+/**
+ * A subsession that cannot be imported. When a dependency failed first (its schedule, the catalog), the error
+ * carries that failure's endpoint and whether trying again may help, and its message says why.
+ */
 class ResultsError extends Error {
-  readonly retryable = false;
+  readonly retryable: boolean;
+  readonly endpoint?: string;
+
+  constructor(message: string, cause?: Pick<UnitFailure, 'endpoint' | 'retryable'>) {
+    super(message);
+    this.retryable = cause?.retryable ?? false;
+    if (cause?.endpoint) this.endpoint = cause.endpoint;
+  }
+}
+
+/** What the subsessions of one call share: the catalog is fetched at most once, and why it failed, if it did. */
+interface ImportState {
+  catalogFetched: boolean;
+  catalogFailure?: UnitFailure;
+}
+
+/**
+ * Adds what a nested import (a schedule, the catalog) wrote, warned and queued to `into`, not its units: its
+ * failure is not another unit of this run but the cause of the subsession's own failure, told there.
+ */
+function absorb(into: ImportReport, nested: ImportReport): void {
+  const part = new ImportReport();
+  Object.assign(part.byEntity, nested.byEntity);
+  part.warnings.push(...nested.warnings);
+  part.queued.push(...nested.queued);
+  into.merge(part);
+}
+
+/** One `results/lap_data` call: a driver (solo race) or a team, and the drivers whose laps it brings. */
+interface LapEntry {
+  custId?: number;
+  teamId?: number;
+  custIds: number[];
 }
 
 @Injectable()
@@ -162,16 +208,19 @@ export class ResultsImporter {
   /** Imports subsessions, each its own unit; the catalog is fetched at most once per call. */
   async importSubsessions(ids: number[], options: SubsessionOptions = {}): Promise<ImportReport> {
     const report = new ImportReport();
-    const state = { catalogFetched: false };
+    const state: ImportState = { catalogFetched: false };
     // Subsessions are independent transactions: a few at once (the rate limit still paces the API calls).
     const unique = [...new Set(ids)];
     const tick = progressCounter(unique.length);
     await forEachLimit(unique, SUBSESSION_CONCURRENCY, async (id) => {
+      // The unit's own report: what it wrote before failing (a season chain, the catalog) is still reported.
+      const unit = new ImportReport();
       try {
-        report.merge(await this.importOne(id, options, state));
+        await this.importInto(unit, await this.iracing.getResult(id, options), options, state);
       } catch (err) {
-        report.fail(`subsession ${id}`, err);
+        unit.fail(`subsession ${id}`, err);
       }
+      report.merge(unit);
       tick();
     });
     return report;
@@ -305,35 +354,43 @@ export class ResultsImporter {
 
   // --- One subsession --------------------------------------------------------------------------------------
 
-  private async importOne(
-    subsessionId: number,
-    options: SubsessionOptions,
-    state: { catalogFetched: boolean },
-  ): Promise<ImportReport> {
-    return this.importResult(await this.iracing.getResult(subsessionId, options), options, state);
-  }
-
   /** Imports already fetched `results/get` payloads, each its own unit, a few at once. */
   async importResults(payloads: IracingResult[], options: SubsessionOptions = {}): Promise<ImportReport> {
     const report = new ImportReport();
-    const state = { catalogFetched: false };
+    const state: ImportState = { catalogFetched: false };
     await forEachLimit(payloads, SUBSESSION_CONCURRENCY, async (p) => {
+      const unit = new ImportReport();
       try {
-        report.merge(await this.importResult(p, options, state));
+        await this.importInto(unit, p, options, state);
       } catch (err) {
-        report.fail(`subsession ${p.subsession_id}`, err);
+        unit.fail(`subsession ${p.subsession_id}`, err);
       }
+      report.merge(unit);
     });
     return report;
   }
 
-  /** Imports an already fetched `results/get` payload as one unit. */
+  /** Imports an already fetched `results/get` payload as one unit; throws when it fails. */
   async importResult(
     payload: IracingResult,
     options: SubsessionOptions = {},
-    state: { catalogFetched: boolean } = { catalogFetched: false },
+    state: ImportState = { catalogFetched: false },
   ): Promise<ImportReport> {
     const report = new ImportReport();
+    await this.importInto(report, payload, options, state);
+    return report;
+  }
+
+  /**
+   * One subsession into `report`, which keeps what was written even when the unit then fails (the caller records
+   * the failure). Its laps, when asked for, are reported per driver or team: the subsession itself has succeeded.
+   */
+  private async importInto(
+    report: ImportReport,
+    payload: IracingResult,
+    options: SubsessionOptions,
+    state: ImportState,
+  ): Promise<void> {
     const subsessionId = payload.subsession_id;
     let bundle: SubsessionBundle;
     try {
@@ -399,9 +456,14 @@ export class ResultsImporter {
       report.add('participant_result', await bulkUpsert(em, SPEC.driver, drivers));
       await storeHash(em, source, hash);
     });
-    if (options.includeLaps) report.merge(await this.importLaps(bundle, options));
     report.unitsSucceeded++;
-    return report;
+    if (options.includeLaps) {
+      try {
+        await this.importLaps(bundle, options, report);
+      } catch (err) {
+        report.fail(`subsession ${subsessionId} laps`, err);
+      }
+    }
   }
 
   /** The event of the subsession's week, creating the chain through the seasons module when unknown. */
@@ -411,7 +473,8 @@ export class ResultsImporter {
     report: ImportReport,
   ): Promise<number | null> {
     const { season_id: seasonId, race_week_num: week } = b.event;
-    if (seasonId === null || week === null) return null; // not a series race: no chain to link
+    // A league or hosted session (season 0) is on no series calendar: no chain to link, nothing to fetch.
+    if (b.event.kind !== SubsessionKind.OFFICIAL || seasonId === null || week === null) return null;
     const find = async () =>
       (
         (await this.db.query(
@@ -428,13 +491,17 @@ export class ResultsImporter {
           'its chain (schedule, race week, event): sync the season (or this subsession) without dryRun first',
       );
     const imported = await this.seasons.importSchedules([seasonId], options);
-    report.merge(Object.assign(imported, { unitsSucceeded: 0, failures: [] }));
+    absorb(report, imported);
     const again = await find();
     if (again !== null) return again;
-    const why = imported.failures[0]?.message;
+    // The schedule's failure (`series/season_schedule`, its season_id and HTTP status) is this unit's cause.
+    const cause = imported.failures[0];
     throw new ResultsError(
       `subsession ${b.event.subsession_id}: season ${seasonId} week ${week} is not known` +
-        (why ? ` (its schedule could not be imported: ${why})` : ' (its schedule does not list that week)'),
+        (cause
+          ? ` (its schedule could not be imported: ${cause.message})`
+          : ' (its schedule does not list that week)'),
+      cause,
     );
   }
 
@@ -477,7 +544,7 @@ export class ResultsImporter {
     b: SubsessionBundle,
     options: ImportOptions,
     report: ImportReport,
-    state: { catalogFetched: boolean },
+    state: ImportState,
   ): Promise<void> {
     const find = async () =>
       (await this.db.query(
@@ -493,32 +560,58 @@ export class ResultsImporter {
       this.log.log(
         `subsession ${b.event.subsession_id} names ${missing.length} catalog ids not stored: syncing the catalog`,
       );
-      report.merge(Object.assign(await this.catalog.sync({ refresh: true }), { unitsSucceeded: 0 }));
+      const fetched = await this.catalog.sync({ refresh: true });
+      absorb(report, fetched);
+      state.catalogFailure = fetched.failures[0];
       missing = await find();
+      // The catalog failed, yet this subsession names nothing it lacks: told, without failing the unit.
+      if (!missing.length) for (const f of fetched.failures) report.warn(f.unit, f.message, f.endpoint);
     }
-    if (missing.length)
+    if (missing.length) {
+      const cause = state.catalogFailure;
       throw new ResultsError(
-        `subsession ${b.event.subsession_id} names ${missing.map((m) => m.ref).join(', ')} that the catalog does not list`,
+        `subsession ${b.event.subsession_id} names ${missing.map((m) => m.ref).join(', ')} that the catalog does not list` +
+          (cause ? ` (the catalog could not be fetched: ${cause.message})` : ''),
+        cause,
       );
+    }
   }
 
-  /** Laps of the main event: one `results/lap_data` call per team (team races) or driver, a few at once. */
-  private async importLaps(b: SubsessionBundle, options: ImportOptions): Promise<ImportReport> {
-    const report = new ImportReport();
+  /**
+   * Laps of the main event: one `results/lap_data` call per team (team races) or driver, a few at once. A call
+   * that fails is recorded as its own failure naming the driver or team, and that one's stored laps are kept;
+   * the others' laps are written. `laps_at` moves only once every driver's laps were stored.
+   */
+  private async importLaps(b: SubsessionBundle, options: ImportOptions, report: ImportReport): Promise<void> {
     const main = 0;
     const subsessionId = b.event.subsession_id;
     const teams = b.teams.filter((t) => t.simsession_number === main);
-    const entries: { teamId?: number; custId?: number }[] = teams.length
-      ? teams.map((t) => ({ teamId: t.team_id }))
-      : b.drivers.filter((d) => d.simsession_number === main).map((d) => ({ custId: d.cust_id }));
+    const drivers = b.drivers.filter((d) => d.simsession_number === main);
+    const entries: LapEntry[] = teams.length
+      ? teams.map((t) => ({
+          teamId: t.team_id,
+          custIds: drivers.filter((d) => d.team_id === t.team_id).map((d) => d.cust_id),
+        }))
+      : drivers.map((d) => ({ custId: d.cust_id, custIds: [d.cust_id] }));
     const laps: ReturnType<typeof lapRows> = [];
-    await forEachLimit(entries, 4, async (e) => {
-      const data = await this.iracing.getLapData(
-        { subsessionId, simsessionNumber: main, custId: e.custId, teamId: e.teamId },
-        options,
-      );
-      laps.push(...lapRows(subsessionId, main, data.rows as Record<string, unknown>[], e.custId));
+    const kept: number[] = [];
+    await forEachLimit(entries, LAP_CONCURRENCY, async (e) => {
+      try {
+        const data = await this.iracing.getLapData(
+          { subsessionId, simsessionNumber: main, custId: e.custId, teamId: e.teamId },
+          options,
+        );
+        laps.push(...lapRows(subsessionId, main, data.rows, e.custId));
+      } catch (err) {
+        const who = e.teamId !== undefined ? `team_id ${e.teamId}` : `cust_id ${e.custId}`;
+        report.fail(`subsession ${subsessionId} laps of ${who}`, err);
+        kept.push(...e.custIds);
+      }
     });
+    // Integers from the checked payload, written into the scope as a literal array.
+    const keep = kept.length
+      ? ` AND NOT (t.cust_id = ANY('{${kept.map((c) => Math.trunc(Number(c))).join(',')}}'::int[]))`
+      : '';
     await unitTransaction(this.db, options, async (em) => {
       report.add('lap', {
         deleted: await deleteMissing(
@@ -526,15 +619,15 @@ export class ResultsImporter {
           {
             table: 'lap',
             key: { cust_id: 'int', lap_number: 'int' },
-            scope: `t.subsession_id = $2 AND t.simsession_number = ${main}`,
+            scope: `t.subsession_id = $2 AND t.simsession_number = ${main}${keep}`,
           },
           laps,
           subsessionId,
         ),
       });
       report.add('lap', await bulkUpsert(em, SPEC.lap, laps));
-      await em.query('UPDATE event_result SET laps_at = now() WHERE subsession_id = $1', [subsessionId]);
+      if (!kept.length)
+        await em.query('UPDATE event_result SET laps_at = now() WHERE subsession_id = $1', [subsessionId]);
     });
-    return report;
   }
 }

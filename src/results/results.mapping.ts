@@ -1,12 +1,30 @@
 // Pure mapping of `results/get` and `results/lap_data` payloads to the rows the results importer upserts.
 // A solo race has one row per driver; a team race one row per team (negative `team_id`, no `cust_id`) carrying
-// its drivers in `driver_results`. Every simsession (practice, qualify, race) is kept.
+// its drivers in `driver_results`. Every simsession (practice, qualify, race) is kept. A league session carries
+// `league_id` with `season_id`, `series_id` and `race_week_num` all 0; a hosted one no series (0 or absent):
+// both are stored with those columns null, so nothing looks for their season.
 import type { IracingResult } from '../iracing/iracing.payloads.js';
+import { SubsessionKind } from './entities/subsession-kind.js';
 
 type Raw = Record<string, unknown>;
 
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+/** An iRacing id: 0 and -1 mean "none". */
+const id = (v: unknown): number | null => {
+  const n = int(v);
+  return n !== null && n > 0 ? n : null;
+};
+
+/**
+ * The kind of a `results/get` payload: a league session names its league; otherwise a session without a season
+ * (`season_id` 0 or absent) is a hosted one. Tolerant of either shape iRacing has sent.
+ */
+export function subsessionKind(r: Raw): SubsessionKind {
+  if (id(r.league_id) !== null) return SubsessionKind.LEAGUE;
+  if (id(r.season_id) === null) return SubsessionKind.HOSTED;
+  return SubsessionKind.OFFICIAL;
+}
 
 const EVENT_COLUMNS = [
   'subsession_id',
@@ -14,6 +32,9 @@ const EVENT_COLUMNS = [
   'season_id',
   'series_id',
   'race_week_num',
+  'league_id',
+  'league_season_id',
+  'session_name',
   'start_time',
   'end_time',
   'track',
@@ -106,6 +127,7 @@ export type DriverRow = ReturnType<typeof driverColumns>;
 export interface SubsessionBundle {
   event: Raw & {
     subsession_id: number;
+    kind: SubsessionKind;
     season_id: number | null;
     race_week_num: number | null;
     track_id: number;
@@ -144,13 +166,20 @@ export function subsessionBundle(r: IracingResult): SubsessionBundle {
     if (row.car_id !== null) carIds.add(row.car_id);
     if (row.car_class_id !== null) classIds.add(row.car_class_id);
   }
+  const kind = subsessionKind(raw);
+  const series = kind === SubsessionKind.OFFICIAL;
   return {
     event: {
       subsession_id: r.subsession_id,
       session_id: int(r.session_id),
-      season_id: int(r.season_id),
-      series_id: int(r.series_id),
-      race_week_num: int(r.race_week_num),
+      kind,
+      // Only a series race has a season and a week (race_week_num is 0-based: 0 is a week there).
+      season_id: series ? id(r.season_id) : null,
+      series_id: series ? id(r.series_id) : null,
+      race_week_num: series ? int(r.race_week_num) : null,
+      league_id: kind === SubsessionKind.LEAGUE ? id(raw.league_id) : null,
+      league_season_id: kind === SubsessionKind.LEAGUE ? id(raw.league_season_id) : null,
+      session_name: text(raw.session_name),
       start_time: r.start_time,
       end_time: r.end_time ?? null,
       track_id: r.track.track_id,

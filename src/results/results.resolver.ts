@@ -26,7 +26,9 @@ import { Series } from '../seasons/entities/series.entity.js';
 import { SeasonsLoaders } from '../seasons/seasons.loaders.js';
 import { toCelsius, toMetresPerSecond } from '../seasons/weather-summary.js';
 import { RecentResultsArgs, ResultsArgs } from './dto/results.args.js';
+import { SubsessionLeague } from './dto/subsession-league.type.js';
 import { EventResult } from './entities/event-result.entity.js';
+import { SubsessionKind } from './entities/subsession-kind.js';
 import { Lap } from './entities/lap.entity.js';
 import { ParticipantResult, TeamResult } from './entities/participant-result.entity.js';
 import { ResultsLoaders } from './results.loaders.js';
@@ -117,6 +119,13 @@ export class SubsessionResolver {
       results: drivers.filter((d) => d.simsessionNumber === s.simsession_number),
       teams: teams.filter((t) => t.simsessionNumber === s.simsession_number),
     }));
+  }
+
+  @ResolveField(() => SubsessionLeague, { nullable: true, description: 'Null unless a league session.' })
+  league(@Parent() r: EventResult): SubsessionLeague | null {
+    return r.kind === SubsessionKind.LEAGUE && r.leagueId !== null
+      ? { id: r.leagueId, seasonId: r.leagueSeasonId }
+      : null;
   }
 
   @ResolveField(() => Float, { nullable: true, description: 'Fastest lap of the event, seconds.' })

@@ -45,6 +45,7 @@ export class ResultsService {
       );
     if (f?.seriesId) qb.andWhere('r.series_id = :series', { series: f.seriesId });
     if (f?.seasonId) qb.andWhere('r.season_id = :season', { season: f.seasonId });
+    if (f?.kind) qb.andWhere('r.kind = :kind', { kind: f.kind });
     if (f?.from) qb.andWhere('r.start_time >= :from', { from: f.from });
     if (f?.to) qb.andWhere('r.start_time < :to', { to: f.to });
     return paginate(qb, args, {

@@ -1,9 +1,10 @@
 // Arguments of the results queries.
 import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { IsDate, IsEnum, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { PageArgs } from '../../core/graphql/pagination.js';
 import { ISO_DATE_TIME } from '../../core/graphql/validation.js';
+import { SubsessionKind } from '../entities/subsession-kind.js';
 
 @InputType()
 export class ResultsFilter {
@@ -24,6 +25,11 @@ export class ResultsFilter {
   @IsInt()
   @Min(1)
   seasonId?: number;
+
+  @Field(() => SubsessionKind, { nullable: true, description: 'Series races, league or hosted sessions.' })
+  @IsOptional()
+  @IsEnum(SubsessionKind)
+  kind?: SubsessionKind;
 
   @Field(() => Date, { nullable: true, description: 'Started at or after.' })
   @IsOptional()

@@ -1,6 +1,8 @@
-// A subsession (`results/get`): one split of one session, with its conditions, linked to its EventInstance.
+// A subsession (`results/get`): one split of one session, with its conditions. A series race is linked to its
+// EventInstance (and so to its season and week); a league or hosted one (`kind`) to no series week at all.
 import { Field, Int, ObjectType } from '@nestjs/graphql';
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -10,6 +12,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { SubsessionKind } from './subsession-kind.js';
 
 @ObjectType({ description: 'One simsession of a subsession (practice, qualify, race…).' })
 export class SimSessionInfo {
@@ -29,6 +32,8 @@ export class SimSessionInfo {
 @ObjectType('Subsession', { description: 'One split of a session: its results and conditions.' })
 @Entity('event_result')
 @Index(['seasonId', 'raceWeekNum'])
+@Index('IDX_event_result_kind_start', ['kind', 'startTime'])
+@Check('CHK_event_result_kind', `"kind" IN ('OFFICIAL', 'LEAGUE', 'HOSTED')`)
 export class EventResult {
   @PrimaryGeneratedColumn()
   id: number;
@@ -51,18 +56,37 @@ export class EventResult {
   @JoinColumn({ name: 'event_instance_id' })
   eventInstance: unknown;
 
+  @Column({ type: 'text', default: SubsessionKind.OFFICIAL })
+  @Field(() => SubsessionKind)
+  kind: SubsessionKind;
+
+  /** Null unless a series race (iRacing sends 0 for league and hosted sessions). */
   @Column({ name: 'season_id', type: 'int', nullable: true })
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Null for league and hosted sessions.' })
   seasonId: number | null;
 
   @Index()
   @Column({ name: 'series_id', type: 'int', nullable: true })
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Null for league and hosted sessions.' })
   seriesId: number | null;
 
   @Column({ name: 'race_week_num', type: 'int', nullable: true })
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: '0-based; null for league and hosted sessions.' })
   raceWeekNum: number | null;
+
+  /** iRacing `league_id` of a league session (exposed as `league { id seasonId }`). */
+  @Column({ name: 'league_id', type: 'int', nullable: true })
+  leagueId: number | null;
+
+  @Column({ name: 'league_season_id', type: 'int', nullable: true })
+  leagueSeasonId: number | null;
+
+  @Column({ name: 'session_name', type: 'text', nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The name a league or hosted session was given (series races have none).',
+  })
+  sessionName: string | null;
 
   @Index()
   @Column({ name: 'start_time', type: 'timestamptz' })

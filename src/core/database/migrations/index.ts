@@ -11,6 +11,7 @@ import { Weather1795314568847 } from './1795314568847-Weather.js';
 import { Seasons1795313424720 } from './1795313424720-Seasons.js';
 import { MemberMerge1795319100000 } from './1795319100000-MemberMerge.js';
 import { SyncRunWarnings1795319300000 } from './1795319300000-SyncRunWarnings.js';
+import { SubsessionKind1795319400000 } from './1795319400000-SubsessionKind.js';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Init1795304999161,
@@ -23,4 +24,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   MemberMerge1795319100000,
   ScheduleOnly1795319200000,
   SyncRunWarnings1795319300000,
+  SubsessionKind1795319400000,
 ];
