@@ -194,15 +194,16 @@ export async function paginate<T extends ObjectLiteral>(
 
 /**
  * The complexity of a nested list capped by a `first` argument: `first` (or `defaultSize`, the list's largest
- * real size) rows, each costing its children. For `@ResolveField(() => [X], { complexity: cappedList(…) })`.
+ * real size) rows, each costing its children times `rowWeight` (a row that costs more to read and build than
+ * its fields say). For `@ResolveField(() => [X], { complexity: cappedList(…) })`.
  */
-export function cappedListComplexity(defaultSize: number, max: number) {
+export function cappedListComplexity(defaultSize: number, max: number, rowWeight = 1) {
   return ({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }): number => {
     const first = typeof args.first === 'number' ? args.first : defaultSize;
     // Refused here, before anything runs, rather than by the field's validation once its parents were read.
     if (first > max) throw new BadInputError(`first must not be greater than ${max}`);
     if (first < 1) throw new BadInputError('first must not be less than 1');
-    return 1 + first * Math.max(1, childComplexity);
+    return 1 + first * rowWeight * Math.max(1, childComplexity);
   };
 }
 
