@@ -80,23 +80,9 @@ export class SyncUnitError {
   at: string;
 }
 
+/** Shaped as a unit's error, but told without failing it. */
 @ObjectType({ description: 'Something a run tells that is not a failure (the run still SUCCEEDED).' })
-export class SyncWarning {
-  @Field({ description: 'What it is about, for example `member 123456`.' })
-  unit: string;
-
-  @Field()
-  message: string;
-
-  @Field(() => String, { nullable: true, description: 'The iRacing endpoint involved, when there was one.' })
-  endpoint?: string;
-
-  @Field(() => Int, { nullable: true, description: 'The job attempt it happened in.' })
-  attempt?: number;
-
-  @Field()
-  at: string;
-}
+export class SyncWarning extends SyncUnitError {}
 
 @ObjectType({ description: 'How far a run is: units (seasons, subsessions, weeks) done of those planned.' })
 export class SyncProgress {
