@@ -417,8 +417,9 @@ export class EnvironmentVariables {
   SYNC_ENQUEUE_TIMEOUT_MS = 3000;
 
   /**
-   * A RUNNING run whose heartbeat (progress or liveness, written at least every SYNC_JOB_LOCK_MS / 2) is older
-   * than this is dead; a QUEUED run without a job this old was never enqueued. Both are closed by the reaper.
+   * A run without a sign of life this long is looked at by the reaper: a QUEUED one whose job is missing from
+   * Redis gets its job again; a RUNNING one whose heartbeat (written every SYNC_JOB_LOCK_MS / 2) is this old and
+   * whose job is not active is closed as FAILED.
    */
   @Transform(toInt)
   @IsInt()
