@@ -1,4 +1,9 @@
 // Jest runs the TypeScript sources as ESM (Nest 12 is ESM-only): ts-jest's ESM preset, `.js` import suffixes mapped.
+// Three tiers, each a project (`npm run test:unit|test:integration|test:e2e`, `npm test` runs them all):
+// - unit: pure logic beside the code (src/, offline/), no services;
+// - integration: importers, repositories, the client and the replica on real PostgreSQL and Redis, no GraphQL/HTTP API;
+// - e2e: flows through the API, separate processes and the command lines.
+// Both database tiers share one global setup and teardown (Jest runs the same file once per run): one database.
 const common = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
@@ -9,17 +14,26 @@ const common = {
   },
 };
 
+const database = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
       ...common,
-      displayName: 'integration',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/offline/**/*.spec.ts'],
     },
+    {
+      ...common,
+      ...database,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.spec.ts'],
+    },
+    { ...common, ...database, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],
-  // Per-project testTimeout is not applied by Jest: set here, it covers the e2e suites (unit tests are quick).
+  // Per-project testTimeout is not applied by Jest: set here, it covers the database tiers (unit tests are quick).
   testTimeout: 120000,
 };

@@ -11,6 +11,7 @@ import { CoreModule } from './core/core.module.js';
 import { DataLoaderService } from './core/graphql/dataloader.registry.js';
 import { graphqlOptions } from './core/graphql/graphql.options.js';
 import { WebSocketPayloadLimit } from './core/graphql/ws-server.js';
+import { ALL_ENTITIES } from './entities.js';
 import { IracingModule } from './iracing/iracing.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { SeasonsModule } from './seasons/seasons.module.js';
@@ -33,7 +34,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(config),
+        CoreModule.forRoot(config, ALL_ENTITIES),
         IracingModule,
         CatalogModule,
         SeasonsModule,

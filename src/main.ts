@@ -1,19 +1,29 @@
-// Entry point: validate the configuration, start the local defaults (embedded PostgreSQL, redis-server)
-// when no URLs are given, check that Redis answers, then run the role. SIGINT/SIGTERM close everything, child
-// processes included.
+// Entry point of the server (`node dist/src/main.js`, the production image): validate the configuration, check
+// that Redis answers, then run the role. SIGINT/SIGTERM close everything, child processes included. It starts no
+// local services: a checkout's entry (offline/main.ts, `npm start`) calls runMain with the local defaults
+// (embedded PostgreSQL, redis-server, the offline replica); without them every service must be configured.
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap.js';
-import { ConfigError, loadConfig, redactUrl } from './core/config/app-config.js';
-import { startLocalDefaults } from './core/local/local-defaults.js';
-import type { LocalServices } from './core/local/local-defaults.js';
+import { isEntryModule, requireConfiguredServices, unconfiguredServiceWarnings } from './cli/entry-point.js';
+import type { LocalServices, StartLocal } from './cli/entry-point.js';
+import { ConfigError, loadConfig } from './core/config/app-config.js';
+import { redactUrl } from './core/security/url-secrets.js';
+import type { AppConfig } from './core/config/app-config.js';
 import { createPino, PinoLogger } from './core/logging/logging.js';
 import { waitForRedis } from './core/redis/redis.provider.js';
 
-async function main(): Promise<void> {
-  let config;
+export interface MainOptions {
+  /** Starts what the configuration leaves out (a checkout's local defaults); none in production. */
+  startLocal?: StartLocal;
+}
+
+/** The validated configuration, or exit 2 naming every wrong (or, without local defaults, missing) variable. */
+function configOrExit(options: MainOptions): AppConfig {
   try {
-    config = loadConfig();
+    const config = loadConfig();
+    if (!options.startLocal) requireConfiguredServices(config);
+    return config;
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -21,6 +31,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+}
+
+export async function runMain(options: MainOptions = {}): Promise<void> {
+  const config = configOrExit(options);
   // Every line from here on, the local defaults' included, goes through the scrubbing pino logger (Nest's
   // static Logger delegates to it until the application installs its own).
   Logger.overrideLogger(new PinoLogger(createPino(config)));
@@ -40,9 +54,10 @@ async function main(): Promise<void> {
     process.once(signal, () => void shutdown(signal, started?.app));
   }
   try {
-    local = await startLocalDefaults(config);
+    local = await options.startLocal?.(config);
     log.log(`role ${config.role}; settings: ${config.describe().join(' ')}`);
-    for (const warning of config.startupWarnings) log.warn(warning);
+    const warnings = options.startLocal ? [] : unconfiguredServiceWarnings(config);
+    for (const warning of [...config.startupWarnings, ...warnings]) log.warn(warning);
     await waitForRedis(config.redisUrl, config.env.REDIS_STARTUP_TIMEOUT_MS);
     started = await createApp(config);
     if (started.http) {
@@ -59,4 +74,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+if (isEntryModule(import.meta.url)) void runMain();

@@ -10,7 +10,12 @@ import {
   TrackLayoutResolver,
   TrackResolver,
 } from './catalog/catalog.resolver.js';
+import { CatalogSyncResolver } from './catalog/catalog.sync.js';
+import { MembersSyncResolver } from './members/members.sync.js';
+import { ResultsSyncResolver } from './results/results.sync.js';
 import { SyncResolver } from './scheduler/sync.resolver.js';
+import { SeasonsSyncResolver } from './seasons/seasons.sync.js';
+import { WeatherSyncResolver } from './weather/weather.sync.js';
 import { SEASONS_RESOLVERS } from './seasons/seasons.module.js';
 import { WEATHER_RESOLVERS } from './weather/weather.module.js';
 import { MEMBERS_RESOLVERS } from './members/members.module.js';
@@ -27,9 +32,14 @@ export const RESOLVERS = [
   ...MEMBERS_RESOLVERS,
   ...RESULTS_RESOLVERS,
   SyncResolver,
+  CatalogSyncResolver,
+  SeasonsSyncResolver,
+  WeatherSyncResolver,
+  MembersSyncResolver,
+  ResultsSyncResolver,
 ];
 
-export const SCHEMA_HEADER =
+const SCHEMA_HEADER =
   '# ------------------------------------------------------\n' +
   '# THIS FILE WAS AUTOMATICALLY GENERATED (npm run schema:generate): DO NOT EDIT\n' +
   '# ------------------------------------------------------\n\n';

@@ -7,121 +7,43 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
-import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
-import type { UpsertSpec } from '../core/database/bulk-upsert.js';
+import { bulkUpsert, deleteMissing, entityUpserts } from '../core/database/bulk-upsert.js';
 import { contentHash, storedHash, storeHash } from '../core/database/payload-hash.js';
+import { ImportError } from '../core/import/import-error.js';
 import { ImportReport, unitTransaction } from '../core/import/import-report.js';
 import type { ImportOptions } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import type { IracingCar, IracingCarClass, IracingTrack } from '../iracing/iracing.payloads.js';
 import { carClassRows, carRows, trackRows } from './catalog.mapping.js';
+import { CarClassCar } from './entities/car-class-car.entity.js';
+import { CarClass } from './entities/car-class.entity.js';
+import { CarModel } from './entities/car-model.entity.js';
+import { SimCar } from './entities/sim-car.entity.js';
+import { SimLayout } from './entities/sim-layout.entity.js';
+import { SimTrack } from './entities/sim-track.entity.js';
+import { TrackModel } from './entities/track-model.entity.js';
 
-const SPEC = {
-  carModel: {
-    table: 'car_model',
-    key: ['key'],
-    columns: { key: 'text', make: 'text', model: 'text', name: 'text' },
-    touch: 'updated_at',
-  },
+const SPEC = entityUpserts({
+  carModel: { entity: CarModel, key: ['key'], touch: 'updated_at' },
   simCar: {
-    table: 'sim_car',
+    entity: SimCar,
     key: ['car_id'],
-    columns: {
-      car_id: 'int',
-      package_id: 'int',
-      name: 'text',
-      abbreviation: 'text',
-      categories: 'text[]',
-      car_types: 'text[]',
-      price: 'double precision',
-      free_with_subscription: 'boolean',
-      hp: 'int',
-      weight_lbs: 'int',
-      min_power_adjust_pct: 'double precision',
-      max_power_adjust_pct: 'double precision',
-      max_weight_penalty_kg: 'int',
-      rain_enabled: 'boolean',
-      retired: 'boolean',
-      first_sale: 'timestamptz',
-      raw: 'jsonb',
-    },
     inputs: { car_model_key: 'text' },
     computed: { car_model_id: 'SELECT m.id FROM car_model m WHERE m.key = x.car_model_key' },
     touch: 'updated_at',
   },
-  carClass: {
-    table: 'car_class',
-    key: ['car_class_id'],
-    columns: {
-      car_class_id: 'int',
-      name: 'text',
-      short_name: 'text',
-      relative_speed: 'int',
-      rain_enabled: 'boolean',
-      cust_id: 'int',
-    },
-    touch: 'updated_at',
-  },
-  carClassCar: {
-    table: 'car_class_car',
-    key: ['car_class_id', 'car_id'],
-    columns: { car_class_id: 'int', car_id: 'int' },
-  },
-  trackModel: {
-    table: 'track_model',
-    key: ['key'],
-    columns: {
-      key: 'text',
-      name: 'text',
-      location: 'text',
-      latitude: 'double precision',
-      longitude: 'double precision',
-      time_zone: 'text',
-    },
-    touch: 'updated_at',
-  },
+  carClass: { entity: CarClass, key: ['car_class_id'], touch: 'updated_at' },
+  carClassCar: { entity: CarClassCar, key: ['car_class_id', 'car_id'] },
+  trackModel: { entity: TrackModel, key: ['key'], touch: 'updated_at' },
   simTrack: {
-    table: 'sim_track',
+    entity: SimTrack,
     key: ['package_id'],
-    columns: {
-      package_id: 'int',
-      name: 'text',
-      location: 'text',
-      latitude: 'double precision',
-      longitude: 'double precision',
-      time_zone: 'text',
-      price: 'double precision',
-      free_with_subscription: 'boolean',
-      retired: 'boolean',
-    },
     inputs: { track_model_key: 'text' },
     computed: { track_model_id: 'SELECT m.id FROM track_model m WHERE m.key = x.track_model_key' },
     touch: 'updated_at',
   },
-  simLayout: {
-    table: 'sim_layout',
-    key: ['track_id'],
-    columns: {
-      track_id: 'int',
-      package_id: 'int',
-      track_name: 'text',
-      config_name: 'text',
-      category: 'text',
-      track_types: 'text[]',
-      length_miles: 'double precision',
-      corners_per_lap: 'int',
-      grid_stalls: 'int',
-      max_cars: 'int',
-      pit_road_speed_limit: 'int',
-      night_lighting: 'boolean',
-      fully_lit: 'boolean',
-      rain_enabled: 'boolean',
-      retired: 'boolean',
-      raw: 'jsonb',
-    },
-    touch: 'updated_at',
-  },
-} satisfies Record<string, UpsertSpec>;
+  simLayout: { entity: SimLayout, key: ['track_id'], touch: 'updated_at' },
+});
 
 export interface CatalogPayloads {
   cars: IracingCar[];
@@ -129,7 +51,8 @@ export interface CatalogPayloads {
   tracks: IracingTrack[];
 }
 
-const HASH_SOURCE = 'catalog';
+/** The catalog's source in payload_hash: when it was last stored tells whether it is fresh (CatalogRefsService). */
+export const CATALOG_HASH_SOURCE = 'catalog';
 
 /** A model derived from names (car_model, track_model) and the table whose rows hang below it. */
 interface ModelFamily {
@@ -229,7 +152,7 @@ export class CatalogImporter {
     const tracks = trackRows(p.tracks);
     const hash = contentHash(p.cars, p.carClasses, p.tracks);
     await unitTransaction(this.db, options, async (em) => {
-      if (!options.refresh && (await storedHash(em, HASH_SOURCE)) === hash) {
+      if (!options.refresh && (await storedHash(em, CATALOG_HASH_SOURCE)) === hash) {
         report.unchanged('car_model', cars.carModels.length);
         report.unchanged('sim_car', cars.simCars.length);
         report.unchanged('car_class', classes.carClasses.length);
@@ -239,7 +162,7 @@ export class CatalogImporter {
         report.unchanged('sim_layout', tracks.layouts.length);
       } else {
         await this.write(em, cars, classes, tracks, report);
-        await storeHash(em, HASH_SOURCE, hash);
+        await storeHash(em, CATALOG_HASH_SOURCE, hash);
       }
     });
     report.unitsSucceeded++;
@@ -253,9 +176,10 @@ export class CatalogImporter {
     tracks: ReturnType<typeof trackRows>,
     report: ImportReport,
   ): Promise<void> {
+    const spec = SPEC(this.db);
     await renameModels(em, CAR_MODELS, cars.simCars);
-    report.add('car_model', await bulkUpsert(em, SPEC.carModel, cars.carModels));
-    report.add('sim_car', await bulkUpsert(em, SPEC.simCar, cars.simCars));
+    report.add('car_model', await bulkUpsert(em, spec.carModel, cars.carModels));
+    report.add('sim_car', await bulkUpsert(em, spec.simCar, cars.simCars));
     report.add('car_model', { deleted: await deleteEmptyModels(em, CAR_MODELS) });
 
     // A class may name a car that car/get did not list: keep what the database knows, report the rest.
@@ -272,15 +196,14 @@ export class CatalogImporter {
         members = classes.members.filter((m) => known.has(m.car_id));
         const list = unknown.map((m) => `${m.car_class_id}:${m.car_id}`).join(', ');
         this.log.warn(`car classes name cars car/get does not list (class:car): ${list}`);
-        report.fail('car_class_car', {
-          message: `unknown cars in car classes (class:car): ${list}`,
-          endpoint: 'carclass/get',
-          retryable: false,
-        });
+        report.fail(
+          'car_class_car',
+          ImportError.badData('carclass/get', `unknown cars in car classes (class:car): ${list}`),
+        );
       }
     }
 
-    report.add('car_class', await bulkUpsert(em, SPEC.carClass, classes.carClasses));
+    report.add('car_class', await bulkUpsert(em, spec.carClass, classes.carClasses));
     report.add('car_class_car', {
       deleted: await deleteMissing(
         em,
@@ -295,12 +218,12 @@ export class CatalogImporter {
         classes.carClasses,
       ),
     });
-    report.add('car_class_car', await bulkUpsert(em, SPEC.carClassCar, members));
+    report.add('car_class_car', await bulkUpsert(em, spec.carClassCar, members));
 
     await renameModels(em, TRACK_MODELS, tracks.simTracks);
-    report.add('track_model', await bulkUpsert(em, SPEC.trackModel, tracks.trackModels));
-    report.add('sim_track', await bulkUpsert(em, SPEC.simTrack, tracks.simTracks));
+    report.add('track_model', await bulkUpsert(em, spec.trackModel, tracks.trackModels));
+    report.add('sim_track', await bulkUpsert(em, spec.simTrack, tracks.simTracks));
     report.add('track_model', { deleted: await deleteEmptyModels(em, TRACK_MODELS) });
-    report.add('sim_layout', await bulkUpsert(em, SPEC.simLayout, tracks.layouts));
+    report.add('sim_layout', await bulkUpsert(em, spec.simLayout, tracks.layouts));
   }
 }

@@ -1,161 +1,38 @@
 // `npm run sync -- <kind> [options]`: queues any sync on the deployment's queue (the same SyncRun, dedupe and
 // Bull job as the GraphQL mutations, trigger CLI). With `--wait` it shows a progress bar until the run ends, prints
 // the counts and errors, and exits non-zero unless the run SUCCEEDED; when no worker is listening it runs one
-// itself. Settings are the server's (environment, or the local defaults of a checkout).
+// itself. Settings are the server's (environment, or the local defaults a checkout's entry passes as startLocal).
 import 'reflect-metadata';
-import { parseArgs } from 'node:util';
 import { getQueueToken } from '@nestjs/bull';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { createApp } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../core/config/app-config.js';
-import { startLocalDefaults } from '../core/local/local-defaults.js';
+import type { AppConfig } from '../core/config/app-config.js';
 import { ServiceUnavailableError } from '../core/errors/domain-error.js';
-import type { LocalServices } from '../core/local/local-defaults.js';
-import { SyncKind, SyncStatus, SyncTrigger } from '../scheduler/sync-run.entity.js';
+import { requireConfiguredServices } from './entry-point.js';
+import type { LocalServices, StartLocal } from './entry-point.js';
+import { parseSyncCommand, syncUsage, UsageError } from '../scheduler/sync-cli.js';
+import type { SyncKind } from '../scheduler/sync-definition.js';
+import { SyncStatus, SyncTrigger } from '../scheduler/sync-run.entity.js';
 import type { SyncRun } from '../scheduler/sync-run.entity.js';
 import { SyncRunService } from '../scheduler/sync-run.service.js';
 import { SYNC_QUEUE } from '../scheduler/sync.queue.js';
 
 export const EXIT = { ok: 0, failed: 1, config: 2, partial: 3, usage: 64, unavailable: 69 } as const;
 
-const KINDS: Record<string, SyncKind> = {
-  catalog: SyncKind.CATALOG,
-  seasons: SyncKind.SEASONS,
-  'race-guide': SyncKind.RACE_GUIDE,
-  forecasts: SyncKind.FORECASTS,
-  results: SyncKind.RESULTS,
-  subsession: SyncKind.SUBSESSIONS,
-  member: SyncKind.MEMBER,
-  'owned-content': SyncKind.OWNED_CONTENT,
-};
+/** The kinds of sync and their flags, from the features' sync definitions. */
+export const USAGE = syncUsage();
 
-export const USAGE = `usage: npm run sync -- <kind> [options] [--wait]
+export { UsageError };
 
-kinds and their options:
-  catalog         [--refresh] [--dry-run]
-  seasons         [--include-past] [--season-year Y --season-quarter Q] [--series-ids 1,2] [--limit N] [--refresh] [--dry-run]
-  race-guide      [--refresh] [--dry-run]
-  forecasts       [--race-week-ids 1,2] [--season-ids 1,2] [--force] [--dry-run]
-  results         [--season-id N [--race-week-num W]]   (without a season: the search from the checkpoint)
-  subsession      --subsession-id N [--laps]
-  member          --cust-id N
-  owned-content
-
-  --wait          show progress until the run ends; exit 0 SUCCEEDED, 3 PARTIAL, 1 FAILED
-  (exit 69 when the job queue is unavailable: the run is recorded and queued once it is back)`;
-
-export class UsageError extends Error {}
-
-const positiveInt = (name: string, v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name}: expected a whole number, got "${v}"`);
-  return n;
-};
-const intList = (name: string, v: string | undefined): number[] | undefined =>
-  v === undefined
-    ? undefined
-    : v.split(',').map((x) => {
-        const n = positiveInt(name, x.trim());
-        if (n === undefined || n < 1) throw new UsageError(`--${name}: expected ids like 1,2,3, got "${v}"`);
-        return n;
-      });
-
-/** The sync a command line asks for: its kind and parameters (as the mutations queue them). */
+/** The sync a command line asks for: its kind and its checked parameters (as the mutations queue them). */
 export function parseSyncArgs(argv: string[]): {
   kind: SyncKind;
   params: Record<string, unknown>;
   wait: boolean;
 } {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      wait: { type: 'boolean', default: false },
-      refresh: { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      'include-past': { type: 'boolean' },
-      'season-year': { type: 'string' },
-      'season-quarter': { type: 'string' },
-      'series-ids': { type: 'string' },
-      limit: { type: 'string' },
-      'race-week-ids': { type: 'string' },
-      'season-ids': { type: 'string' },
-      force: { type: 'boolean' },
-      'season-id': { type: 'string' },
-      'race-week-num': { type: 'string' },
-      'subsession-id': { type: 'string' },
-      laps: { type: 'boolean' },
-      'cust-id': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) throw new UsageError('');
-  if (positionals.length !== 1) throw new UsageError('name exactly one kind of sync');
-  const kind = KINDS[positionals[0]];
-  if (!kind) throw new UsageError(`unknown kind "${positionals[0]}"`);
-  const common = { refresh: values.refresh, dryRun: values['dry-run'] };
-  const sorted = (ids?: number[]) => (ids ? [...new Set(ids)].sort((a, b) => a - b) : undefined);
-  let params: Record<string, unknown>;
-  switch (kind) {
-    case SyncKind.SEASONS: {
-      const seasonYear = positiveInt('season-year', values['season-year']);
-      const seasonQuarter = positiveInt('season-quarter', values['season-quarter']);
-      if ((seasonYear === undefined) !== (seasonQuarter === undefined))
-        throw new UsageError('--season-year and --season-quarter go together');
-      if (seasonQuarter !== undefined && (seasonQuarter < 1 || seasonQuarter > 4))
-        throw new UsageError(`--season-quarter: expected 1 to 4, got ${seasonQuarter}`);
-      params = {
-        includePast: values['include-past'],
-        seasonYear,
-        seasonQuarter,
-        seriesIds: sorted(intList('series-ids', values['series-ids'])),
-        limit: positiveInt('limit', values.limit),
-        ...common,
-      };
-      break;
-    }
-    case SyncKind.FORECASTS:
-      params = {
-        raceWeekIds: sorted(intList('race-week-ids', values['race-week-ids'])),
-        seasonIds: sorted(intList('season-ids', values['season-ids'])),
-        force: values.force,
-        dryRun: values['dry-run'],
-      };
-      break;
-    case SyncKind.RESULTS: {
-      const seasonId = positiveInt('season-id', values['season-id']);
-      const raceWeekNum = positiveInt('race-week-num', values['race-week-num']);
-      if (raceWeekNum !== undefined && seasonId === undefined)
-        throw new UsageError('--race-week-num needs --season-id');
-      params = { seasonId, raceWeekNum };
-      break;
-    }
-    case SyncKind.SUBSESSIONS: {
-      const id = positiveInt('subsession-id', values['subsession-id']);
-      if (!id) throw new UsageError('subsession needs --subsession-id');
-      params = { subsessionIds: [id], includeLaps: values.laps };
-      break;
-    }
-    case SyncKind.MEMBER: {
-      const custId = positiveInt('cust-id', values['cust-id']);
-      if (!custId) throw new UsageError('member needs --cust-id');
-      params = { custId };
-      break;
-    }
-    case SyncKind.OWNED_CONTENT:
-      params = {};
-      break;
-    default:
-      params = common;
-  }
-  return {
-    kind,
-    params: JSON.parse(JSON.stringify(params)) as Record<string, unknown>,
-    wait: values.wait ?? false,
-  };
+  return parseSyncCommand(argv);
 }
 
 function bar(run: SyncRun): string {
@@ -167,8 +44,13 @@ function bar(run: SyncRun): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${run.status.padEnd(9)} ${detail}`;
 }
 
+export interface SyncCliOptions {
+  /** Starts what the configuration leaves out (a checkout's local defaults); none in production. */
+  startLocal?: StartLocal;
+}
+
 /** Runs the command line; resolves to the process exit code. */
-export async function runSyncCli(argv: string[]): Promise<number> {
+export async function runSyncCli(argv: string[], options: SyncCliOptions = {}): Promise<number> {
   let request: ReturnType<typeof parseSyncArgs>;
   try {
     request = parseSyncArgs(argv);
@@ -183,6 +65,7 @@ export async function runSyncCli(argv: string[]): Promise<number> {
   let config;
   try {
     config = loadConfig({ ...process.env, ROLE: 'cli', SCHEDULER_ENABLED: 'false' });
+    if (!options.startLocal) requireConfiguredServices(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -193,7 +76,7 @@ export async function runSyncCli(argv: string[]): Promise<number> {
   const locals: LocalServices[] = [];
   const apps: INestApplicationContext[] = [];
   try {
-    locals.push(await startLocalDefaults(config));
+    if (options.startLocal) locals.push(await options.startLocal(config));
     const { app } = await createApp(config, ['error', 'warn']);
     apps.push(app);
     const runs = app.get(SyncRunService);
@@ -211,44 +94,56 @@ export async function runSyncCli(argv: string[]): Promise<number> {
     console.log(`sync run ${run.id} (${run.kind}) ${run.status}: ${JSON.stringify(run.params)}`);
     if (!request.wait) return EXIT.ok;
 
-    const queue = app.get<Queue>(getQueueToken(SYNC_QUEUE));
-    if ((await queue.getWorkers()).length === 0) {
-      console.log('no worker is listening: running one here until the run ends');
-      const workerConfig = loadConfig({
-        ...process.env,
-        ...pick(config.env as unknown as Record<string, unknown>),
-        ROLE: 'worker',
-      });
-      // The worker's own local services: the offline replica when there are no iRacing credentials.
-      locals.push(await startLocalDefaults(workerConfig));
-      const worker = await createApp(workerConfig, ['error', 'warn']);
-      apps.push(worker.app);
-    }
-    const tty = process.stdout.isTTY;
-    let current = run;
-    for (;;) {
-      current = await runs.get(run.id);
-      if (tty) process.stdout.write(`\r${bar(current)}`);
-      if (![SyncStatus.QUEUED, SyncStatus.RUNNING].includes(current.status)) break;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    console.log(`${tty ? '\n' : ''}${bar(current)}`);
-    console.log(`counts: ${JSON.stringify(current.counts)}; iRacing calls ${current.apiCalls}`);
-    for (const [entity, c] of Object.entries(current.countsByEntity ?? {}))
-      console.log(`  ${entity.padEnd(28)} ${JSON.stringify(c)}`);
-    for (const q of current.queuedRuns ?? [])
-      console.log(`queued ${q.kind} run ${q.runId} (${q.items} items)`);
-    for (const e of current.errors)
-      console.log(`error ${e.unit}${e.endpoint ? ` [${e.endpoint}]` : ''}: ${e.message}`);
-    return current.status === SyncStatus.SUCCEEDED
-      ? EXIT.ok
-      : current.status === SyncStatus.PARTIAL
-        ? EXIT.partial
-        : EXIT.failed;
+    await ensureWorker(app, config, options, locals, apps);
+    return await followRun(runs, run);
   } finally {
     for (const a of apps.reverse()) await a.close().catch(() => undefined);
     for (const l of locals.reverse()) await l.stop();
   }
+}
+
+/** Runs a worker in this process until the command ends when no worker listens on the queue. */
+async function ensureWorker(
+  app: INestApplicationContext,
+  config: AppConfig,
+  options: SyncCliOptions,
+  locals: LocalServices[],
+  apps: INestApplicationContext[],
+): Promise<void> {
+  const queue = app.get<Queue>(getQueueToken(SYNC_QUEUE));
+  if ((await queue.getWorkers()).length > 0) return;
+  console.log('no worker is listening: running one here until the run ends');
+  const workerConfig = loadConfig({
+    ...process.env,
+    ...pick(config.env as unknown as Record<string, unknown>),
+    ROLE: 'worker',
+  });
+  // The worker's own local services: the offline replica when there are no iRacing credentials.
+  if (options.startLocal) locals.push(await options.startLocal(workerConfig));
+  else requireConfiguredServices(workerConfig);
+  const worker = await createApp(workerConfig, ['error', 'warn']);
+  apps.push(worker.app);
+}
+
+/** Shows the run's progress until it ends, then its counts and errors; resolves to the exit code. */
+async function followRun(runs: SyncRunService, run: SyncRun): Promise<number> {
+  const tty = process.stdout.isTTY;
+  let current: SyncRun;
+  for (;;) {
+    current = await runs.get(run.id);
+    if (tty) process.stdout.write(`\r${bar(current)}`);
+    if (![SyncStatus.QUEUED, SyncStatus.RUNNING].includes(current.status)) break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  console.log(`${tty ? '\n' : ''}${bar(current)}`);
+  console.log(`counts: ${JSON.stringify(current.counts)}; iRacing calls ${current.apiCalls}`);
+  for (const [entity, c] of Object.entries(current.countsByEntity ?? {}))
+    console.log(`  ${entity.padEnd(28)} ${JSON.stringify(c)}`);
+  for (const q of current.queuedRuns ?? []) console.log(`queued ${q.kind} run ${q.runId} (${q.items} items)`);
+  for (const e of current.errors)
+    console.log(`error ${e.unit}${e.endpoint ? ` [${e.endpoint}]` : ''}: ${e.message}`);
+  if (current.status === SyncStatus.SUCCEEDED) return EXIT.ok;
+  return current.status === SyncStatus.PARTIAL ? EXIT.partial : EXIT.failed;
 }
 
 /** The resolved connection settings (local defaults included) as environment strings for a second instance. */

@@ -9,6 +9,7 @@ import { AdminGuard } from './auth/admin.guard.js';
 import { AppConfig } from './config/app-config.js';
 import { MigrationRunner } from './database/migration-runner.js';
 import { typeormOptions } from './database/typeorm-options.js';
+import type { EntityList } from './database/typeorm-options.js';
 import { DataLoaderService } from './graphql/dataloader.registry.js';
 import { DateTimeScalar } from './graphql/date-time.scalar.js';
 import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter.js';
@@ -20,13 +21,14 @@ import { RedisShutdown, redisProvider, REDIS } from './redis/redis.provider.js';
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `entities`: every entity of the application, listed by the composition root. */
+  static forRoot(config: AppConfig, entities: EntityList): DynamicModule {
     return {
       module: CoreModule,
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () =>
-            typeormOptions(config.databaseUrl, {
+            typeormOptions(config.databaseUrl, entities, {
               // No request may hold a connection for minutes: the api's statements end at the limit. Imports
               // lift it inside their own transactions (unitTransaction), so a process running both roles
               // keeps its syncs whole.

@@ -52,10 +52,6 @@ export const isoDate: Check<string> = (v, p) => {
 /** Any value: checked later, where a failure concerns one unit only. */
 export const anything: Check<unknown> = (v) => v;
 
-export function nullable<T>(check: Check<T>): Check<T | null> {
-  return (v, p) => (v === null ? null : check(v, p));
-}
-
 /** A field that may be absent or null. */
 export function optional<T>(check: Check<T>): Check<T | null | undefined> {
   return (v, p) => (v === undefined || v === null ? (v as null | undefined) : check(v, p));

@@ -4,7 +4,7 @@
 // wait for the token it stores. Full logins come from a small hourly budget and are never looped.
 // Tokens and secrets never appear in an error message or a log line.
 import { IracingAuthError, IracingUnavailableError } from './iracing.errors.js';
-import { maskSecret } from './oauth-mask.js';
+import { maskSecret } from '../core/security/secret-mask.js';
 import { MemoryTokenStore } from './token-store.js';
 import type { TokenSet, TokenStore } from './token-store.js';
 

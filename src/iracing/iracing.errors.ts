@@ -1,26 +1,27 @@
 // Errors of the iRacing gateway. Each names the endpoint (and never a credential or token), and says
-// whether trying again later can help, so job processors decide between retrying and failing at once.
+// whether trying again later can help, so job processors decide between retrying and failing at once. They are
+// import errors (core/import/import-error.ts): an import failure caused by iRacing keeps its endpoint,
+// parameters, status and retryability as they are.
+import { ImportError } from '../core/import/import-error.js';
 
-export abstract class IracingError extends Error {
-  /** True when the same call may succeed later (outage, rate limit, maintenance). */
-  abstract readonly retryable: boolean;
+export abstract class IracingError extends ImportError {
   constructor(
-    readonly endpoint: string,
+    override readonly endpoint: string,
     message: string,
   ) {
-    super(message);
-    this.name = new.target.name;
+    super(message, { endpoint });
   }
 }
 
 /** A non-retryable HTTP answer (4xx other than 401/429). */
 export class IracingHttpError extends IracingError {
-  readonly retryable = false;
+  override readonly retryable = false;
   constructor(
     endpoint: string,
-    readonly status: number,
+    override readonly status: number,
     detail: string,
-    params?: Record<string, unknown>,
+    /** The call's parameters (never a credential): a failed unit names them. */
+    override readonly params?: Record<string, unknown>,
   ) {
     super(endpoint, `iRacing ${endpoint}${describeParams(params)} answered HTTP ${status}: ${detail}`);
   }
@@ -28,17 +29,19 @@ export class IracingHttpError extends IracingError {
 
 /** 5xx, timeouts, connection resets and HTML error pages, once the client's own retries are spent. */
 export class IracingUnavailableError extends IracingError {
-  readonly retryable = true;
+  override readonly retryable = true;
   constructor(endpoint: string, detail: string) {
     super(endpoint, `iRacing ${endpoint} is unavailable: ${detail}`);
   }
 }
 
-/** iRacing answered 503 "Site Maintenance": the job should be delayed, not failed. */
+/**
+ * iRacing answered 503 "Site Maintenance": the job should be delayed, not failed. It concerns the whole run, not
+ * one unit (scope `run`): import reports throw it on to the worker.
+ */
 export class IracingMaintenanceError extends IracingError {
-  readonly retryable = true;
-  /** Maintenance concerns the whole run, not one unit: importers let it reach the worker, which delays the job. */
-  readonly scope = 'run';
+  override readonly retryable = true;
+  override readonly scope = 'run';
   constructor(
     endpoint: string,
     readonly retryAfterMs: number,
@@ -49,7 +52,7 @@ export class IracingMaintenanceError extends IracingError {
 
 /** Authentication failed after the refresh and the one full login allowed. */
 export class IracingAuthError extends IracingError {
-  readonly retryable = false;
+  override readonly retryable = false;
   constructor(endpoint: string, detail: string) {
     super(endpoint, `iRacing authentication failed: ${detail}`);
   }
@@ -57,7 +60,7 @@ export class IracingAuthError extends IracingError {
 
 /** The payload does not have the shape the importers rely on. */
 export class IracingPayloadError extends IracingError {
-  readonly retryable = false;
+  override readonly retryable = false;
   constructor(
     endpoint: string,
     readonly path: string,

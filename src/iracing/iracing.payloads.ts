@@ -128,7 +128,7 @@ const carRestriction = object({
   qual_setup_id: optional(int),
 });
 
-export const raceWeekPayload = object({
+const raceWeekPayload = object({
   season_id: int,
   race_week_num: int,
   series_id: optional(int),
@@ -183,12 +183,9 @@ const seasonShape = {
 export const seasonsPayload = array(
   object({ season_id: int, series_id: int, schedules: optional(array(anything)) }),
 );
-export type IracingSeasonEnvelope = Checked<typeof seasonsPayload>[number];
 
 export const seasonDetail = object(seasonShape);
 export type IracingSeason = Checked<typeof seasonDetail>;
-
-export const seasonListPayload = object({ seasons: array(seasonDetail) });
 
 export const seasonSchedulePayload = object({ season_id: int, schedules: array(raceWeekPayload) });
 
@@ -227,10 +224,6 @@ export const raceGuidePayload = object({
   ),
 });
 export type IracingRaceGuide = Checked<typeof raceGuidePayload>;
-
-export const seasonListByQuarterPayload = object({
-  seasons: array(object({ season_id: int, series_id: int })),
-});
 
 // --- Results ------------------------------------------------------------------------------------------------
 
@@ -278,7 +271,7 @@ export const resultPayload = object({
 });
 export type IracingResult = Checked<typeof resultPayload>;
 
-export const lapRowsPayload = array(
+const lapRowsPayload = array(
   object({
     lap_number: int,
     lap_time: int,

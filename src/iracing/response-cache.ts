@@ -7,16 +7,14 @@ const MINUTE = 60;
 const HOUR = 3600;
 
 /** Seconds an answer stays fresh, by endpoint (prefix match); unlisted endpoints are not cached. */
-export const CACHE_TTL_SECONDS: [string, number][] = [
+const CACHE_TTL_SECONDS: [string, number][] = [
   ['car/get', 24 * HOUR],
   ['carclass/get', 24 * HOUR],
   ['track/get', 24 * HOUR],
   ['series/get', 24 * HOUR],
   ['constants/', 24 * HOUR],
   ['series/seasons', HOUR],
-  ['series/season_list', HOUR],
   ['series/past_seasons', HOUR],
-  ['season/list', HOUR],
   ['series/season_schedule', 30 * MINUTE],
   ['season/race_guide', MINUTE],
   ['results/get', 24 * HOUR],
@@ -26,13 +24,13 @@ export const CACHE_TTL_SECONDS: [string, number][] = [
   ['stats/', 5 * MINUTE],
 ];
 
-export function ttlFor(endpoint: string): number {
+function ttlFor(endpoint: string): number {
   return (
     CACHE_TTL_SECONDS.find(([p]) => endpoint === p || (p.endsWith('/') && endpoint.startsWith(p)))?.[1] ?? 0
   );
 }
 
-export function cacheKey(prefix: string, endpoint: string, params: Record<string, unknown>): string {
+function cacheKey(prefix: string, endpoint: string, params: Record<string, unknown>): string {
   const sorted = Object.entries(params)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

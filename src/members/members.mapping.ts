@@ -35,20 +35,6 @@ export interface ProfileRow {
   raw: Obj;
 }
 
-/** The sim_profile columns a profile row may set, with their PostgreSQL types (display_name and raw aside). */
-export const PROFILE_COLUMNS = {
-  first_name: 'text',
-  last_name: 'text',
-  member_since: 'date',
-  flair_name: 'text',
-  flair_id: 'int',
-  flair_shortname: 'text',
-  country_code: 'text',
-  club_name: 'text',
-  licenses: 'jsonb',
-  summary: 'jsonb',
-} as const;
-
 /**
  * Payload fields kept out of `raw`: the ones stored in columns, the owned packages (tables of their own), the
  * account's billing details, and `last_login`, which changes at every login and would make every sync an update.

@@ -1,16 +1,18 @@
-// Members: profiles, owned cars and tracks, member statistics. Exports its importer (for the scheduler and the
-// results importer's participant profiles) and its read service (for results).
+// Members: profiles, owned cars and tracks, member statistics, and the OWNED_CONTENT sync. Exports its importer
+// (participant profiles and a member's recent races, for results) and its read service.
 import { Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { DataLoaderService } from '../core/graphql/dataloader.registry.js';
+import { PARTICIPANT_PROFILES } from '../core/import/participant-profiles.js';
 import { OWNERSHIP_LOOKUP } from '../core/ownership.js';
 import { MEMBERS_ENTITIES } from './members.entities.js';
 import { MembersImporter } from './members.importer.js';
 import { MembersLoaders } from './members.loaders.js';
 import { MemberResolver } from './members.resolver.js';
 import { MembersService } from './members.service.js';
+import { MembersSyncResolver, OwnedContentSync } from './members.sync.js';
 
 export { MEMBERS_ENTITIES };
 export const MEMBERS_RESOLVERS = [MemberResolver];
@@ -18,9 +20,12 @@ export const MEMBERS_RESOLVERS = [MemberResolver];
 @Module({
   imports: [TypeOrmModule.forFeature(MEMBERS_ENTITIES), CatalogModule],
   providers: [
+    OwnedContentSync,
+    MembersSyncResolver,
     MembersService,
     MembersImporter,
     { provide: OWNERSHIP_LOOKUP, useExisting: MembersService },
+    { provide: PARTICIPANT_PROFILES, useExisting: MembersImporter },
     ...MEMBERS_RESOLVERS,
   ],
   exports: [MembersService, MembersImporter],

@@ -7,9 +7,11 @@
 // - raw: the stored object overlaid with the incoming top-level keys (nulls were left out by the mapping);
 // - display_name: the incoming name when it has one, else the stored one, else a placeholder for a new profile.
 // One statement per batch; an unchanged profile is not written (IS DISTINCT FROM) and counts as unchanged.
-import type { Queryable, WriteCounts } from '../core/database/bulk-upsert.js';
-import { uniqueByKey, zeroCounts } from '../core/database/bulk-upsert.js';
-import { PROFILE_COLUMNS } from './members.mapping.js';
+// The columns come from the SimProfile entity; `info_at` and `summary_at` are set by statements of their own.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { WriteCounts } from '../core/database/bulk-upsert.js';
+import { entityUpsertSpec, uniqueByKey, zeroCounts } from '../core/database/bulk-upsert.js';
+import { SimProfile } from './entities/sim-profile.entity.js';
 import type { ProfileRow } from './members.mapping.js';
 
 /** The license's merge key in SQL, as `licenseKey` (members.mapping.ts) computes it. */
@@ -21,7 +23,7 @@ const licenseKeySql = (e: string) =>
  * SQL merging two jsonb license arrays: `incoming` over `stored`, per category, its null fields left out; the
  * result in iRacing's order (`seq`), then by key, so the same licenses always give the same array.
  */
-export function mergeLicensesSql(stored: string, incoming: string): string {
+function mergeLicensesSql(stored: string, incoming: string): string {
   return `(SELECT COALESCE(jsonb_agg(m.v ORDER BY m.seq NULLS LAST, m.k), '[]'::jsonb) FROM (
       SELECT k, v, CASE WHEN jsonb_typeof(v->'seq') = 'number' THEN (v->>'seq')::numeric END AS seq FROM (
         SELECT k, COALESCE(a.v, '{}'::jsonb) || COALESCE(jsonb_strip_nulls(b.v), '{}'::jsonb) AS v
@@ -31,12 +33,10 @@ export function mergeLicensesSql(stored: string, incoming: string): string {
       ) j) m)`;
 }
 
-type Column = keyof typeof PROFILE_COLUMNS;
-const COLUMNS = Object.keys(PROFILE_COLUMNS) as Column[];
 const q = (name: string) => `"${name}"`;
 
 /** The stored value each column gets from the incoming one (`EXCLUDED`) and the stored one (`t`). */
-function merged(c: Column | 'display_name' | 'raw'): string {
+function merged(c: string): string {
   switch (c) {
     case 'display_name':
       return `COALESCE((SELECT NULLIF(btrim(i.display_name), '') FROM x i WHERE i.cust_id = EXCLUDED.cust_id),
@@ -51,7 +51,7 @@ function merged(c: Column | 'display_name' | 'raw'): string {
 }
 
 /** What a new profile is inserted with. */
-function inserted(c: Column | 'display_name' | 'raw'): string {
+function inserted(c: string): string {
   switch (c) {
     case 'display_name':
       return `COALESCE(NULLIF(btrim(x.display_name), ''), 'Member ' || x.cust_id)`;
@@ -64,28 +64,48 @@ function inserted(c: Column | 'display_name' | 'raw'): string {
   }
 }
 
-const TARGET = ['display_name', ...COLUMNS, 'raw'] as const;
-
-const SQL = `WITH x AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(cust_id int, display_name text, ${COLUMNS.map(
-      (c) => `${q(c)} ${PROFILE_COLUMNS[c]}`,
-    ).join(', ')}, raw jsonb)
+/** The upsert statement over the profile columns of the entity (those a profile row may set), with their types. */
+function upsertSql(columns: Record<string, string>): string {
+  const names = Object.keys(columns);
+  const target = ['display_name', ...names, 'raw'];
+  return `WITH x AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(cust_id int, display_name text, ${names
+      .map((c) => `${q(c)} ${columns[c]}`)
+      .join(', ')}, raw jsonb)
   ), w AS (
-    INSERT INTO sim_profile AS t (cust_id, ${TARGET.map(q).join(', ')})
-    SELECT x.cust_id, ${TARGET.map(inserted).join(', ')} FROM x ORDER BY x.cust_id
-    ON CONFLICT (cust_id) DO UPDATE SET ${TARGET.map((c) => `${q(c)} = ${merged(c)}`).join(', ')},
+    INSERT INTO sim_profile AS t (cust_id, ${target.map(q).join(', ')})
+    SELECT x.cust_id, ${target.map(inserted).join(', ')} FROM x ORDER BY x.cust_id
+    ON CONFLICT (cust_id) DO UPDATE SET ${target.map((c) => `${q(c)} = ${merged(c)}`).join(', ')},
       updated_at = now()
-    WHERE (${TARGET.map((c) => `t.${q(c)}`).join(', ')})
-      IS DISTINCT FROM (${TARGET.map(merged).join(', ')})
+    WHERE (${target.map((c) => `t.${q(c)}`).join(', ')})
+      IS DISTINCT FROM (${target.map(merged).join(', ')})
     RETURNING (xmax = 0) AS inserted
   ) SELECT count(*) FILTER (WHERE inserted)::int AS created, count(*) FILTER (WHERE NOT inserted)::int AS updated
     FROM w`;
+}
+
+const statements = new WeakMap<DataSource, string>();
+
+function statementFor(db: DataSource): string {
+  let sql = statements.get(db);
+  if (!sql) {
+    const { columns } = entityUpsertSpec(db, {
+      entity: SimProfile,
+      key: ['cust_id'],
+      exclude: ['cust_id', 'display_name', 'raw', 'info_at', 'summary_at'],
+    });
+    sql = upsertSql(columns);
+    statements.set(db, sql);
+  }
+  return sql;
+}
 
 /**
  * Upserts profiles, merging each with the stored one (see above). Rows of the same cust_id: the last one wins.
  * Sorted by cust_id, so concurrent imports lock shared profiles in the same order.
  */
-export async function upsertProfiles(db: Queryable, rows: readonly ProfileRow[]): Promise<WriteCounts> {
+export async function upsertProfiles(em: EntityManager, rows: readonly ProfileRow[]): Promise<WriteCounts> {
+  const sql = statementFor(em.connection);
   const counts = zeroCounts();
   const unique = uniqueByKey(
     rows.map((r) => ({ ...r }) as ProfileRow & Record<string, unknown>),
@@ -93,7 +113,7 @@ export async function upsertProfiles(db: Queryable, rows: readonly ProfileRow[])
   );
   for (let i = 0; i < unique.length; i += 1000) {
     const batch = unique.slice(i, i + 1000);
-    const [r] = (await db.query(SQL, [JSON.stringify(batch)])) as { created: number; updated: number }[];
+    const [r] = (await em.query(sql, [JSON.stringify(batch)])) as { created: number; updated: number }[];
     counts.created += r.created;
     counts.updated += r.updated;
     counts.unchanged += batch.length - r.created - r.updated;

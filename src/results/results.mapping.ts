@@ -20,7 +20,7 @@ const id = (v: unknown): number | null => {
  * The kind of a `results/get` payload: a league session names its league; otherwise a session without a season
  * (`season_id` 0 or absent) is a hosted one. Tolerant of either shape iRacing has sent.
  */
-export function subsessionKind(r: Raw): SubsessionKind {
+function subsessionKind(r: Raw): SubsessionKind {
   if (id(r.league_id) !== null) return SubsessionKind.LEAGUE;
   if (id(r.season_id) === null) return SubsessionKind.HOSTED;
   return SubsessionKind.OFFICIAL;
@@ -137,11 +137,8 @@ export interface SubsessionBundle {
   refs: { carIds: number[]; carClassIds: number[]; trackId: number };
 }
 
-/** Maps a checked `results/get` payload; throws naming the row when a driver row has no cust_id. */
-export function subsessionBundle(r: IracingResult): SubsessionBundle {
-  const raw = r as Raw;
-  const rest: Raw = {};
-  for (const [k, v] of Object.entries(raw)) if (!EVENT_COLUMNS.includes(k)) rest[k] = v;
+/** The team and driver rows of every simsession; throws naming the row when a driver row has no cust_id. */
+function resultRows(r: IracingResult): { teams: TeamRow[]; drivers: DriverRow[] } {
   const teams: TeamRow[] = [];
   const drivers: DriverRow[] = [];
   for (const s of r.session_results) {
@@ -160,50 +157,64 @@ export function subsessionBundle(r: IracingResult): SubsessionBundle {
       }
     });
   }
+  return { teams, drivers };
+}
+
+/** The subsession's own row: a series race with its season and week, a league or hosted one without. */
+function eventRow(r: IracingResult): SubsessionBundle['event'] {
+  const raw = r as Raw;
+  const rest: Raw = {};
+  for (const [k, v] of Object.entries(raw)) if (!EVENT_COLUMNS.includes(k)) rest[k] = v;
+  const kind = subsessionKind(raw);
+  const series = kind === SubsessionKind.OFFICIAL;
+  return {
+    subsession_id: r.subsession_id,
+    session_id: int(r.session_id),
+    kind,
+    // Only a series race has a season and a week (race_week_num is 0-based: 0 is a week there).
+    season_id: series ? id(r.season_id) : null,
+    series_id: series ? id(r.series_id) : null,
+    race_week_num: series ? int(r.race_week_num) : null,
+    league_id: kind === SubsessionKind.LEAGUE ? id(raw.league_id) : null,
+    league_season_id: kind === SubsessionKind.LEAGUE ? id(raw.league_season_id) : null,
+    session_name: text(raw.session_name),
+    start_time: r.start_time,
+    end_time: r.end_time ?? null,
+    track_id: r.track.track_id,
+    event_type: int(raw.event_type),
+    official: typeof raw.official_session === 'boolean' ? raw.official_session : null,
+    license_category: text(raw.license_category),
+    num_drivers: int(raw.num_drivers),
+    strength_of_field: int(r.event_strength_of_field),
+    num_cautions: int(r.num_cautions),
+    num_caution_laps: int(raw.num_caution_laps),
+    num_lead_changes: int(r.num_lead_changes),
+    event_laps_complete: int(raw.event_laps_complete),
+    event_best_lap_time: int(raw.event_best_lap_time),
+    event_average_lap: int(raw.event_average_lap),
+    driver_changes: raw.driver_changes === true,
+    weather: (raw.weather as Raw | undefined) ?? null,
+    track_state: (raw.track_state as Raw | undefined) ?? null,
+    simsessions: r.session_results.map((s) => ({
+      simsession_number: s.simsession_number,
+      simsession_type: s.simsession_type ?? null,
+      simsession_name: s.simsession_name ?? null,
+    })),
+    raw: rest,
+  };
+}
+
+/** Maps a checked `results/get` payload; throws naming the row when a driver row has no cust_id. */
+export function subsessionBundle(r: IracingResult): SubsessionBundle {
+  const { teams, drivers } = resultRows(r);
   const carIds = new Set<number>();
   const classIds = new Set<number>();
   for (const row of [...teams, ...drivers]) {
     if (row.car_id !== null) carIds.add(row.car_id);
     if (row.car_class_id !== null) classIds.add(row.car_class_id);
   }
-  const kind = subsessionKind(raw);
-  const series = kind === SubsessionKind.OFFICIAL;
   return {
-    event: {
-      subsession_id: r.subsession_id,
-      session_id: int(r.session_id),
-      kind,
-      // Only a series race has a season and a week (race_week_num is 0-based: 0 is a week there).
-      season_id: series ? id(r.season_id) : null,
-      series_id: series ? id(r.series_id) : null,
-      race_week_num: series ? int(r.race_week_num) : null,
-      league_id: kind === SubsessionKind.LEAGUE ? id(raw.league_id) : null,
-      league_season_id: kind === SubsessionKind.LEAGUE ? id(raw.league_season_id) : null,
-      session_name: text(raw.session_name),
-      start_time: r.start_time,
-      end_time: r.end_time ?? null,
-      track_id: r.track.track_id,
-      event_type: int(raw.event_type),
-      official: typeof raw.official_session === 'boolean' ? raw.official_session : null,
-      license_category: text(raw.license_category),
-      num_drivers: int(raw.num_drivers),
-      strength_of_field: int(r.event_strength_of_field),
-      num_cautions: int(r.num_cautions),
-      num_caution_laps: int(raw.num_caution_laps),
-      num_lead_changes: int(r.num_lead_changes),
-      event_laps_complete: int(raw.event_laps_complete),
-      event_best_lap_time: int(raw.event_best_lap_time),
-      event_average_lap: int(raw.event_average_lap),
-      driver_changes: raw.driver_changes === true,
-      weather: (raw.weather as Raw | undefined) ?? null,
-      track_state: (raw.track_state as Raw | undefined) ?? null,
-      simsessions: r.session_results.map((s) => ({
-        simsession_number: s.simsession_number,
-        simsession_type: s.simsession_type ?? null,
-        simsession_name: s.simsession_name ?? null,
-      })),
-      raw: rest,
-    },
+    event: eventRow(r),
     teams,
     drivers,
     refs: { carIds: [...carIds], carClassIds: [...classIds], trackId: r.track.track_id },

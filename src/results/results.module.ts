@@ -1,5 +1,5 @@
 // Results: subsessions with every simsession's team and driver results, laps, season results and the results
-// search. Exports its importer (for the scheduler) and its read service.
+// search, and the SUBSESSIONS, RESULTS and MEMBER syncs. Exports its read service.
 import { Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -18,6 +18,9 @@ import {
   TeamResultResolver,
 } from './results.resolver.js';
 import { ResultsService } from './results.service.js';
+import { LapsImporter } from './laps.importer.js';
+import { SubsessionImporter } from './subsession.importer.js';
+import { MemberSync, ResultsSync, ResultsSyncResolver, SubsessionsSync } from './results.sync.js';
 
 export const RESULTS_RESOLVERS = [
   SubsessionResolver,
@@ -29,7 +32,17 @@ export const RESULTS_RESOLVERS = [
 
 @Module({
   imports: [TypeOrmModule.forFeature(RESULTS_ENTITIES), CatalogModule, SeasonsModule, MembersModule],
-  providers: [ResultsService, ResultsImporter, ...RESULTS_RESOLVERS],
+  providers: [
+    SubsessionsSync,
+    ResultsSync,
+    MemberSync,
+    ResultsSyncResolver,
+    ResultsService,
+    ResultsImporter,
+    SubsessionImporter,
+    LapsImporter,
+    ...RESULTS_RESOLVERS,
+  ],
   exports: [ResultsService, ResultsImporter],
 })
 export class ResultsModule implements OnModuleInit {

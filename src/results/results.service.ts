@@ -11,9 +11,6 @@ import { EventResult } from './entities/event-result.entity.js';
 import { Lap } from './entities/lap.entity.js';
 import { ParticipantResult, TeamResult } from './entities/participant-result.entity.js';
 
-/** A driver's result with the subsession it belongs to (for a member's recent results). */
-export type RecentResult = ParticipantResult & { subsessionStart: Date };
-
 @Injectable()
 export class ResultsService {
   constructor(

@@ -12,7 +12,7 @@ import { bearerToken, keyMatches } from '../core/auth/admin.guard.js';
 import type { AppConfig } from '../core/config/app-config.js';
 import { SYNC_QUEUE } from './sync.queue.js';
 
-export const QUEUE_BOARD_PATH = '/admin/queues';
+const QUEUE_BOARD_PATH = '/admin/queues';
 
 /** The admin key a request presents, as a Bearer token or as the password of HTTP Basic. */
 function presentedKey(header: string | undefined): string | undefined {

@@ -5,7 +5,9 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { AppConfig } from '../core/config/app-config.js';
-import { SyncKind, SyncTrigger } from './sync-run.entity.js';
+import { syncDefinitions } from './sync-definition.js';
+import type { SyncKind } from './sync-definition.js';
+import { SyncTrigger } from './sync-run.entity.js';
 import type { SyncRun } from './sync-run.entity.js';
 import { SyncRunService } from './sync-run.service.js';
 
@@ -26,21 +28,17 @@ export class SyncCronService implements OnApplicationBootstrap {
     private readonly runs: SyncRunService,
   ) {}
 
+  /** Every feature's cron schedules, with the expression of its setting. */
   schedules(): Schedule[] {
-    const env = this.config.env;
-    return [
-      { name: 'catalog', cron: env.CRON_CATALOG, kind: SyncKind.CATALOG, params: {} },
-      { name: 'seasons', cron: env.CRON_SEASONS, kind: SyncKind.SEASONS, params: {} },
-      {
-        name: 'past-seasons',
-        cron: env.CRON_PAST_SEASONS,
-        kind: SyncKind.SEASONS,
-        params: { includePast: true },
-      },
-      { name: 'race-guide', cron: env.CRON_RACE_GUIDE, kind: SyncKind.RACE_GUIDE, params: {} },
-      { name: 'forecasts', cron: env.CRON_FORECASTS, kind: SyncKind.FORECASTS, params: {} },
-      { name: 'results', cron: env.CRON_RESULTS, kind: SyncKind.RESULTS, params: {} },
-    ];
+    const env = this.config.env as unknown as Record<string, string>;
+    return syncDefinitions().flatMap((d) =>
+      (d.crons ?? []).map((c) => ({
+        name: c.name,
+        cron: env[c.setting],
+        kind: d.kind,
+        params: c.params as Record<string, unknown>,
+      })),
+    );
   }
 
   /** Whether this process ticks the schedules. */

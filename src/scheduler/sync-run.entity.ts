@@ -6,21 +6,9 @@
 // only that execution records its outcome and the reaper can tell a live worker from a dead one.
 import { Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { SyncKind } from './sync-definition.js';
 
-export enum SyncKind {
-  CATALOG = 'CATALOG',
-  SEASONS = 'SEASONS',
-  RACE_GUIDE = 'RACE_GUIDE',
-  FORECASTS = 'FORECASTS',
-  /** Subsessions by id (`results/get`, laps on demand). */
-  SUBSESSIONS = 'SUBSESSIONS',
-  /** Finished races: the results search from its checkpoint, or one season's (week's) result list. */
-  RESULTS = 'RESULTS',
-  /** A member's profile, summary and recent races. */
-  MEMBER = 'MEMBER',
-  /** The account's profile and the cars and tracks it owns. */
-  OWNED_CONTENT = 'OWNED_CONTENT',
-}
+export { SyncKind } from './sync-definition.js';
 
 export enum SyncStatus {
   QUEUED = 'QUEUED',
@@ -38,11 +26,8 @@ export enum SyncTrigger {
   SYNC = 'SYNC',
 }
 
-registerEnumType(SyncKind, { name: 'SyncKind' });
 registerEnumType(SyncStatus, { name: 'SyncStatus' });
 registerEnumType(SyncTrigger, { name: 'SyncTrigger' });
-
-export const ACTIVE_STATUSES = [SyncStatus.QUEUED, SyncStatus.RUNNING] as const;
 
 @ObjectType()
 export class SyncCounts {

@@ -8,7 +8,7 @@
 // - every change of status is a compare-and-set on the status (and on the worker execution that owns the run),
 //   so a run closed as SUCCEEDED, PARTIAL or FAILED never changes again;
 // - a RUNNING run is closed by the reaper only when its worker's heartbeat is stale and its job is not active.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
@@ -17,14 +17,24 @@ import { DataSource, Repository } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { errorMessage, NotFoundError, ServiceUnavailableError } from '../core/errors/domain-error.js';
-import { combinePasses, isConnectionError } from '../core/import/import-report.js';
-import type { EntityCounts, ImportReport } from '../core/import/import-report.js';
-import type { RequestStats } from '../iracing/request-stats.js';
+import { isConnectionError } from '../core/import/import-report.js';
+import { prepareParams } from './sync-definition.js';
+import type { SyncKind } from './sync-definition.js';
 import { SyncEvents } from './sync-events.js';
-import { syncJobOptions, SYNC_QUEUE, withTimeout } from './sync.queue.js';
+import { chunks, syncJobOptions, SYNC_QUEUE, withTimeout } from './sync.queue.js';
 import type { SyncJobData } from './sync.queue.js';
-import { SyncKind, SyncRun, SyncStatus, SyncTrigger } from './sync-run.entity.js';
-import type { SyncCounts, SyncUnitError } from './sync-run.entity.js';
+import { SyncRun, SyncStatus, SyncTrigger } from './sync-run.entity.js';
+import type { SyncUnitError } from './sync-run.entity.js';
+import { ACTIVE_SQL, dedupeKey, delay, rowsOf, stableJson } from './sync-run.sql.js';
+
+export { dedupeKey, stableJson } from './sync-run.sql.js';
+
+/** A run queued by another sync, as its report lists it. */
+export interface QueuedRunRef {
+  kind: string;
+  runId: number;
+  items: number;
+}
 
 export interface EnqueueOptions {
   /** A unique key of the trigger (a cron tick): the same key never creates a second run. */
@@ -54,53 +64,6 @@ export interface ReapResult {
   closed: number[];
 }
 
-/** JSON with sorted keys and no undefined values, so equal parameters give equal dedupe keys. */
-export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** The dedupe key of a run: sha256 (hex) of its kind and canonical parameters, whatever their size. */
-export function dedupeKey(kind: SyncKind, params: Record<string, unknown>): string {
-  return createHash('sha256')
-    .update(`${kind}:${stableJson(params)}`)
-    .digest('hex');
-}
-
-/** TypeORM answers an UPDATE … RETURNING on PostgreSQL as [rows, affected]; an INSERT or SELECT as rows. */
-function rowsOf<T>(result: unknown): T[] {
-  const r = result as unknown[];
-  return (Array.isArray(r[0]) ? r[0] : r) as T[];
-}
-
-/** The counts without `failed`, for the counts an execution wrote. */
-function written(counts: EntityCounts): EntityCounts {
-  const out: EntityCounts = {};
-  for (const [k, c] of Object.entries(counts))
-    out[k] = { created: c.created, updated: c.updated, unchanged: c.unchanged, deleted: c.deleted };
-  return out;
-}
-
-function totalsOf(byEntity: EntityCounts, failed: number): SyncCounts {
-  const t: SyncCounts = { created: 0, updated: 0, unchanged: 0, deleted: 0, failed };
-  for (const c of Object.values(byEntity)) {
-    t.created += c.created;
-    t.updated += c.updated;
-    t.unchanged += c.unchanged;
-    t.deleted += c.deleted;
-  }
-  return t;
-}
-
-const ACTIVE_SQL = `status IN ('QUEUED', 'RUNNING')`;
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 @Injectable()
 export class SyncRunService {
   private readonly log = new Logger(SyncRunService.name);
@@ -114,7 +77,8 @@ export class SyncRunService {
   ) {}
 
   /**
-   * Creates a QUEUED run and its job, or returns the active run (or the tick's run) it duplicates. The run is
+   * Creates a QUEUED run and its job, or returns the active run (or the tick's run) it duplicates. Its parameters
+   * are checked by its kind's definition first (a BadInputError names what is wrong). The run is
    * recorded before Redis is asked: when the queue does not answer within SYNC_ENQUEUE_TIMEOUT_MS this throws
    * SERVICE_UNAVAILABLE at once, and the reaper enqueues the recorded run once Redis is back.
    */
@@ -124,7 +88,8 @@ export class SyncRunService {
     trigger: SyncTrigger,
     options: EnqueueOptions = {},
   ): Promise<SyncRun> {
-    const [ref] = await this.insertRuns(this.db.manager, [{ kind, params, trigger, ...options }]);
+    const checked = prepareParams(kind, params);
+    const [ref] = await this.insertRuns(this.db.manager, [{ kind, params: checked, trigger, ...options }]);
     // A joined QUEUED run gets its job again too (the same id: a no-op when it exists), so a trigger repeated
     // after an outage does not wait for the reaper.
     if (ref.inserted || ref.status === SyncStatus.QUEUED) await this.addJobs([ref], true);
@@ -258,250 +223,29 @@ export class SyncRunService {
   }
 
   /**
-   * Marks the run RUNNING for this worker execution (`runner`); null when the run is gone, already finished or
-   * carried by another job. A run found RUNNING is being taken over from a worker that stopped (its job lock
-   * expired): that is recorded on the run.
+   * Queues `ids` as runs of `kind` (the list under `key`, at most RUN_SPLIT_SIZE ids each), leaving out those an
+   * active run lists already. The runs are recorded in one transaction with `alsoWrite` (a search checkpoint): if
+   * they cannot be recorded, neither is it. Their jobs are added after the commit; a job Redis does not take is
+   * added by the reaper (the run is recorded with its job id).
    */
-  async start(id: number, attempt: number, jobId: string, runner: string): Promise<SyncRun | null> {
-    const list = rowsOf<{ was: string }>(
-      await this.db.query(
-        `WITH before AS (SELECT id, status FROM sync_run WHERE id = $1 FOR UPDATE)
-         UPDATE sync_run r SET status = 'RUNNING', attempts = $2, started_at = COALESCE(r.started_at, now()),
-           runner = $4, heartbeat_at = now(), job_id = COALESCE(r.job_id, $3)
-         FROM before WHERE r.id = before.id AND before.status IN ('QUEUED', 'RUNNING')
-           AND (r.job_id IS NULL OR r.job_id = $3)
-         RETURNING before.status AS "was"`,
-        [id, attempt, jobId, runner],
-      ),
-    );
-    if (!list.length) return null;
-    if (list[0].was === SyncStatus.RUNNING) {
-      const note: SyncUnitError = {
-        unit: 'worker',
-        message: 'the worker running this sync stopped (its job lock expired); another worker took it over',
-        attempt,
-        at: new Date().toISOString(),
-      };
-      this.log.warn(`sync run ${id}: ${note.message}`);
-      await this.db.query(`UPDATE sync_run SET errors = errors || $2::jsonb WHERE id = $1`, [
-        id,
-        JSON.stringify([note]),
-      ]);
-    }
-    void this.events.publish(id);
-    return this.get(id);
-  }
-
-  /**
-   * Records that the execution `runner` is alive, with the counts it has written so far; false when the run is
-   * no longer its own (closed, or taken over): the execution should stop.
-   */
-  async heartbeat(id: number, runner: string, counts?: EntityCounts): Promise<boolean> {
-    const rows = rowsOf(
-      await this.db.query(
-        `UPDATE sync_run SET heartbeat_at = now(),
-           attempt_counts = CASE WHEN $3::jsonb IS NULL THEN attempt_counts
-                            ELSE jsonb_set(attempt_counts, ARRAY[$2::text], $3::jsonb) END
-         WHERE id = $1 AND status = 'RUNNING' AND runner = $2 RETURNING id`,
-        [id, runner, counts ? JSON.stringify(written(counts)) : null],
-      ),
-    );
-    return rows.length > 0;
-  }
-
-  /** Records how far a running run is (with a heartbeat), for `SyncRun.progress` and its subscribers. */
-  async progress(
-    id: number,
-    runner: string,
-    done: number,
-    total: number,
-    counts?: EntityCounts,
-  ): Promise<boolean> {
-    const percent = total > 0 ? Math.round((done / total) * 1000) / 10 : 0;
-    const rows = rowsOf(
-      await this.db.query(
-        `UPDATE sync_run SET progress = $3, heartbeat_at = now(),
-           attempt_counts = CASE WHEN $4::jsonb IS NULL THEN attempt_counts
-                            ELSE jsonb_set(attempt_counts, ARRAY[$2::text], $4::jsonb) END
-         WHERE id = $1 AND status = 'RUNNING' AND runner = $2 RETURNING id`,
-        [
-          id,
-          runner,
-          JSON.stringify({ done, total, percent }),
-          counts ? JSON.stringify(written(counts)) : null,
-        ],
-      ),
-    );
-    if (rows.length) void this.events.publish(id);
-    return rows.length > 0;
-  }
-
-  /**
-   * Records the outcome of an import: SUCCEEDED, PARTIAL (some units failed) or FAILED (all failed). The counts
-   * add what earlier executions (a worker that died, an attempt retried) and earlier passes of this one wrote.
-   * Null when the run is no longer this execution's (closed or taken over under it): nothing is changed.
-   */
-  async finish(
-    id: number,
-    runner: string,
-    report: ImportReport,
-    stats: RequestStats,
-    attempt: number,
-    earlierPasses: EntityCounts[] = [],
-  ): Promise<SyncRun | null> {
-    const status =
-      report.failures.length === 0
-        ? SyncStatus.SUCCEEDED
-        : report.unitsSucceeded > 0
-          ? SyncStatus.PARTIAL
-          : SyncStatus.FAILED;
-    const errors: SyncUnitError[] = report.failures.map((f) => ({
-      unit: f.unit,
-      message: f.message,
-      endpoint: f.endpoint,
-      attempt,
-      at: new Date().toISOString(),
-    }));
-    const done = await this.db.transaction(async (em) => {
-      const [row] = rowsOf<{ counts: Record<string, EntityCounts> }>(
-        await em.query(
-          `SELECT attempt_counts AS counts FROM sync_run
-           WHERE id = $1 AND status = 'RUNNING' AND runner = $2 FOR UPDATE`,
-          [id, runner],
-        ),
+  async queueIds(
+    kind: SyncKind,
+    key: string,
+    ids: number[],
+    alsoWrite?: (em: EntityManager) => Promise<void>,
+  ): Promise<QueuedRunRef[]> {
+    const sorted = [...ids].sort((a, b) => a - b);
+    const refs = await this.db.transaction(async (em) => {
+      const slices = chunks(await this.notQueued(kind, key, sorted, em));
+      const inserted = await this.insertRuns(
+        em,
+        slices.map((slice) => ({ kind, params: { [key]: slice }, trigger: SyncTrigger.SYNC })),
       );
-      if (!row) return false;
-      const others = Object.entries(row.counts ?? {})
-        .filter(([token]) => token !== runner)
-        .map(([, c]) => c);
-      const byEntity = combinePasses([...others, ...earlierPasses], report.byEntity);
-      const countsByEntity: Record<string, SyncCounts> = {};
-      for (const [k, c] of Object.entries(byEntity)) countsByEntity[k] = { ...c, failed: 0 };
-      await em.query(
-        `UPDATE sync_run SET status = $2, counts = $3, counts_by_entity = $4, errors = errors || $5::jsonb,
-           api_calls = api_calls + $6, rate_limit_wait_ms = rate_limit_wait_ms + $7, finished_at = now(),
-           queued_runs = queued_runs || $8::jsonb, warnings = warnings || $9::jsonb, heartbeat_at = now(),
-           progress = CASE WHEN progress IS NULL THEN NULL
-                      ELSE jsonb_build_object('done', progress->'total', 'total', progress->'total', 'percent', 100) END
-         WHERE id = $1`,
-        [
-          id,
-          status,
-          JSON.stringify(totalsOf(byEntity, report.failures.length)),
-          JSON.stringify(countsByEntity),
-          JSON.stringify(errors),
-          stats.apiCalls,
-          Math.round(stats.rateLimitWaitMs),
-          JSON.stringify(report.queued),
-          JSON.stringify(report.warnings.map((w) => ({ ...w, attempt, at: new Date().toISOString() }))),
-        ],
-      );
-      return true;
+      await alsoWrite?.(em);
+      return inserted.map((ref, i) => ({ ref, items: slices[i].length }));
     });
-    if (!done) return null;
-    void this.events.publish(id);
-    return this.get(id);
-  }
-
-  /**
-   * Records a failed attempt that will be retried: back to QUEUED, the error kept and the counts this execution
-   * wrote remembered (`jobId`: the job that carries the run from now on, for a maintenance delay). False when
-   * the run is no longer this execution's.
-   */
-  async retrying(
-    id: number,
-    runner: string,
-    unit: string,
-    err: unknown,
-    stats: RequestStats,
-    attempt: number,
-    counts?: EntityCounts,
-    jobId?: string,
-  ): Promise<boolean> {
-    return this.appendError(id, runner, unit, err, stats, attempt, SyncStatus.QUEUED, counts, jobId);
-  }
-
-  /**
-   * Records a run that ended without an import report (a failure of the whole run). With `runner`, only while
-   * that execution owns the run; without, only while the run is active. False when nothing was changed.
-   */
-  async finishWithError(
-    id: number,
-    unit: string,
-    err: unknown,
-    stats?: RequestStats,
-    attempt?: number,
-    runner?: string,
-    counts?: EntityCounts,
-  ): Promise<boolean> {
-    return this.appendError(id, runner, unit, err, stats, attempt, SyncStatus.FAILED, counts);
-  }
-
-  private async appendError(
-    id: number,
-    runner: string | undefined,
-    unit: string,
-    err: unknown,
-    stats: RequestStats | undefined,
-    attempt: number | undefined,
-    status: SyncStatus,
-    counts?: EntityCounts,
-    jobId?: string,
-  ): Promise<boolean> {
-    const finished = status !== SyncStatus.QUEUED;
-    const { endpoint } = err as { endpoint?: unknown };
-    const error: SyncUnitError = {
-      unit,
-      message: errorMessage(err),
-      endpoint: typeof endpoint === 'string' ? endpoint : undefined,
-      attempt,
-      at: new Date().toISOString(),
-    };
-    const done = await this.db.transaction(async (em) => {
-      const [row] = rowsOf<{ counts: Record<string, EntityCounts>; total: SyncCounts }>(
-        await em.query(
-          `SELECT attempt_counts AS counts, counts AS total FROM sync_run
-           WHERE id = $1 AND ${runner === undefined ? ACTIVE_SQL : `status = 'RUNNING' AND runner = $2`}
-           FOR UPDATE`,
-          runner === undefined ? [id] : [id, runner],
-        ),
-      );
-      if (!row) return false;
-      const attempts = { ...(row.counts ?? {}) };
-      if (runner !== undefined && counts) attempts[runner] = written(counts);
-      // A failed run still says what its executions wrote.
-      const byEntity = finished ? combinePasses(Object.values(attempts), {}) : null;
-      await em.query(
-        `UPDATE sync_run SET status = $2, errors = errors || $3::jsonb, attempt_counts = $8::jsonb,
-           counts = COALESCE($9::jsonb, counts) || jsonb_build_object('failed', (counts->>'failed')::int + $6),
-           counts_by_entity = COALESCE($10::jsonb, counts_by_entity),
-           api_calls = api_calls + $4, rate_limit_wait_ms = rate_limit_wait_ms + $5, heartbeat_at = now(),
-           finished_at = CASE WHEN $7 THEN now() ELSE finished_at END, job_id = COALESCE($11, job_id)
-         WHERE id = $1`,
-        [
-          id,
-          status,
-          JSON.stringify([error]),
-          stats?.apiCalls ?? 0,
-          Math.round(stats?.rateLimitWaitMs ?? 0),
-          finished ? 1 : 0,
-          finished,
-          JSON.stringify(attempts),
-          byEntity ? JSON.stringify(totalsOf(byEntity, row.total?.failed ?? 0)) : null,
-          byEntity
-            ? JSON.stringify(
-                Object.fromEntries(Object.entries(byEntity).map(([k, c]) => [k, { ...c, failed: 0 }])),
-              )
-            : null,
-          jobId ?? null,
-        ],
-      );
-      return true;
-    });
-    if (!done) return false;
-    if (finished) this.log.warn(`sync run ${id} failed: ${error.message}`);
-    void this.events.publish(id);
-    return true;
+    await this.addJobs(refs.map((r) => r.ref).filter((r) => r.inserted || r.status === SyncStatus.QUEUED));
+    return refs.map(({ ref, items }) => ({ kind, runId: ref.id, items }));
   }
 
   /**

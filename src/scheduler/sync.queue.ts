@@ -1,6 +1,5 @@
-// The Bull queue of syncs: its name, the job payload (ids and flags only) and the job options of DESIGN §9.
+// The Bull queue of syncs: its name, the job payload (the run id only) and the job options (docs/architecture.md §4).
 import type { JobOptions } from 'bull';
-import { SyncKind } from './sync-run.entity.js';
 
 export const SYNC_QUEUE = 'sync';
 
@@ -23,12 +22,6 @@ export function syncJobOptions(backoffMs: number): JobOptions {
 
 /** Most ids one run takes: a longer list is split into several runs (each a job of bounded length). */
 export const RUN_SPLIT_SIZE = 500;
-
-/** The id list each kind of run is split on. */
-export const SPLIT_PARAMS: Partial<Record<SyncKind, string>> = {
-  [SyncKind.SUBSESSIONS]: 'subsessionIds',
-  [SyncKind.FORECASTS]: 'raceWeekIds',
-};
 
 /** `ids` in slices of at most `size`. */
 export function chunks<T>(ids: readonly T[], size = RUN_SPLIT_SIZE): T[][] {

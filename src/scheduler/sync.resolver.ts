@@ -1,10 +1,9 @@
-// GraphQL for syncs: the mutations that queue them (admin key required) and the SyncRun queries.
-import { UseGuards } from '@nestjs/common';
+// GraphQL for sync runs: the runs, their updates and the cron schedules. The mutations that queue each kind
+// belong to its feature (`<feature>.sync.ts`).
 import {
   Args,
   Field,
   Int,
-  Mutation,
   ObjectType,
   Parent,
   Query,
@@ -12,18 +11,9 @@ import {
   Resolver,
   Subscription,
 } from '@nestjs/graphql';
-import { AdminGuard } from '../core/auth/admin.guard.js';
 import { Connection, paginate } from '../core/graphql/pagination.js';
-import { BadInputError } from '../core/errors/domain-error.js';
-import {
-  RefreshForecastsInput,
-  SyncCatalogInput,
-  SyncRaceGuideInput,
-  SyncRunsArgs,
-  SyncSeasonsInput,
-  SyncSeriesResultsInput,
-} from './dto/sync.inputs.js';
-import { SyncCounts, SyncKind, SyncRun, SyncTrigger } from './sync-run.entity.js';
+import { SyncRunsArgs } from './dto/sync-runs.args.js';
+import { SyncCounts, SyncKind, SyncRun } from './sync-run.entity.js';
 import { SyncCronService } from './sync-cron.service.js';
 import { SyncEvents } from './sync-events.js';
 import type { RunUpdate } from './sync-events.js';
@@ -75,124 +65,6 @@ export class SyncResolver {
     private readonly cron: SyncCronService,
     private readonly events: SyncEvents,
   ) {}
-
-  @Mutation(() => SyncRun, {
-    description: 'Queues a catalog sync (cars, car classes, tracks); returns its run at once.',
-  })
-  @UseGuards(AdminGuard)
-  syncCatalog(@Args('input', { nullable: true }) input?: SyncCatalogInput): Promise<SyncRun> {
-    return this.runs.enqueue(
-      SyncKind.CATALOG,
-      { refresh: input?.refresh, dryRun: input?.dryRun },
-      SyncTrigger.GRAPHQL,
-    );
-  }
-
-  @Mutation(() => SyncRun, {
-    description:
-      'Queues a seasons sync (series, current and future seasons, or one quarter, optionally past seasons); returns its run at once.',
-  })
-  @UseGuards(AdminGuard)
-  syncSeasons(@Args('input', { nullable: true }) input?: SyncSeasonsInput): Promise<SyncRun> {
-    if ((input?.seasonYear === undefined) !== (input?.seasonQuarter === undefined))
-      throw new BadInputError('seasonYear and seasonQuarter go together: give both or neither');
-    return this.runs.enqueue(
-      SyncKind.SEASONS,
-      {
-        includePast: input?.includePast,
-        seasonYear: input?.seasonYear,
-        seasonQuarter: input?.seasonQuarter,
-        seriesIds: input?.seriesIds?.length ? [...new Set(input.seriesIds)].sort((a, b) => a - b) : undefined,
-        limit: input?.limit,
-        refresh: input?.refresh,
-        dryRun: input?.dryRun,
-      },
-      SyncTrigger.GRAPHQL,
-    );
-  }
-
-  @Mutation(() => SyncRun, {
-    description:
-      'Queues a race guide sync (sessions of the coming hours with entry counts); returns its run at once.',
-  })
-  @UseGuards(AdminGuard)
-  syncRaceGuide(@Args('input', { nullable: true }) input?: SyncRaceGuideInput): Promise<SyncRun> {
-    return this.runs.enqueue(
-      SyncKind.RACE_GUIDE,
-      { refresh: input?.refresh, dryRun: input?.dryRun },
-      SyncTrigger.GRAPHQL,
-    );
-  }
-
-  @Mutation(() => SyncRun, {
-    description:
-      'Queues a forecast refresh: the weeks named (or those of the seasons named, or every week not yet over) whose forecast is missing or stale, or all of them with force; returns its run at once.',
-  })
-  @UseGuards(AdminGuard)
-  refreshForecasts(@Args('input', { nullable: true }) input?: RefreshForecastsInput): Promise<SyncRun> {
-    const sorted = (ids?: number[]) => (ids?.length ? [...new Set(ids)].sort((a, b) => a - b) : undefined);
-    return this.runs.enqueue(
-      SyncKind.FORECASTS,
-      {
-        raceWeekIds: sorted(input?.raceWeekIds),
-        seasonIds: sorted(input?.seasonIds),
-        force: input?.force,
-        dryRun: input?.dryRun,
-      },
-      SyncTrigger.GRAPHQL,
-    );
-  }
-
-  @Mutation(() => SyncRun, {
-    description:
-      'Queues the import of one subsession (results/get), with its laps when asked; returns its run at once.',
-  })
-  @UseGuards(AdminGuard)
-  syncSubsession(
-    @Args('subsessionId', { type: () => Int }) subsessionId: number,
-    @Args('includeLaps', { nullable: true, type: () => Boolean }) includeLaps?: boolean,
-  ): Promise<SyncRun> {
-    if (!Number.isInteger(subsessionId) || subsessionId < 1)
-      throw new BadInputError(`subsessionId must be a positive integer, got ${subsessionId}`);
-    return this.runs.enqueue(
-      SyncKind.SUBSESSIONS,
-      { subsessionIds: [subsessionId], includeLaps },
-      SyncTrigger.GRAPHQL,
-    );
-  }
-
-  @Mutation(() => SyncRun, {
-    description:
-      "Queues a season's (or one week's) race results: matched to its sessions, the subsessions not stored queued.",
-  })
-  @UseGuards(AdminGuard)
-  syncSeriesResults(@Args('input') input: SyncSeriesResultsInput): Promise<SyncRun> {
-    return this.runs.enqueue(
-      SyncKind.RESULTS,
-      { seasonId: input.seasonId, raceWeekNum: input.raceWeekNum },
-      SyncTrigger.GRAPHQL,
-    );
-  }
-
-  @Mutation(() => SyncRun, {
-    description:
-      "Queues a member's profile, summary and recent races (the subsessions not stored are queued).",
-  })
-  @UseGuards(AdminGuard)
-  syncMemberRecentRaces(@Args('custId', { type: () => Int }) custId: number): Promise<SyncRun> {
-    if (!Number.isInteger(custId) || custId < 1)
-      throw new BadInputError(`custId must be a positive integer, got ${custId}`);
-    return this.runs.enqueue(SyncKind.MEMBER, { custId }, SyncTrigger.GRAPHQL);
-  }
-
-  @Mutation(() => SyncRun, {
-    description:
-      "Queues the account's profile and the cars and tracks it owns (member/info); returns its run at once.",
-  })
-  @UseGuards(AdminGuard)
-  syncOwnedContent(): Promise<SyncRun> {
-    return this.runs.enqueue(SyncKind.OWNED_CONTENT, {}, SyncTrigger.GRAPHQL);
-  }
 
   @Query(() => [Schedule], {
     description: 'Every cron schedule (DESIGN §9), its next tick and its last run.',

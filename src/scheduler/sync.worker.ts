@@ -12,61 +12,28 @@ import { InjectQueue } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
 import { AppConfig } from '../core/config/app-config.js';
 import { errorMessage } from '../core/errors/domain-error.js';
+import { isRetryable } from '../core/import/import-error.js';
 import { addCounts, isConnectionError, runWithLiveCounts } from '../core/import/import-report.js';
 import type { EntityCounts, ImportReport } from '../core/import/import-report.js';
 import { IracingMaintenanceError } from '../iracing/iracing.errors.js';
 import { runWithProgress } from '../core/import/progress.js';
 import type { ProgressSink } from '../core/import/progress.js';
 import { RequestStats, runWithStats } from '../iracing/request-stats.js';
-import { SyncHandlers } from './sync-handlers.js';
+import { SyncDispatcher } from './sync-dispatcher.js';
+import { progressSink, RetryRunError, RunStoppedError, snapshot, sumCounts } from './sync-execution.js';
+import type { Execution } from './sync-execution.js';
+import type { SyncKind } from './sync-definition.js';
+import { SyncRunRecorder } from './sync-run-recorder.js';
 import { SYNC_ATTEMPTS, syncJobOptions, SYNC_QUEUE, withTimeout } from './sync.queue.js';
 import type { SyncJobData } from './sync.queue.js';
 import { SyncRunService } from './sync-run.service.js';
 import { SyncStatus, SyncTrigger } from './sync-run.entity.js';
-import type { SyncKind, SyncRun } from './sync-run.entity.js';
+import type { SyncRun } from './sync-run.entity.js';
 
-const PROGRESS_INTERVAL_MS = 500;
 /** How long a run waits for PostgreSQL (or Redis) to come back before giving the attempt up. */
 const CONNECTION_WAIT_MS = 60_000;
 /** Passes of a run's units in one attempt (the first included) when connections keep getting lost. */
 const MAX_PASSES = 4;
-
-const isRetryable = (err: unknown) => (err as { retryable?: unknown })?.retryable !== false;
-
-/** Every unit failed for a reason that may pass (an outage): the run is already back to QUEUED. */
-class RetryRunError extends Error {}
-
-/** Stops the importers of an execution that no longer owns its run (scope `run`: import reports rethrow it). */
-class RunStoppedError extends Error {
-  readonly scope = 'run';
-  readonly retryable = false;
-}
-
-/** One job being run by this worker. */
-interface Execution {
-  runId: number;
-  kind: SyncKind;
-  /** Owns the run while RUNNING: every write of this execution is a compare-and-set on it. */
-  runner: string;
-  /** Rows written by the earlier passes of this execution (units run again after a lost connection). */
-  passes: EntityCounts[];
-  /** Rows the current pass has committed so far. */
-  live: EntityCounts;
-  /** The run was closed or taken over under this execution: it stops, recording nothing. */
-  lost: boolean;
-  /** The worker is shutting down: the run is left to another worker. */
-  abandoned: boolean;
-  /** Recording its outcome: a heartbeat or progress write refused from now on is no news. */
-  closing: boolean;
-  abandon: () => void;
-  settled: Promise<void>;
-}
-
-function sumCounts(list: EntityCounts[]): EntityCounts {
-  const out: EntityCounts = {};
-  for (const counts of list) for (const [entity, c] of Object.entries(counts)) addCounts(out, entity, c);
-  return out;
-}
 
 @Injectable()
 export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -80,7 +47,8 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
   constructor(
     @InjectQueue(SYNC_QUEUE) private readonly queue: Queue<SyncJobData>,
     private readonly runs: SyncRunService,
-    private readonly handlers: SyncHandlers,
+    private readonly record: SyncRunRecorder,
+    private readonly dispatcher: SyncDispatcher,
     private readonly config: AppConfig,
   ) {}
 
@@ -131,7 +99,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       await Promise.all(
         left.map((e) =>
           withTimeout(
-            this.runs.heartbeat(e.runId, e.runner, this.snapshot(e)),
+            this.record.heartbeat(e.runId, e.runner, this.snapshot(e)),
             2000,
             'a last heartbeat',
           ).catch(() => undefined),
@@ -151,7 +119,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     if (this.draining) return this.closed;
     const attempt = job.attemptsMade + 1;
     const runner = randomUUID();
-    const run = await this.persist(() => this.runs.start(job.data.runId, attempt, String(job.id), runner));
+    const run = await this.persist(() => this.record.start(job.data.runId, attempt, String(job.id), runner));
     if (!run) {
       this.log.warn(
         `job ${job.id}: sync run ${job.data.runId} is missing, already finished or carried by another job; skipped`,
@@ -210,11 +178,11 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
           () => undefined,
         );
         await this.persist(() =>
-          this.runs.finishWithError(run.id, unit, err, stats, attempt, exec.runner, this.snapshot(exec)),
+          this.record.finishWithError(run.id, unit, err, stats, attempt, exec.runner, this.snapshot(exec)),
         );
       } else {
         await this.persist(() =>
-          this.runs.retrying(run.id, exec.runner, unit, err, stats, attempt, this.snapshot(exec)),
+          this.record.retrying(run.id, exec.runner, unit, err, stats, attempt, this.snapshot(exec)),
         );
       }
       throw err;
@@ -227,14 +195,14 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       const counts = sumCounts([...exec.passes, report.byEntity]);
       if (
         !(await this.persist(() =>
-          this.runs.retrying(run.id, exec.runner, first.unit, first, stats, attempt, counts),
+          this.record.retrying(run.id, exec.runner, first.unit, first, stats, attempt, counts),
         ))
       )
         return this.stopped(exec);
       throw new RetryRunError(`sync run ${run.id}: every unit failed (${first.message}); retrying`);
     }
     const done = await this.persist(() =>
-      this.runs.finish(run.id, exec.runner, report, stats, attempt, exec.passes),
+      this.record.finish(run.id, exec.runner, report, stats, attempt, exec.passes),
     );
     if (!done) return this.stopped(exec);
     this.log.log(
@@ -248,7 +216,6 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
    * and runs it again (the units done are skipped by their content hash, the failed ones imported).
    */
   private async runPasses(exec: Execution, run: SyncRun, stats: RequestStats): Promise<ImportReport> {
-    const handler = this.handlers.get(run.kind);
     for (let pass = 1; ; pass++) {
       exec.live = {};
       let report: ImportReport | undefined;
@@ -258,7 +225,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
           runWithProgress(this.progressSink(exec), () =>
             runWithLiveCounts(
               (entity, counts) => addCounts(exec.live, entity, counts),
-              () => handler(run.params, { runId: run.id }),
+              () => this.dispatcher.run(run.kind, run.params, { runId: run.id }),
             ),
           ),
         );
@@ -314,13 +281,13 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** What the execution has written so far, for its run's record. */
   private snapshot(exec: Execution): EntityCounts {
-    return sumCounts([...exec.passes, exec.live]);
+    return snapshot(exec);
   }
 
   private async heartbeat(exec: Execution): Promise<void> {
     if (exec.lost || exec.abandoned || exec.closing) return;
     try {
-      const owned = await this.runs.heartbeat(exec.runId, exec.runner, this.snapshot(exec));
+      const owned = await this.record.heartbeat(exec.runId, exec.runner, this.snapshot(exec));
       if (!owned && !exec.closing) this.markLost(exec);
     } catch (err) {
       this.log.warn(`heartbeat of sync run ${exec.runId}: ${errorMessage(err)}`);
@@ -342,43 +309,13 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       this.log.warn(`sync run ${exec.runId}: stopped (${errorMessage(err)})`);
   }
 
-  /**
-   * Writes progress (with a heartbeat and the counts so far) at most every PROGRESS_INTERVAL_MS (and at the end),
-   * never holding the import back. Stops the importers once the run is no longer this execution's.
-   */
   private progressSink(exec: Execution): ProgressSink {
-    let last = 0;
-    let pending: { done: number; total: number } | undefined;
-    let writing = false;
-    const flush = () => {
-      if (writing || !pending) return;
-      const { done, total } = pending;
-      pending = undefined;
-      writing = true;
-      last = Date.now();
-      this.runs
-        .progress(exec.runId, exec.runner, done, total, this.snapshot(exec))
-        .then((owned) => {
-          if (!owned && !exec.closing) this.markLost(exec);
-        })
-        .catch((err: unknown) => this.log.warn(`progress of sync run ${exec.runId}: ${String(err)}`))
-        .finally(() => {
-          writing = false;
-          // The last report (all units done) is never dropped behind a write in flight.
-          if (pending && pending.done === pending.total) flush();
-        });
-    };
-    return (done, total) => {
-      if (exec.lost || exec.abandoned)
-        throw new RunStoppedError(`sync run ${exec.runId} is no longer run by this worker`);
-      pending = { done, total };
-      if (done === total || Date.now() - last >= PROGRESS_INTERVAL_MS) flush();
-    };
+    return progressSink(exec, this.record, () => this.markLost(exec), this.log);
   }
 
   /** Queues the sync that follows this one (forecasts after seasons); the finished run stays as it is. */
   private async queueFollowUp(runId: number, kind: SyncKind, params: Record<string, unknown>): Promise<void> {
-    const next = this.handlers.followUp(kind, params);
+    const next = this.dispatcher.followUp(kind, params);
     if (!next) return;
     try {
       const queued = await this.runs.enqueue(next.kind, next.params, SyncTrigger.SYNC);
@@ -402,7 +339,16 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const runId = exec.runId;
     const jobId = `run-${runId}-m${Date.now().toString(36)}`;
     const owned = await this.persist(() =>
-      this.runs.retrying(runId, exec.runner, 'maintenance', err, stats, attempt, this.snapshot(exec), jobId),
+      this.record.retrying(
+        runId,
+        exec.runner,
+        'maintenance',
+        err,
+        stats,
+        attempt,
+        this.snapshot(exec),
+        jobId,
+      ),
     );
     if (!owned) return this.stopped(exec);
     try {

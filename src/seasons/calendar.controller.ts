@@ -16,10 +16,10 @@ import type { EventClass, EventInstance } from './entities/event.entity.js';
 import { SeasonsService } from './seasons.service.js';
 
 const DAY_MS = 86_400_000;
-export const CALENDAR_DEFAULT_DAYS = 7;
-export const CALENDAR_MAX_DAYS = 31;
-export const CALENDAR_DEFAULT_LIMIT = 500;
-export const CALENDAR_MAX_LIMIT = 2000;
+const CALENDAR_DEFAULT_DAYS = 7;
+const CALENDAR_MAX_DAYS = 31;
+const CALENDAR_DEFAULT_LIMIT = 500;
+const CALENDAR_MAX_LIMIT = 2000;
 /** As the GraphQL filters (seasons.args.ts). */
 const MAX_IDS = 200;
 const MAX_INT = 2_147_483_647;

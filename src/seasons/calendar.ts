@@ -10,7 +10,7 @@ import type { Series } from './entities/series.entity.js';
 
 export const CRLF = '\r\n';
 /** RFC 5545 §3.1: content lines should not be longer than 75 octets, excluding the line break. */
-export const MAX_LINE_OCTETS = 75;
+const MAX_LINE_OCTETS = 75;
 export const PRODID = '-//Simlane//iRacing race calendar//EN';
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -113,7 +113,7 @@ export function buildCalendar(events: readonly CalendarEvent[], options: Calenda
 // --- Sessions as events --------------------------------------------------------------------------------------
 
 /** The stable UID of a session (its event_instance id). */
-export const sessionUid = (instanceId: number): string => `session-${instanceId}@simlane`;
+const sessionUid = (instanceId: number): string => `session-${instanceId}@simlane`;
 
 /** A session's end: its own end time, else its start plus its length, else one hour after its start. */
 export function sessionEnd(i: Pick<EventInstance, 'startTime' | 'endTime' | 'sessionMinutes'>): Date {

@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seasonDetail } from '../iracing/iracing.payloads.js';
-import {
-  classesForCars,
-  namesNoClass,
-  orderEventClasses,
-  seasonBundle,
-  seasonRefs,
-  stableSeasonPayload,
-} from './seasons.mapping.js';
+import { classesForCars, namesNoClass } from './season-classes.js';
+import { orderEventClasses, seasonBundle, seasonRefs, stableSeasonPayload } from './seasons.mapping.js';
 import type { IracingSeason } from '../iracing/iracing.payloads.js';
 
 const SAMPLES = process.env.IRACING_SAMPLES_DIR ?? join(process.cwd(), '..', 'shared', 'iracing-samples');

@@ -1,5 +1,6 @@
-// The seasons graph: series, seasons, race weeks, events, classes, sessions, car restrictions and the race
-// guide. Exports its importers (for the scheduler) and its read service (for weather, results and members).
+// The seasons graph: series, seasons, race weeks, events, classes, sessions, car restrictions, the race guide,
+// and the SEASONS and RACE_GUIDE syncs. Exports its read service and the writers other features ask to ensure
+// sessions and links (docs/architecture.md §3.2).
 import { Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -21,6 +22,9 @@ import {
   SessionResolver,
 } from './seasons.resolver.js';
 import { SeasonsService } from './seasons.service.js';
+import { SeasonsWriter } from './seasons.writer.js';
+import { SessionsService } from './sessions.service.js';
+import { RaceGuideSync, SeasonsSync, SeasonsSyncResolver } from './seasons.sync.js';
 
 export const SEASONS_RESOLVERS = [
   SeriesResolver,
@@ -36,8 +40,18 @@ export const SEASONS_RESOLVERS = [
 @Module({
   imports: [TypeOrmModule.forFeature(SEASONS_ENTITIES), CatalogModule],
   controllers: [CalendarController],
-  providers: [SeasonsService, SeasonsImporter, RaceGuideImporter, ...SEASONS_RESOLVERS],
-  exports: [SeasonsService, SeasonsImporter, RaceGuideImporter],
+  providers: [
+    SeasonsSync,
+    RaceGuideSync,
+    SeasonsSyncResolver,
+    SeasonsService,
+    SeasonsImporter,
+    RaceGuideImporter,
+    SeasonsWriter,
+    SessionsService,
+    ...SEASONS_RESOLVERS,
+  ],
+  exports: [SeasonsService, SeasonsImporter, RaceGuideImporter, SeasonsWriter, SessionsService],
 })
 export class SeasonsModule implements OnModuleInit {
   constructor(

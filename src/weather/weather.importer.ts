@@ -4,17 +4,23 @@
 // renewed by re-reading that season's schedule once, then fetched again. Each week is one unit and one
 // transaction; a file in an unknown format fails its week alone, which keeps its schedule summary. The summary
 // picks the hours by iRacing's `affects_session` flag, never by their (simulated, zone-less) timestamps.
+//
+// Column owners: `weather_forecast` and the forecast summary on `race_week` (`forecast_*`) are written here only.
+// The forecast link (`weather_url`, `weather_version`) is schedule data, the seasons module's: a renewed link is
+// stored through SeasonsWriter.storeWeatherLinks.
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { forEachLimit } from '../core/concurrency.js';
 import { progressCounter } from '../core/import/progress.js';
 import { AppConfig } from '../core/config/app-config.js';
-import { bulkUpsert, deleteMissing } from '../core/database/bulk-upsert.js';
-import type { UpsertSpec } from '../core/database/bulk-upsert.js';
+import { bulkUpsert, deleteMissing, entityUpserts } from '../core/database/bulk-upsert.js';
+import { ImportError } from '../core/import/import-error.js';
 import { ImportReport, unitTransaction } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import { IracingHttpError } from '../iracing/iracing.errors.js';
+import { SeasonsWriter } from '../seasons/seasons.writer.js';
+import { WeatherForecast } from './entities/weather-forecast.entity.js';
 import { forecastRows, linkPath, staleReason, summarise } from './weather.units.js';
 import type { ForecastRow } from './weather.units.js';
 
@@ -40,29 +46,9 @@ interface WeekRef {
 /** Link answers that mean a presigned link expired or was refused. */
 const EXPIRED = new Set([400, 401, 403, 404, 410]);
 
-const SPEC = {
-  table: 'weather_forecast',
-  key: ['race_week_id', 'time_offset'],
-  columns: {
-    race_week_id: 'int',
-    time_offset: 'int',
-    // The simulated local time at the track, as given (no zone, not an instant).
-    timestamp: 'timestamp',
-    air_temp_c: 'double precision',
-    raw_air_temp_c: 'double precision',
-    precip_chance_pct: 'double precision',
-    precip_amount_mmh: 'double precision',
-    rel_humidity_pct: 'double precision',
-    wind_speed_ms: 'double precision',
-    wind_dir_deg: 'int',
-    pressure_hpa: 'double precision',
-    cloud_cover_pct: 'double precision',
-    is_sun_up: 'boolean',
-    allow_precip: 'boolean',
-    affects_session: 'boolean',
-  },
-  columnar: true,
-} satisfies UpsertSpec;
+const SPEC = entityUpserts({
+  forecast: { entity: WeatherForecast, key: ['race_week_id', 'time_offset'], columnar: true },
+});
 
 @Injectable()
 export class WeatherImporter {
@@ -72,6 +58,7 @@ export class WeatherImporter {
     private readonly iracing: IracingClient,
     @InjectDataSource() private readonly db: DataSource,
     private readonly config: AppConfig,
+    private readonly seasons: SeasonsWriter,
   ) {}
 
   async refresh(options: ForecastRefreshOptions = {}): Promise<ImportReport> {
@@ -147,8 +134,14 @@ export class WeatherImporter {
       renewals.set(week.season_id, renewal);
     }
     const fresh = (await renewal).get(week.race_week_num);
+    // The schedule may list the link again later: worth retrying.
     if (!fresh)
-      throw new Error(`season ${week.season_id} week ${week.race_week_num}: the schedule has no weather_url`);
+      throw new ImportError(
+        `season ${week.season_id} week ${week.race_week_num}: the schedule has no weather_url`,
+        {
+          retryable: true,
+        },
+      );
     return { url: fresh, rows: forecastRows(await this.iracing.getForecast(fresh)) };
   }
 
@@ -160,13 +153,7 @@ export class WeatherImporter {
       weather_url: w.weather?.weather_url ?? null,
       weather_version: w.weather?.version ?? null,
     }));
-    await this.db.query(
-      `UPDATE race_week t SET weather_url = x.weather_url, weather_version = COALESCE(x.weather_version, t.weather_version)
-       FROM jsonb_to_recordset($1::jsonb) AS x(race_week_num int, weather_url text, weather_version int)
-       WHERE t.season_id = $2 AND t.race_week_num = x.race_week_num
-         AND (t.weather_url, t.weather_version) IS DISTINCT FROM (x.weather_url, COALESCE(x.weather_version, t.weather_version))`,
-      [JSON.stringify(links), seasonId],
-    );
+    await this.seasons.storeWeatherLinks(this.db, seasonId, links);
     this.log.log(`season ${seasonId}: weather links renewed from its schedule`);
     return new Map(links.map((l) => [l.race_week_num, l.weather_url]));
   }
@@ -193,7 +180,7 @@ export class WeatherImporter {
           week.id,
         ),
       });
-      report.add('weather_forecast', await bulkUpsert(em, SPEC, stored));
+      report.add('weather_forecast', await bulkUpsert(em, SPEC(this.db).forecast, stored));
       await em.query(
         `UPDATE race_week SET forecast_min_air_temp_c = $2, forecast_max_air_temp_c = $3,
            forecast_max_precip_chance_pct = $4, forecast_rain_possible = $5, forecast_max_wind_ms = $6,

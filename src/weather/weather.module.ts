@@ -1,5 +1,5 @@
-// Weather: forecast files of race weeks in real units and their summary. Exports its importer (for the
-// scheduler); depends on the seasons module's race weeks.
+// Weather: forecast files of race weeks in real units and their summary, and the FORECASTS sync; depends on
+// the seasons module's race weeks.
 import { Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -10,13 +10,14 @@ import { WeatherImporter } from './weather.importer.js';
 import { WeatherLoaders } from './weather.loaders.js';
 import { ForecastHourResolver, RaceWeekWeatherResolver } from './weather.resolver.js';
 import { WeatherService } from './weather.service.js';
+import { ForecastsSync, WeatherSyncResolver } from './weather.sync.js';
 
 const WEATHER_ENTITIES = [WeatherForecast];
 export const WEATHER_RESOLVERS = [RaceWeekWeatherResolver, ForecastHourResolver];
 
 @Module({
   imports: [TypeOrmModule.forFeature(WEATHER_ENTITIES), SeasonsModule],
-  providers: [WeatherService, WeatherImporter, ...WEATHER_RESOLVERS],
+  providers: [ForecastsSync, WeatherSyncResolver, WeatherService, WeatherImporter, ...WEATHER_RESOLVERS],
   exports: [WeatherImporter],
 })
 export class WeatherModule implements OnModuleInit {

@@ -9,7 +9,7 @@ import { WeatherForecast } from './entities/weather-forecast.entity.js';
  * A `timestamp without time zone` as `YYYY-MM-DDTHH:MM:SS`, formatted by PostgreSQL: the wall-clock value as
  * stored, whatever the zone of the server, of the session or of this process.
  */
-export const LOCAL_TIME_SQL = (column: string): string => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS')`;
+const LOCAL_TIME_SQL = (column: string): string => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS')`;
 
 @Injectable()
 export class WeatherService {

@@ -1,5 +1,5 @@
 // The hostile corpus: every request an attacker or a careless client was seen to send, as data. One spec
-// (test/hostile.e2e-spec.ts) sends each over HTTP and over the WebSocket and checks the answer: a refusal with
+// (test/e2e/hostile.e2e-spec.ts) sends each over HTTP and over the WebSocket and checks the answer: a refusal with
 // the expected code and a message naming what is wrong (the same on both transports), or, for requests that
 // must be accepted, data over HTTP. Nothing here may be answered with a 5xx, INTERNAL_SERVER_ERROR, a stack or SQL.
 

@@ -1,11 +1,11 @@
 // Creates this run's own database (migrated by the application at start, under its advisory lock) and builds
-// dist/ for the suites that start `node dist/main.js`; the teardown drops the database and clears this run's
-// Redis keys. Jest loads this file outside its module mapper, so it
+// dist/ (`npm run build`: src/ and offline/) for the suites that start `node dist/src/main.js`; the teardown
+// drops the database and clears this run's Redis keys. Jest loads this file outside its module mapper, so it
 // imports nothing from src/.
 //
 // It also sets up the log capture that the teardown scans for secrets (test/support/global-teardown.ts):
 // - LOG_FILE (+ LOG_FILE_LEVEL=debug): every application logger (pino) of the run appends its JSON lines there,
-//   from debug up, whatever its stdout shows; the harness's apps and any `node dist/main.js` child inherit it;
+//   from debug up, whatever its stdout shows; the harness's apps and any `node dist/src/main.js` child inherit it;
 // - the stdout and stderr of this process and of every Node child process (through NODE_OPTIONS --import) are
 //   copied to a file per process, so that what is printed outside pino (Nest's console logger, the CLI and the
 //   demo, jest's own output) is scanned too;
@@ -31,9 +31,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.DATABASE_URL = url.toString();
   process.env.QUEUE_PREFIX = `simlane-test-${suffix}`;
   startLogCapture();
-  // The suites that run the application as separate OS processes (`node dist/main.js`: workers, a config error)
+  // The suites that run the application as separate OS processes (`node dist/src/main.js`: workers, a config error)
   // need the current build, whatever order the suites run in.
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'offline/tsconfig.json'], {
     stdio: 'inherit',
   });
 }

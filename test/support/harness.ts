@@ -9,15 +9,11 @@ import { appendFileSync } from 'node:fs';
 import { sha256Hex } from '../../src/core/auth/admin.guard.js';
 import { loadConfig } from '../../src/core/config/app-config.js';
 import { createPino, httpLogger, PinoLogger } from '../../src/core/logging/logging.js';
-import { maskSecret } from '../../src/iracing/oauth-mask.js';
+import { maskSecret } from '../../src/core/security/secret-mask.js';
 import { REDIS } from '../../src/core/redis/redis.provider.js';
 import type { AppConfig } from '../../src/core/config/app-config.js';
-import {
-  DEFAULT_TEST_CREDENTIALS,
-  OfflineReplica,
-  replicaSettings,
-} from '../../src/iracing/offline/replica.js';
-import type { ReplicaOptions } from '../../src/iracing/offline/replica.js';
+import { DEFAULT_TEST_CREDENTIALS, OfflineReplica, replicaSettings } from '../../offline/replica.js';
+import type { ReplicaOptions } from '../../offline/replica.js';
 import { TEST_REDIS_URL } from './test-env.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';

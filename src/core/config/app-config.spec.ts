@@ -1,4 +1,16 @@
-import { ConfigError, cronProblem, loadConfig, redactUrl, urlSecrets } from './app-config.js';
+import { ConfigError, loadConfig } from './app-config.js';
+import { cronProblem } from './setting-decorators.js';
+
+/** The message of the ConfigError that loadConfig throws for `env`. */
+function problems(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).message;
+  }
+  throw new Error('no ConfigError');
+}
 
 describe('loadConfig', () => {
   it('applies the defaults of DESIGN §8', () => {
@@ -40,37 +52,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ IRACING_USERNAME: 'a@b.c' })).toThrow(/set all four/);
   });
 
-  it('describes the settings with secrets and URL passwords hidden', () => {
-    const c = loadConfig({
-      DATABASE_URL: 'postgres://u:hunter2@db/x',
-      IRACING_CLIENT_ID: 'id',
-      IRACING_CLIENT_SECRET: 'shh-secret',
-      IRACING_USERNAME: 'me@example.com',
-      IRACING_PASSWORD: 'pw-secret',
+  it('never echoes a URL password in a config error', () => {
+    const msg = problems({
+      DATABASE_URL: 'mysql://root:pg-secret-9@db/x',
+      REDIS_URL: 'http://:redis-secret-9@r',
     });
-    const text = c.describe().join(' ');
-    expect(text).toContain('IRACING_CLIENT_SECRET=***');
-    expect(text).toContain('postgres://u:***@db/x');
-    expect(text).not.toMatch(/hunter2|shh-secret|pw-secret/);
+    expect(msg).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL \(got "mysql:\/\/root:\*\*\*@db\/x"\)/);
+    expect(msg).toMatch(/REDIS_URL: must be a redis:\/\/ URL/);
+    expect(msg).not.toMatch(/pg-secret|redis-secret/);
   });
 
-  it('turns the sandbox off in production unless asked', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).sandbox).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_SANDBOX: 'true' }).sandbox).toBe(true);
-    expect(loadConfig({ ROLE: 'worker' }).runsScheduler).toBe(false);
-    expect(loadConfig({ SCHEDULER_ENABLED: 'false' }).runsScheduler).toBe(false);
+  it('validates REDIS_STARTUP_TIMEOUT_MS', () => {
+    expect(loadConfig({}).env.REDIS_STARTUP_TIMEOUT_MS).toBe(15_000);
+    expect(problems({ REDIS_STARTUP_TIMEOUT_MS: '5' })).toMatch(
+      /REDIS_STARTUP_TIMEOUT_MS: .*not be less than 100/,
+    );
   });
+});
 
-  const problems = (env: Record<string, string>): string => {
-    try {
-      loadConfig(env);
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      return (err as ConfigError).message;
-    }
-    throw new Error('no ConfigError');
-  };
-
+describe('loadConfig: schedules and URLs', () => {
   it('parses every CRON_* setting at start and names the variable of a bad one', () => {
     expect(problems({ CRON_SEASONS: '61 * * * *' })).toMatch(
       /CRON_SEASONS: must be a cron expression .*Field value \(61\) is out of range \(got "61 \* \* \* \*"\)/,
@@ -110,32 +110,28 @@ describe('loadConfig', () => {
     });
     expect(ok.env.IRACING_API_URL).toBe('http://127.0.0.1:4400');
   });
+});
 
-  it('redacts the credentials of every URL form', () => {
-    const cases: [string, string][] = [
-      ['postgres://u:hunter2@db:5432/x', 'postgres://u:***@db:5432/x'],
-      ['redis://:s3cret-pw@cache:6379/0', 'redis://:***@cache:6379/0'],
-      ['rediss://default:s3cret-pw@cache:6380', 'rediss://default:***@cache:6380'],
-      ['postgres://u:p@ss:w0rd@db/x', 'postgres://u:***@db/x'],
-      ['redis://cache:6379?password=s3cret-pw&db=2', 'redis://cache:6379?password=***&db=2'],
-      ['postgres://db/x?sslmode=require&pass=s3cret-pw', 'postgres://db/x?sslmode=require&pass=***'],
-      [
-        'https://h/p?a=1&token=s3cret-pw&access_token=t0ken&api_key=k3y',
-        'https://h/p?a=1&token=***&access_token=***&api_key=***',
-      ],
-      [
-        'got "mysql://root:s3cret-pw@db" and redis://:other-pw@r',
-        'got "mysql://root:***@db" and redis://:***@r',
-      ],
-      ['https://members-ng.iracing.com', 'https://members-ng.iracing.com'],
-      ['http://localhost:3000/graphql', 'http://localhost:3000/graphql'],
-      ['postgres://user@db/x', 'postgres://user@db/x'],
-    ];
-    for (const [given, shown] of cases) expect(redactUrl(given)).toBe(shown);
-    expect(urlSecrets('redis://:s3cret%40pw@cache?token=t0ken-value')).toEqual(
-      expect.arrayContaining(['s3cret%40pw', 's3cret@pw', 't0ken-value']),
-    );
-    expect(urlSecrets('redis://127.0.0.1:6379')).toEqual([]);
+describe('AppConfig', () => {
+  it('describes the settings with secrets and URL passwords hidden', () => {
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://u:hunter2@db/x',
+      IRACING_CLIENT_ID: 'id',
+      IRACING_CLIENT_SECRET: 'shh-secret',
+      IRACING_USERNAME: 'me@example.com',
+      IRACING_PASSWORD: 'pw-secret',
+    });
+    const text = c.describe().join(' ');
+    expect(text).toContain('IRACING_CLIENT_SECRET=***');
+    expect(text).toContain('postgres://u:***@db/x');
+    expect(text).not.toMatch(/hunter2|shh-secret|pw-secret/);
+  });
+
+  it('turns the sandbox off in production unless asked', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).sandbox).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_SANDBOX: 'true' }).sandbox).toBe(true);
+    expect(loadConfig({ ROLE: 'worker' }).runsScheduler).toBe(false);
+    expect(loadConfig({ SCHEDULER_ENABLED: 'false' }).runsScheduler).toBe(false);
   });
 
   it('describes REDIS_URL and DATABASE_URL without their passwords, in every form', () => {
@@ -149,16 +145,6 @@ describe('loadConfig', () => {
     expect(text).not.toMatch(/redis-secret|pg-secret/);
   });
 
-  it('never echoes a URL password in a config error', () => {
-    const msg = problems({
-      DATABASE_URL: 'mysql://root:pg-secret-9@db/x',
-      REDIS_URL: 'http://:redis-secret-9@r',
-    });
-    expect(msg).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL \(got "mysql:\/\/root:\*\*\*@db\/x"\)/);
-    expect(msg).toMatch(/REDIS_URL: must be a redis:\/\/ URL/);
-    expect(msg).not.toMatch(/pg-secret|redis-secret/);
-  });
-
   it('warns when production runs the api without ADMIN_API_KEYS', () => {
     const [warning] = loadConfig({ NODE_ENV: 'production' }).startupWarnings;
     expect(warning).toMatch(/ADMIN_API_KEYS/);
@@ -168,12 +154,5 @@ describe('loadConfig', () => {
     );
     expect(loadConfig({}).startupWarnings).toEqual([]);
     expect(loadConfig({ NODE_ENV: 'production', ROLE: 'worker' }).startupWarnings).toEqual([]);
-  });
-
-  it('validates REDIS_STARTUP_TIMEOUT_MS', () => {
-    expect(loadConfig({}).env.REDIS_STARTUP_TIMEOUT_MS).toBe(15_000);
-    expect(problems({ REDIS_STARTUP_TIMEOUT_MS: '5' })).toMatch(
-      /REDIS_STARTUP_TIMEOUT_MS: .*not be less than 100/,
-    );
   });
 });

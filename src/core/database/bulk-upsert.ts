@@ -1,6 +1,9 @@
 // Set-based writes for importers (DESIGN §4): a batch of rows goes to PostgreSQL as one JSON parameter,
 // expanded by jsonb_to_recordset, upserted with ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT FROM …, so an
 // unchanged row is neither written nor counted as updated. One statement per batch, never one per row.
+// The columns of a spec come from the entity's TypeORM metadata (`entityUpserts`): a column is spelled in its
+// entity and its migration, and an importer only names the columns it must not write.
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 
 /** Anything that runs SQL: a TypeORM EntityManager or QueryRunner. */
 export interface Queryable {
@@ -30,6 +33,57 @@ export interface UpsertSpec {
   columnar?: boolean;
 }
 
+/** An upsert spec told by its entity: the table and columns are read from the entity's metadata. */
+export interface EntityUpsert extends Omit<UpsertSpec, 'table' | 'columns'> {
+  entity: EntityTarget<ObjectLiteral>;
+  /**
+   * Columns of the entity this import must not write (another module's, or ones set by a statement of their
+   * own): names, or patterns (`/^forecast_/`).
+   */
+  exclude?: readonly (string | RegExp)[];
+}
+
+/**
+ * Upsert specs whose table and columns (`databaseName`, PostgreSQL type) come from the entities' metadata.
+ * Left out of each: generated ids, the created/updated timestamps, its `touch` and `computed` columns and its
+ * `exclude` list. Built once per data source, on first use.
+ */
+export function entityUpserts<K extends string>(
+  defs: Record<K, EntityUpsert>,
+): (db: DataSource) => Record<K, UpsertSpec> {
+  const built = new WeakMap<DataSource, Record<K, UpsertSpec>>();
+  return (db) => {
+    let specs = built.get(db);
+    if (!specs) {
+      specs = Object.fromEntries(
+        Object.entries<EntityUpsert>(defs).map(([name, def]) => [name, entityUpsertSpec(db, def)]),
+      ) as Record<K, UpsertSpec>;
+      built.set(db, specs);
+    }
+    return specs;
+  };
+}
+
+/** One upsert spec from its entity's metadata (see `entityUpserts`). */
+export function entityUpsertSpec(db: DataSource, def: EntityUpsert): UpsertSpec {
+  const { entity, exclude = [], ...rest } = def;
+  const meta = db.getMetadata(entity);
+  const names = meta.columns.map((c) => c.databaseName);
+  const rules = [...exclude, ...Object.keys(rest.computed ?? {}), ...(rest.touch ? [rest.touch] : [])];
+  const matches = (rule: string | RegExp, name: string) =>
+    typeof rule === 'string' ? rule === name : rule.test(name);
+  // A misspelt exclusion would silently write the column it meant to protect.
+  const unknown = rules.filter((rule) => !names.some((n) => matches(rule, n)));
+  if (unknown.length) throw new Error(`${meta.tableName} has no column ${unknown.map(String).join(', ')}`);
+  const columns: Record<string, string> = {};
+  for (const c of meta.columns) {
+    const skipped = rules.some((rule) => matches(rule, c.databaseName));
+    if (c.isGenerated || c.isCreateDate || c.isUpdateDate || c.isVirtual || skipped) continue;
+    columns[c.databaseName] = `${db.driver.normalizeType(c)}${c.isArray ? '[]' : ''}`;
+  }
+  return { ...rest, table: meta.tableName, columns };
+}
+
 export interface WriteCounts {
   created: number;
   updated: number;
@@ -56,6 +110,12 @@ export async function bulkUpsert(
   const counts = zeroCounts();
   const unique = uniqueByKey(rows, spec.key);
   if (unique.length === 0) return counts;
+  // A column the rows do not carry would be written as null: a column added to the entity and not mapped yet.
+  const absent = Object.keys(spec.columns).filter((c) => !(c in unique[0]));
+  if (absent.length)
+    throw new Error(
+      `upsert into ${spec.table}: the rows have no ${absent.join(', ')} (map it, or exclude it)`,
+    );
   const computed = spec.computed ?? {};
   const target = [...Object.keys(spec.columns), ...Object.keys(computed)];
   const columns = Object.entries({ ...spec.columns, ...(spec.inputs ?? {}) });

@@ -47,7 +47,7 @@ export const MAX_ROOT_FIELDS = 50;
  * Nesting of braces, brackets and parentheses in the source text allowed before parsing: far above any query
  * within the depth limit, far below what overflows graphql-js's recursive parser (about a thousand levels).
  */
-export const MAX_SOURCE_NESTING = 100;
+const MAX_SOURCE_NESTING = 100;
 
 /** Expected size of a plain list without a size hint (a car's classes, a track's layouts). */
 const PLAIN_LIST_SIZE = 10;
@@ -57,7 +57,7 @@ const PLAIN_LIST_SIZE = 10;
  * largest real size; for a single value, its own cost; a function returns the whole cost of the field from its
  * arguments and its children's cost.
  */
-export type ComplexityHint =
+type ComplexityHint =
   number | ((options: { args: Record<string, unknown>; childComplexity: number }) => number);
 
 /** The figures the limits compare: depth, root fields (aliases included) and estimated complexity. */
@@ -124,99 +124,110 @@ function fieldCost(
 }
 
 /**
- * Measures one operation in a single pass over the document: each selection set once, each fragment once (its
- * figures depend on its type condition and the variables only, both fixed for the request). Without a schema
- * (or for fields it does not know) lists cannot be recognised and every field costs 1 plus its children.
- * Fragment cycles (refused by validation anyway) count as empty.
+ * One pass over a document: each selection set measured once, each fragment once (its figures depend on its type
+ * condition and the variables only, both fixed for the request). Without a schema (or for fields it does not
+ * know) lists cannot be recognised and every field costs 1 plus its children. Fragment cycles (refused by
+ * validation anyway) count as empty.
  */
+class DocumentMeasure {
+  private readonly fragments: Map<string, FragmentDefinitionNode>;
+  private readonly memo = new Map<string, SetMeasure>();
+  private readonly inProgress = new Set<string>();
+
+  constructor(
+    doc: DocumentNode,
+    private readonly schema: GraphQLSchema | undefined,
+    private readonly variables: Record<string, unknown>,
+  ) {
+    this.fragments = fragmentsOf(doc);
+  }
+
+  private included(node: { readonly directives?: FieldNode['directives'] }): boolean {
+    if (!node.directives?.length) return true;
+    try {
+      const skip = getDirectiveValues(GraphQLSkipDirective, node, this.variables);
+      if (skip?.if === true) return false;
+      const include = getDirectiveValues(GraphQLIncludeDirective, node, this.variables);
+      return include?.if !== false;
+    } catch {
+      return true; // a directive with a bad variable: counted, and graphql-js reports it
+    }
+  }
+
+  measureSet(set: SelectionSetNode | undefined, parent: GraphQLNamedType | undefined): SetMeasure {
+    if (!set) return EMPTY;
+    let depth = 0;
+    let fields = 0;
+    let cost = 0;
+    for (const sel of set.selections) {
+      if (!this.included(sel)) continue;
+      let m: SetMeasure;
+      if (sel.kind === Kind.FIELD) m = this.measureField(sel, parent);
+      else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        const on = sel.typeCondition ? this.schema?.getType(sel.typeCondition.name.value) : parent;
+        m = this.measureSet(sel.selectionSet, on ?? undefined);
+      } else m = this.measureSpread(sel.name.value);
+      depth = Math.max(depth, m.depth);
+      fields += m.fields;
+      cost += m.cost;
+    }
+    return { depth, fields, cost };
+  }
+
+  private measureField(sel: FieldNode, parent: GraphQLNamedType | undefined): SetMeasure {
+    const name = sel.name.value;
+    const def = fieldDef(parent, name, this.schema);
+    const child = sel.selectionSet
+      ? this.measureSet(sel.selectionSet, def ? unwrap(def.type).named : undefined)
+      : EMPTY;
+    let args: Record<string, unknown> = {};
+    if (def && sel.arguments?.length) {
+      try {
+        args = getArgumentValues(def, sel, this.variables);
+      } catch {
+        args = {}; // a wrong argument: graphql-js reports it before anything runs
+      }
+    }
+    const introspection = name.startsWith('__');
+    return {
+      depth: introspection ? 0 : sel.selectionSet ? 1 + child.depth : 1,
+      fields: introspection ? 0 : 1,
+      cost: fieldCost(def, args, child.cost),
+    };
+  }
+
+  private measureSpread(name: string): SetMeasure {
+    const cached = this.memo.get(name);
+    if (cached) return cached;
+    if (this.inProgress.has(name)) return EMPTY;
+    const fragment = this.fragments.get(name);
+    this.inProgress.add(name);
+    const m = fragment
+      ? this.measureSet(
+          fragment.selectionSet,
+          this.schema?.getType(fragment.typeCondition.name.value) ?? undefined,
+        )
+      : EMPTY;
+    this.inProgress.delete(name);
+    this.memo.set(name, m);
+    return m;
+  }
+}
+
+/** Measures one operation in a single pass over the document (DocumentMeasure). */
 export function measureOperation(
   doc: DocumentNode,
   operation: OperationDefinitionNode,
   schema?: GraphQLSchema,
   variables: Record<string, unknown> = {},
 ): OperationMeasure {
-  const fragments = fragmentsOf(doc);
-  const memo = new Map<string, SetMeasure>();
-  const inProgress = new Set<string>();
-
-  const included = (node: { readonly directives?: FieldNode['directives'] }): boolean => {
-    if (!node.directives?.length) return true;
-    try {
-      const skip = getDirectiveValues(GraphQLSkipDirective, node, variables);
-      if (skip?.if === true) return false;
-      const include = getDirectiveValues(GraphQLIncludeDirective, node, variables);
-      return include?.if !== false;
-    } catch {
-      return true; // a directive with a bad variable: counted, and graphql-js reports it
-    }
-  };
-
-  const measureSet = (
-    set: SelectionSetNode | undefined,
-    parent: GraphQLNamedType | undefined,
-  ): SetMeasure => {
-    if (!set) return EMPTY;
-    let depth = 0;
-    let fields = 0;
-    let cost = 0;
-    for (const sel of set.selections) {
-      if (!included(sel)) continue;
-      let m: SetMeasure;
-      if (sel.kind === Kind.FIELD) {
-        const name = sel.name.value;
-        const def = fieldDef(parent, name, schema);
-        const child = sel.selectionSet
-          ? measureSet(sel.selectionSet, def ? unwrap(def.type).named : undefined)
-          : EMPTY;
-        let args: Record<string, unknown> = {};
-        if (def && sel.arguments?.length) {
-          try {
-            args = getArgumentValues(def, sel, variables);
-          } catch {
-            args = {}; // a wrong argument: graphql-js reports it before anything runs
-          }
-        }
-        const introspection = name.startsWith('__');
-        m = {
-          depth: introspection ? 0 : sel.selectionSet ? 1 + child.depth : 1,
-          fields: introspection ? 0 : 1,
-          cost: fieldCost(def, args, child.cost),
-        };
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        const on = sel.typeCondition ? schema?.getType(sel.typeCondition.name.value) : parent;
-        m = measureSet(sel.selectionSet, on ?? undefined);
-      } else {
-        const name = sel.name.value;
-        const cached = memo.get(name);
-        if (cached) m = cached;
-        else if (inProgress.has(name)) m = EMPTY;
-        else {
-          const fragment = fragments.get(name);
-          inProgress.add(name);
-          m = fragment
-            ? measureSet(
-                fragment.selectionSet,
-                schema?.getType(fragment.typeCondition.name.value) ?? undefined,
-              )
-            : EMPTY;
-          inProgress.delete(name);
-          memo.set(name, m);
-        }
-      }
-      depth = Math.max(depth, m.depth);
-      fields += m.fields;
-      cost += m.cost;
-    }
-    return { depth, fields, cost };
-  };
-
   const root =
     operation.operation === 'query'
       ? schema?.getQueryType()
       : operation.operation === 'mutation'
         ? schema?.getMutationType()
         : schema?.getSubscriptionType();
-  const m = measureSet(operation.selectionSet, root ?? undefined);
+  const m = new DocumentMeasure(doc, schema, variables).measureSet(operation.selectionSet, root ?? undefined);
   return { depth: m.depth, rootFields: m.fields, complexity: m.cost };
 }
 

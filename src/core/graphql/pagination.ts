@@ -10,7 +10,7 @@ import { BadInputError } from '../errors/domain-error.js';
 
 export const MAX_PAGE_SIZE = 100;
 /** A connection's count reads every matching row (the whole calendar: hundreds of thousands): costed so. */
-export const TOTAL_COUNT_COMPLEXITY = 1000;
+const TOTAL_COUNT_COMPLEXITY = 1000;
 export const DEFAULT_PAGE_SIZE = 25;
 
 @ArgsType()
@@ -33,7 +33,7 @@ export class PageArgs {
 }
 
 @ObjectType()
-export class PageInfo {
+class PageInfo {
   @Field()
   hasNextPage: boolean;
 
@@ -47,7 +47,7 @@ export class PageInfo {
   endCursor: string | null;
 }
 
-export interface Edge<T> {
+interface Edge<T> {
   node: T;
   cursor: string;
 }

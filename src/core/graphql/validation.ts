@@ -5,7 +5,7 @@ import type { ValidationOptions } from 'class-validator';
 import { InvalidDateTime } from './date-time.scalar.js';
 
 /** What a DateTime argument must look like (date-time.scalar.ts), for error messages. */
-export const DATE_TIME_FORMAT =
+const DATE_TIME_FORMAT =
   'an ISO-8601 date-time with a zone, such as 2026-05-01T18:00:00Z or 2026-05-01T20:00:00+02:00 ' +
   '(a real calendar date, years 0000 to 9999)';
 

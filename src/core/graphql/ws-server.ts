@@ -19,18 +19,25 @@ import {
   specifiedRules,
   validate,
 } from 'graphql';
-import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
+import type {
+  DocumentNode,
+  ExecutionArgs,
+  GraphQLFormattedError,
+  GraphQLSchema,
+  ValidationRule,
+} from 'graphql';
 import { CloseCode } from 'graphql-ws';
-import type { Context, FormattedExecutionResult, ServerOptions } from 'graphql-ws';
+import type { Context, FormattedExecutionResult, ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import { bearerToken, keyMatches } from '../auth/admin.guard.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ErrorCode } from '../errors/domain-error.js';
 import { formatError } from './format-error.js';
 import { checkOperation, checkSourceNesting, refuse } from './limits.plugin.js';
+import type { OperationLimits } from './limits.plugin.js';
 
 /** Where the GraphQL WebSocket is served (the HTTP endpoint's path). */
-export const WS_PATH = '/graphql';
+const WS_PATH = '/graphql';
 
 /** Validation rules beyond graphql's specified ones, shared by HTTP (Apollo) and the WebSocket. */
 export function extraValidationRules(sandbox: boolean): ValidationRule[] {
@@ -38,12 +45,12 @@ export function extraValidationRules(sandbox: boolean): ValidationRule[] {
 }
 
 /** Who opened a socket. Admin keys only for now; viewer tokens will resolve to a principal of their own. */
-export interface SocketPrincipal {
+interface SocketPrincipal {
   kind: 'admin';
 }
 
 /** The principal of a socket from its connection_init payload (`authorization: Bearer <key>`), if any. */
-export function resolveSocketPrincipal(
+function resolveSocketPrincipal(
   connectionParams: Readonly<Record<string, unknown>> | undefined,
   config: AppConfig,
 ): SocketPrincipal | undefined {
@@ -54,11 +61,6 @@ export function resolveSocketPrincipal(
 }
 
 const principals = new WeakMap<object, SocketPrincipal>();
-
-/** The principal of the socket behind a graphql-ws context (undefined for HTTP requests). */
-export function socketPrincipal(ctx: unknown): SocketPrincipal | undefined {
-  return typeof ctx === 'object' && ctx !== null ? principals.get(ctx) : undefined;
-}
 
 /**
  * An origin listed in CORS_ORIGINS (config.corsOrigins is normalised: lower case, no trailing slash). The
@@ -163,14 +165,96 @@ function formatOne(error: GraphQLError): GraphQLFormattedError {
 
 type WsContext = Context<Record<string, unknown> | undefined, Extra>;
 
+/** What every subscribe message of a server is checked against. */
+interface SubscribeRules {
+  config: AppConfig;
+  schema: () => GraphQLSchema;
+  rules: ValidationRule[];
+  limits: OperationLimits;
+  maxSubscriptions: number;
+}
+
+/** The document of a subscribe message, parsed and validated as over HTTP, or the errors to answer with. */
+function parseAndValidate(
+  query: string,
+  { config, rules, schema: currentSchema }: SubscribeRules,
+): { document: DocumentNode; schema: GraphQLSchema } | GraphQLError[] {
+  checkSourceNesting(query);
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens: config.env.GRAPHQL_MAX_TOKENS });
+  } catch (err) {
+    if (err instanceof GraphQLError) return [withCode(err, 'GRAPHQL_PARSE_FAILED')];
+    throw err;
+  }
+  const schema = currentSchema();
+  const invalid = validate(schema, document, rules);
+  if (!invalid.length) return { document, schema };
+  return invalid.map((e) =>
+    withCode(
+      e,
+      'GRAPHQL_VALIDATION_FAILED',
+      // "Did you mean …?" reveals the schema: only where introspection is on (as over HTTP).
+      config.sandbox ? e.message : e.message.replace(/ ?Did you mean(.+?)\?$/, ''),
+    ),
+  );
+}
+
+/**
+ * Checks one subscribe message: an authenticated socket, room for one more subscription, then the checks of an
+ * HTTP request and the limits. Answers with the errors to send, or the arguments to run the subscription with.
+ */
+function checkSubscribe(
+  ctx: WsContext,
+  payload: SubscribePayload,
+  settings: SubscribeRules,
+): readonly GraphQLError[] | ExecutionArgs {
+  const { maxSubscriptions } = settings;
+  if (!principals.has(ctx))
+    return [
+      new GraphQLError('A valid admin API key is required (connectionParams.authorization)', {
+        extensions: { code: ErrorCode.UNAUTHENTICATED },
+      }),
+    ];
+  // graphql-ws lists this operation among the socket's before asking.
+  if (Object.keys(ctx.subscriptions).length > maxSubscriptions)
+    return [
+      refuse(
+        `Too many subscriptions on this WebSocket: at most ${maxSubscriptions} at once (WS_MAX_SUBSCRIPTIONS); complete one first`,
+      ),
+    ];
+  const parsed = parseAndValidate(payload.query, settings);
+  if (Array.isArray(parsed)) return parsed;
+  const { document, schema: s } = parsed;
+  const operation = getOperationAST(document, payload.operationName);
+  if (!operation) return [unresolvedOperation(document, payload.operationName)];
+  checkOperation(s, document, operation, payload.variables ?? undefined, settings.limits);
+  if (operation.operation !== 'subscription')
+    return [
+      refuse(
+        `Only subscriptions are served over the WebSocket: send this ${operation.operation} as an HTTP POST to ${WS_PATH}`,
+      ),
+    ];
+  return {
+    schema: s,
+    document,
+    operationName: payload.operationName,
+    variableValues: payload.variables,
+  };
+}
+
 /** The graphql-ws options (Nest hands them to graphql-ws's useServer with the schema and the context factory). */
 export function graphqlWsOptions(
   config: AppConfig,
   schema: () => GraphQLSchema,
 ): ServerOptions<Record<string, unknown> | undefined, Extra> & { path: string; isProd: boolean } {
-  const rules = [...specifiedRules, ...extraValidationRules(config.sandbox)];
-  const limits = { maxDepth: config.env.GRAPHQL_MAX_DEPTH, maxComplexity: config.env.GRAPHQL_MAX_COMPLEXITY };
-  const maxSubscriptions = config.env.WS_MAX_SUBSCRIPTIONS;
+  const settings: SubscribeRules = {
+    config,
+    schema,
+    rules: [...specifiedRules, ...extraValidationRules(config.sandbox)],
+    limits: { maxDepth: config.env.GRAPHQL_MAX_DEPTH, maxComplexity: config.env.GRAPHQL_MAX_COMPLEXITY },
+    maxSubscriptions: config.env.WS_MAX_SUBSCRIPTIONS,
+  };
   return {
     path: WS_PATH,
     // Close reasons of internal failures never carry their message, whatever NODE_ENV says.
@@ -191,53 +275,7 @@ export function graphqlWsOptions(
     },
     onSubscribe: (ctx: WsContext, _id, payload) => {
       try {
-        if (!principals.has(ctx))
-          return [
-            new GraphQLError('A valid admin API key is required (connectionParams.authorization)', {
-              extensions: { code: ErrorCode.UNAUTHENTICATED },
-            }),
-          ];
-        // graphql-ws lists this operation among the socket's before asking.
-        if (Object.keys(ctx.subscriptions).length > maxSubscriptions)
-          return [
-            refuse(
-              `Too many subscriptions on this WebSocket: at most ${maxSubscriptions} at once (WS_MAX_SUBSCRIPTIONS); complete one first`,
-            ),
-          ];
-        checkSourceNesting(payload.query);
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: config.env.GRAPHQL_MAX_TOKENS });
-        } catch (err) {
-          if (err instanceof GraphQLError) return [withCode(err, 'GRAPHQL_PARSE_FAILED')];
-          throw err;
-        }
-        const s = schema();
-        const invalid = validate(s, document, rules);
-        if (invalid.length)
-          return invalid.map((e) =>
-            withCode(
-              e,
-              'GRAPHQL_VALIDATION_FAILED',
-              // "Did you mean …?" reveals the schema: only where introspection is on (as over HTTP).
-              config.sandbox ? e.message : e.message.replace(/ ?Did you mean(.+?)\?$/, ''),
-            ),
-          );
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [unresolvedOperation(document, payload.operationName)];
-        checkOperation(s, document, operation, payload.variables ?? undefined, limits);
-        if (operation.operation !== 'subscription')
-          return [
-            refuse(
-              `Only subscriptions are served over the WebSocket: send this ${operation.operation} as an HTTP POST to ${WS_PATH}`,
-            ),
-          ];
-        return {
-          schema: s,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-        };
+        return checkSubscribe(ctx, payload, settings);
       } catch (err) {
         // A limit's refusal as it is; anything else becomes an internal error with an id (formatError).
         return [

@@ -2,9 +2,12 @@
 // Lives in core so feature importers need not know about the scheduler that records it on a SyncRun.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager } from 'typeorm';
-import { errorMessage } from '../errors/domain-error.js';
 import { zeroCounts } from '../database/bulk-upsert.js';
 import type { WriteCounts } from '../database/bulk-upsert.js';
+import { describeFailure, isRunScoped } from './import-error.js';
+import type { FailureDetails } from './import-error.js';
+
+export { isConnectionError } from './import-error.js';
 
 export interface ImportOptions {
   /** Re-import even when the payload's content hash is unchanged (and bypass cached answers). */
@@ -13,14 +16,9 @@ export interface ImportOptions {
   dryRun?: boolean;
 }
 
-export interface UnitFailure {
+/** A unit of the run that failed, and why (see ImportError). */
+export interface UnitFailure extends FailureDetails {
   unit: string;
-  message: string;
-  endpoint?: string;
-  /** Whether running the unit again later may succeed (an outage rather than bad data). */
-  retryable: boolean;
-  /** It failed because PostgreSQL or Redis could not be reached: the unit is run again once they are back. */
-  connection?: boolean;
 }
 
 /** Something a run should tell that is not a failure (the run stays SUCCEEDED): an owned package no catalog lists. */
@@ -33,43 +31,18 @@ export interface ImportWarning {
 /** Counts per entity (`{ sim_car: { created, … } }`). */
 export type EntityCounts = Record<string, WriteCounts>;
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-/** SQLSTATEs of a lost or refused PostgreSQL connection (class 08, shutdown, too many connections). */
-const PG_CONNECTION_STATES = /^(08...|57P01|57P02|57P03|53300)$/;
-const CONNECTION_MESSAGES =
-  /Connection terminated|Connection is closed|connect ECONNREFUSED|read ECONNRESET|terminating connection|not currently accepting connections|timeout exceeded when trying to connect|Client has encountered a connection error|Reached the max retries per request limit|Stream isn't writeable|the database system is (starting up|shutting down)/i;
-
-/**
- * Whether an error means PostgreSQL or Redis could not be reached (ECONNREFUSED, a terminated backend, ioredis
- * "Connection is closed", …): the work may succeed once they are back. iRacing's own outages (errors naming an
- * endpoint) are not: the iRacing client and the job attempts deal with them.
- */
-export function isConnectionError(err: unknown, depth = 0): boolean {
-  if (!err || typeof err !== 'object' || depth > 3) return false;
-  const e = err as {
-    code?: unknown;
-    endpoint?: unknown;
-    message?: unknown;
-    driverError?: unknown;
-    cause?: unknown;
-  };
-  if (typeof e.endpoint === 'string') return false;
-  if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || PG_CONNECTION_STATES.test(e.code)))
-    return true;
-  if (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message)) return true;
-  if (Array.isArray((err as { errors?: unknown }).errors))
-    return (err as { errors: unknown[] }).errors.some((x) => isConnectionError(x, depth + 1));
-  return isConnectionError(e.driverError, depth + 1) || isConnectionError(e.cause, depth + 1);
+/** How `ImportReport.merge` takes in another report. */
+export interface MergeOptions {
+  /**
+   * False for a dependency imported on the way (the catalog a season needs, the schedule of a subsession's season):
+   * its counts, warnings and queued runs are this run's, its succeeded units are not. Default true.
+   */
+  units?: boolean;
+  /**
+   * What its failed units become here: failures of this run (default); warnings, when this run went on without
+   * what failed; or nothing, when the caller's own failure names them as its cause (`ImportError.causedBy`).
+   */
+  failures?: 'fail' | 'warn' | 'omit';
 }
 
 /**
@@ -109,30 +82,28 @@ export class ImportReport {
   }
 
   /**
-   * Records a failed unit. An error whose `scope` is `run` (iRacing maintenance) is not a unit failure: it is
-   * thrown on, so the worker can delay the whole job instead.
+   * Records a failed unit: its message and, when the error says (an ImportError, an iRacing error), the endpoint,
+   * parameters and status that caused it and whether it may be retried (see `isRetryable`). An error of scope
+   * `run` (iRacing maintenance, a run taken over) is not a unit failure: it is thrown on, for the worker.
    */
   fail(unit: string, err: unknown): void {
-    if ((err as { scope?: unknown })?.scope === 'run') throw err;
-    const { endpoint, retryable } = err as { endpoint?: unknown; retryable?: unknown };
-    const connection = isConnectionError(err);
-    this.failures.push({
-      unit,
-      message: errorMessage(err),
-      endpoint: typeof endpoint === 'string' ? endpoint : undefined,
-      retryable:
-        connection || (typeof retryable === 'boolean' ? retryable : !(err instanceof Error) ? false : true),
-      ...(connection ? { connection } : {}),
-    });
+    if (isRunScoped(err)) throw err;
+    this.failures.push({ unit, ...describeFailure(err) });
   }
 
-  merge(other: ImportReport): void {
-    // Already reported live when they were added to `other`.
+  /**
+   * Takes in another report: its counts (already reported live when they were added to it), failures, warnings,
+   * queued runs and succeeded units, as `options` says. Every import of several parts (units, passes,
+   * dependencies) adds them up through here.
+   */
+  merge(other: ImportReport, options: MergeOptions = {}): void {
     for (const [entity, c] of Object.entries(other.byEntity)) this.count(entity, c);
-    this.failures.push(...other.failures);
     this.queued.push(...other.queued);
     this.warnings.push(...other.warnings);
-    this.unitsSucceeded += other.unitsSucceeded;
+    const failures = options.failures ?? 'fail';
+    if (failures === 'fail') this.failures.push(...other.failures);
+    else if (failures === 'warn') for (const f of other.failures) this.warn(f.unit, f.message, f.endpoint);
+    if (options.units !== false) this.unitsSucceeded += other.unitsSucceeded;
   }
 
   totals(): WriteCounts & { failed: number } {
@@ -212,7 +183,7 @@ export async function unitTransaction(
 }
 
 /** Thrown inside a transaction to roll back a dry run after it computed its counts. */
-export class DryRunRollback extends Error {
+class DryRunRollback extends Error {
   constructor() {
     super('dry run: rolled back');
   }

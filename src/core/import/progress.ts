@@ -11,7 +11,7 @@ export function runWithProgress<T>(sink: ProgressSink, work: () => Promise<T>): 
 }
 
 /** Reports `done` of `total` units (seasons, subsessions, weeks) to the sync running here, if any. */
-export function reportProgress(done: number, total: number): void {
+function reportProgress(done: number, total: number): void {
   storage.getStore()?.(done, total);
 }
 

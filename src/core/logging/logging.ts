@@ -8,12 +8,12 @@ import type { LoggerService } from '@nestjs/common';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { redactUrl, urlSecrets } from '../config/app-config.js';
 import type { AppConfig } from '../config/app-config.js';
-import { maskSecret } from '../../iracing/oauth-mask.js';
+import { maskSecret } from '../security/secret-mask.js';
+import { redactUrl, urlSecrets } from '../security/url-secrets.js';
 
 /** Paths pino blanks out: headers, and any field that could carry a secret in a logged object. */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
@@ -83,7 +83,7 @@ function settingsScrubber(config: AppConfig): (line: string) => string {
 }
 
 /** Replaces every occurrence of each secret (raw and as it appears inside a JSON string) by `[redacted]`. */
-export function scrubber(secrets: string[]): (line: string) => string {
+function scrubber(secrets: string[]): (line: string) => string {
   const forms = new Set<string>();
   for (const s of secrets) {
     forms.add(s);

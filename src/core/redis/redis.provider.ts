@@ -2,7 +2,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { AppConfig, redactUrl } from '../config/app-config.js';
+import { AppConfig } from '../config/app-config.js';
+import { redactUrl } from '../security/url-secrets.js';
 
 export const REDIS = Symbol('REDIS');
 export const InjectRedis = () => Inject(REDIS);

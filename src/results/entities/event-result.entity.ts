@@ -14,21 +14,6 @@ import {
 } from 'typeorm';
 import { SubsessionKind } from './subsession-kind.js';
 
-@ObjectType({ description: 'One simsession of a subsession (practice, qualify, race…).' })
-export class SimSessionInfo {
-  @Field(() => Int, { description: 'The main event is 0, the one before -1, and so on.' })
-  simsessionNumber: number;
-
-  @Field(() => Int, {
-    nullable: true,
-    description: 'iRacing simsession_type (3 practice, 4 qualify, 6 race…).',
-  })
-  type: number | null;
-
-  @Field(() => String, { nullable: true })
-  name: string | null;
-}
-
 @ObjectType('Subsession', { description: 'One split of a session: its results and conditions.' })
 @Entity('event_result')
 @Index(['seasonId', 'raceWeekNum'])

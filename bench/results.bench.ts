@@ -1,0 +1,150 @@
+// `npm run bench:results`: imports 1,000 synthetic subsessions (fetched first from the offline replica) into a
+// throwaway database — every simsession's team and driver rows, profiles, the link to their sessions — and prints
+// rows per second and the ratio against a plain bulk INSERT of the same rows measured in the same run.
+import 'reflect-metadata';
+import { loadConfig } from '../src/core/config/app-config.js';
+import type { IracingResult } from '../src/iracing/iracing.payloads.js';
+import { syntheticDataset } from '../offline/synthetic-dataset.js';
+import { subsessionBundle } from '../src/results/results.mapping.js';
+import { benchReplica, createBenchDb, samplePeakRss, timed } from './bench-db.js';
+import type { BenchDb } from './bench-db.js';
+import { benchImporters } from './importers.js';
+
+const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const COUNT = Number(process.env.BENCH_SUBSESSIONS ?? 1000);
+const TABLES = 'participant_result, team_result, event_result, sim_profile';
+
+/** The baseline: the same rows as plain multi-row INSERTs (no conflict handling, no change detection, no links). */
+async function plainInsert(b: BenchDb, payloads: IracingResult[]): Promise<number> {
+  let rows = 0;
+  await b.db.transaction(async (em) => {
+    const insert = async (table: string, list: Record<string, unknown>[]) => {
+      if (!list.length) return;
+      const cols = Object.keys(list[0]);
+      const chunk = Math.floor(60000 / cols.length);
+      for (let i = 0; i < list.length; i += chunk) {
+        const params: unknown[] = [];
+        const tuples = list
+          .slice(i, i + chunk)
+          .map((r) => `(${cols.map((c) => `$${params.push(r[c])}`).join(', ')})`);
+        await em.query(
+          `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES ${tuples.join(', ')}`,
+          params,
+        );
+      }
+      rows += list.length;
+    };
+    const bundles = payloads.map(subsessionBundle);
+    const profiles = new Map<number, string>();
+    for (const b of bundles)
+      for (const d of b.drivers) profiles.set(d.cust_id, d.display_name ?? `Member ${d.cust_id}`);
+    await insert(
+      'sim_profile',
+      [...profiles].map(([cust_id, display_name]) => ({ cust_id, display_name })),
+    );
+    await insert(
+      'event_result',
+      bundles.map((b, i) => ({
+        ...b.event,
+        id: i + 1,
+        weather: JSON.stringify(b.event.weather),
+        track_state: JSON.stringify(b.event.track_state),
+        simsessions: JSON.stringify(b.event.simsessions),
+        raw: JSON.stringify(b.event.raw),
+      })),
+    );
+    await insert(
+      'team_result',
+      bundles.flatMap((b, i) =>
+        b.teams.map((t) => ({ ...t, event_result_id: i + 1, raw: JSON.stringify(t.raw) })),
+      ),
+    );
+    await insert(
+      'participant_result',
+      bundles.flatMap((b, i) =>
+        b.drivers.map((d) => ({ ...d, event_result_id: i + 1, raw: JSON.stringify(d.raw) })),
+      ),
+    );
+  });
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const peak = samplePeakRss();
+  const now = new Date();
+  const { replica, client } = await benchReplica({
+    dataset: syntheticDataset({ scale: 1, seed: 1, now }),
+    now: () => now,
+  });
+  const b = await createBenchDb(ADMIN_URL, 'results');
+  try {
+    const config = loadConfig({});
+    const { catalog, seasons, results } = benchImporters(client, b.db, config);
+    await catalog.sync();
+    await seasons.sync();
+
+    // 1,000 finished races, newest first, fetched before timing the import.
+    const ids: number[] = [];
+    for (let hours = 6; ids.length < COUNT && hours <= 24 * 28; hours *= 2) {
+      const found = await client.searchSeriesResults({
+        finishRangeBegin: new Date(now.getTime() - hours * 3_600_000),
+        eventTypes: [5],
+      });
+      ids.splice(0, ids.length, ...new Set(found.rows.map((r) => r.subsession_id)));
+    }
+    const chosen = ids.slice(0, COUNT);
+    const fetch = await timed(() => Promise.all(chosen.map((id) => client.getResult(id))));
+    const payloads = fetch.value;
+    const bundles = payloads.map(subsessionBundle);
+    const rowCount =
+      payloads.length +
+      bundles.reduce((n, x) => n + x.teams.length + x.drivers.length, 0) +
+      new Set(bundles.flatMap((x) => x.drivers.map((d) => d.cust_id))).size;
+    console.log(
+      `results import benchmark: ${payloads.length} subsessions (${bundles.filter((x) => x.teams.length).length} team races), ` +
+        `${rowCount} rows; fetched from the replica in ${fetch.ms.toFixed(0)} ms`,
+    );
+
+    await b.db.query(`TRUNCATE ${TABLES} RESTART IDENTITY CASCADE`);
+    const plain = await timed(() => plainInsert(b, payloads));
+    await b.db.query(`TRUNCATE ${TABLES} RESTART IDENTITY CASCADE`);
+    b.logger.statements = 0;
+    const cold = await timed(async () => {
+      const r = await results.importResults(payloads);
+      if (r.failures.length) throw new Error(JSON.stringify(r.failures[0]));
+    });
+    const statements = b.logger.statements;
+    const again = await timed(async () => {
+      for (const p of payloads) {
+        const t = (await results.importResult(p)).totals();
+        if (t.created || t.updated || t.deleted)
+          throw new Error(`the second import wrote rows: ${JSON.stringify(t)}`);
+      }
+    });
+    const stored = Number((await b.db.query('SELECT count(*) AS n FROM participant_result'))[0].n);
+    console.log(
+      `  plain bulk INSERT (baseline) ${plain.ms.toFixed(0).padStart(6)} ms  ${((plain.value / plain.ms) * 1000).toFixed(0)} rows/s`,
+    );
+    console.log(
+      `  import (upsert, links, profiles, one transaction per subsession, 3 at once) ${cold.ms.toFixed(0).padStart(6)} ms  ` +
+        `${((rowCount / cold.ms) * 1000).toFixed(0)} rows/s  ${statements} statements (${(statements / payloads.length).toFixed(1)} per subsession)`,
+    );
+    console.log(
+      `  unchanged re-import with refresh (every row compared) ${again.ms.toFixed(0).padStart(6)} ms`,
+    );
+    console.log(
+      `  import / plain INSERT: ${(cold.ms / plain.ms).toFixed(2)}x   (${stored} driver rows stored; peak RSS ${Math.round(peak() / 1048576)} MB)`,
+    );
+  } finally {
+    await b.drop();
+    await replica.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

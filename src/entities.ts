@@ -1,0 +1,21 @@
+// Every entity of the application, gathered at the composition root for the root TypeORM connection and the
+// standalone data source: core takes this list as a parameter and imports no feature.
+import { CATALOG_ENTITIES } from './catalog/catalog.entities.js';
+import { SyncCheckpoint } from './core/database/checkpoint.entity.js';
+import { PayloadHash } from './core/database/payload-hash.entity.js';
+import { MEMBERS_ENTITIES } from './members/members.entities.js';
+import { RESULTS_ENTITIES } from './results/results.entities.js';
+import { SyncRun } from './scheduler/sync-run.entity.js';
+import { SEASONS_ENTITIES } from './seasons/seasons.entities.js';
+import { WeatherForecast } from './weather/entities/weather-forecast.entity.js';
+
+export const ALL_ENTITIES = [
+  PayloadHash,
+  SyncRun,
+  ...CATALOG_ENTITIES,
+  ...SEASONS_ENTITIES,
+  WeatherForecast,
+  ...MEMBERS_ENTITIES,
+  ...RESULTS_ENTITIES,
+  SyncCheckpoint,
+];

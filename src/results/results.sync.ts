@@ -1,0 +1,192 @@
+// The results syncs (docs/architecture.md §4): subsessions by id, a season's (or the search's) finished races,
+// and a member's recent races. The last two hand what they find to SUBSESSIONS runs, queued in one transaction
+// with the search checkpoint; a long id list is split into runs of RUN_SPLIT_SIZE subsessions.
+import { Injectable, UseGuards } from '@nestjs/common';
+import { Args, Field, InputType, Int, Mutation, Resolver } from '@nestjs/graphql';
+import { ArrayNotEmpty, IsArray, IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { AdminGuard } from '../core/auth/admin.guard.js';
+import { BadInputError } from '../core/errors/domain-error.js';
+import type { ImportReport } from '../core/import/import-report.js';
+import { MembersImporter } from '../members/members.importer.js';
+import { ImportParams } from '../scheduler/import-params.js';
+import { defineSync } from '../scheduler/sync-definition.js';
+import type { SyncHandler } from '../scheduler/sync-definition.js';
+import { SyncRun, SyncTrigger } from '../scheduler/sync-run.entity.js';
+import { SyncRunService } from '../scheduler/sync-run.service.js';
+import { ResultsImporter } from './results.importer.js';
+import type { FoundSubsessions } from './results.importer.js';
+
+const POSITIVE = (name: string) => `${name} must be a positive integer, got $value`;
+
+export class SubsessionsSyncParams extends ImportParams {
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsInt({ each: true, message: POSITIVE('subsessionId') })
+  @Min(1, { each: true, message: POSITIVE('subsessionId') })
+  subsessionIds: number[];
+
+  @IsOptional()
+  @IsBoolean()
+  includeLaps?: boolean;
+}
+
+export class ResultsSyncParams extends ImportParams {
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  seasonId?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(52)
+  raceWeekNum?: number;
+}
+
+export class MemberSyncParams extends ImportParams {
+  @IsInt({ message: POSITIVE('custId') })
+  @Min(1, { message: POSITIVE('custId') })
+  custId: number;
+}
+
+@InputType()
+export class SyncSeriesResultsInput {
+  @Field(() => Int, { description: 'The season whose races to match and import.' })
+  @IsInt()
+  @Min(1)
+  seasonId: number;
+
+  @Field(() => Int, { nullable: true, description: "One week only (iRacing's 0-based race_week_num)." })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(52)
+  raceWeekNum?: number;
+}
+
+@Injectable()
+export class SubsessionsSync implements SyncHandler<SubsessionsSyncParams> {
+  constructor(private readonly results: ResultsImporter) {}
+
+  run(p: SubsessionsSyncParams): Promise<ImportReport> {
+    return this.results.importSubsessions(p.subsessionIds ?? [], p);
+  }
+}
+
+/** Queues the subsessions found that are not stored, with the search checkpoint when there is one. */
+async function queueFound(
+  runs: SyncRunService,
+  results: ResultsImporter,
+  found: FoundSubsessions,
+  dryRun?: boolean,
+) {
+  if (dryRun || (found.subsessionIds.length === 0 && !found.checkpoint)) return found.report;
+  const checkpoint = found.checkpoint;
+  const queued = await runs.queueIds(
+    SUBSESSIONS_SYNC.kind,
+    'subsessionIds',
+    found.subsessionIds,
+    checkpoint ? (em) => results.saveCheckpoint(em, checkpoint) : undefined,
+  );
+  found.report.queued.push(...queued);
+  return found.report;
+}
+
+@Injectable()
+export class ResultsSync implements SyncHandler<ResultsSyncParams> {
+  constructor(
+    private readonly results: ResultsImporter,
+    private readonly runs: SyncRunService,
+  ) {}
+
+  async run(p: ResultsSyncParams): Promise<ImportReport> {
+    const options = { dryRun: p.dryRun, refresh: p.refresh };
+    const found =
+      p.seasonId === undefined
+        ? await this.results.searchNew(options)
+        : await this.results.seasonResults(p.seasonId, p.raceWeekNum, options);
+    return queueFound(this.runs, this.results, found, p.dryRun);
+  }
+}
+
+@Injectable()
+export class MemberSync implements SyncHandler<MemberSyncParams> {
+  constructor(
+    private readonly members: MembersImporter,
+    private readonly results: ResultsImporter,
+    private readonly runs: SyncRunService,
+  ) {}
+
+  async run(p: MemberSyncParams): Promise<ImportReport> {
+    const found = await this.members.syncMember(p.custId, { refresh: p.refresh, dryRun: p.dryRun });
+    const subsessionIds = await this.results.missing(found.subsessionIds);
+    return queueFound(this.runs, this.results, { report: found.report, subsessionIds }, p.dryRun);
+  }
+}
+
+export const SUBSESSIONS_SYNC = defineSync({
+  kind: 'SUBSESSIONS',
+  command: 'subsession',
+  params: SubsessionsSyncParams,
+  handler: SubsessionsSync,
+  flags: { 'subsession-id': 'subsessionIds', laps: 'includeLaps' },
+  splitOn: 'subsessionIds',
+});
+
+export const RESULTS_SYNC = defineSync({
+  kind: 'RESULTS',
+  command: 'results',
+  params: ResultsSyncParams,
+  handler: ResultsSync,
+  check: (p) => {
+    if (p.raceWeekNum !== undefined && p.seasonId === undefined)
+      throw new BadInputError('raceWeekNum needs seasonId (--race-week-num needs --season-id)');
+  },
+  crons: [{ name: 'results', setting: 'CRON_RESULTS', params: {} }],
+});
+
+export const MEMBER_SYNC = defineSync({
+  kind: 'MEMBER',
+  command: 'member',
+  params: MemberSyncParams,
+  handler: MemberSync,
+});
+
+@Resolver()
+export class ResultsSyncResolver {
+  constructor(private readonly runs: SyncRunService) {}
+
+  @Mutation(() => SyncRun, {
+    description:
+      'Queues the import of one subsession (results/get), with its laps when asked; returns its run at once.',
+  })
+  @UseGuards(AdminGuard)
+  syncSubsession(
+    @Args('subsessionId', { type: () => Int }) subsessionId: number,
+    @Args('includeLaps', { nullable: true, type: () => Boolean }) includeLaps?: boolean,
+  ): Promise<SyncRun> {
+    return this.runs.enqueue(
+      SUBSESSIONS_SYNC.kind,
+      { subsessionIds: [subsessionId], includeLaps },
+      SyncTrigger.GRAPHQL,
+    );
+  }
+
+  @Mutation(() => SyncRun, {
+    description:
+      "Queues a season's (or one week's) race results: matched to its sessions, the subsessions not stored queued.",
+  })
+  @UseGuards(AdminGuard)
+  syncSeriesResults(@Args('input') input: SyncSeriesResultsInput): Promise<SyncRun> {
+    return this.runs.enqueue(RESULTS_SYNC.kind, { ...input }, SyncTrigger.GRAPHQL);
+  }
+
+  @Mutation(() => SyncRun, {
+    description:
+      "Queues a member's profile, summary and recent races (the subsessions not stored are queued).",
+  })
+  @UseGuards(AdminGuard)
+  syncMemberRecentRaces(@Args('custId', { type: () => Int }) custId: number): Promise<SyncRun> {
+    return this.runs.enqueue(MEMBER_SYNC.kind, { custId }, SyncTrigger.GRAPHQL);
+  }
+}
