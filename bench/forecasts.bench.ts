@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       const config = loadConfig({ FORECAST_CONCURRENCY: String(concurrency) });
       const { weather } = benchImporters(client, b.db, config);
       replica.resetStats();
-      const r = await timed(() => weather.refresh({ raceWeekIds: ids, force: true }));
+      const r = await timed(() => weather.refreshForecasts({ raceWeekIds: ids, force: true }));
       const t = r.value.totals();
       if (t.failed) throw new Error(`failed weeks: ${JSON.stringify(r.value.failures.slice(0, 3))}`);
       const rows = (await b.db.query('SELECT count(*)::int AS n FROM weather_forecast'))[0].n as number;

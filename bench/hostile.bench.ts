@@ -420,7 +420,7 @@ async function main(): Promise<number> {
       }[]
     ).map((r) => r.id);
     const { weather } = benchImporters(client, db.db, loadConfig({}));
-    const forecasts = await timed(() => weather.refresh({ raceWeekIds: weekIds, force: true }));
+    const forecasts = await timed(() => weather.refreshForecasts({ raceWeekIds: weekIds, force: true }));
     if (forecasts.value.totals().failed)
       throw new Error(
         `forecast refresh failed weeks: ${JSON.stringify(forecasts.value.failures.slice(0, 3))}`,

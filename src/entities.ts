@@ -7,14 +7,14 @@ import { MEMBERS_ENTITIES } from './members/members.entities.js';
 import { RESULTS_ENTITIES } from './results/results.entities.js';
 import { SyncRun } from './scheduler/sync-run.entity.js';
 import { SEASONS_ENTITIES } from './seasons/seasons.entities.js';
-import { WeatherForecast } from './weather/entities/weather-forecast.entity.js';
+import { ForecastHour } from './weather/entities/forecast-hour.entity.js';
 
 export const ALL_ENTITIES = [
   PayloadHash,
   SyncRun,
   ...CATALOG_ENTITIES,
   ...SEASONS_ENTITIES,
-  WeatherForecast,
+  ForecastHour,
   ...MEMBERS_ENTITIES,
   ...RESULTS_ENTITIES,
   SyncCheckpoint,

@@ -18,15 +18,15 @@ import { carClassRows, carRows, trackRows } from './catalog.mapping.js';
 import { CarClassCar } from './entities/car-class-car.entity.js';
 import { CarClass } from './entities/car-class.entity.js';
 import { CarModel } from './entities/car-model.entity.js';
-import { SimCar } from './entities/sim-car.entity.js';
-import { SimLayout } from './entities/sim-layout.entity.js';
-import { SimTrack } from './entities/sim-track.entity.js';
+import { Car } from './entities/car.entity.js';
+import { TrackLayout } from './entities/track-layout.entity.js';
+import { Track } from './entities/track.entity.js';
 import { TrackModel } from './entities/track-model.entity.js';
 
 const SPEC = entityUpserts({
   carModel: { entity: CarModel, key: ['key'], touch: 'updated_at' },
   simCar: {
-    entity: SimCar,
+    entity: Car,
     key: ['car_id'],
     inputs: { car_model_key: 'text' },
     computed: { car_model_id: 'SELECT m.id FROM car_model m WHERE m.key = x.car_model_key' },
@@ -36,13 +36,13 @@ const SPEC = entityUpserts({
   carClassCar: { entity: CarClassCar, key: ['car_class_id', 'car_id'] },
   trackModel: { entity: TrackModel, key: ['key'], touch: 'updated_at' },
   simTrack: {
-    entity: SimTrack,
+    entity: Track,
     key: ['package_id'],
     inputs: { track_model_key: 'text' },
     computed: { track_model_id: 'SELECT m.id FROM track_model m WHERE m.key = x.track_model_key' },
     touch: 'updated_at',
   },
-  simLayout: { entity: SimLayout, key: ['track_id'], touch: 'updated_at' },
+  simLayout: { entity: TrackLayout, key: ['track_id'], touch: 'updated_at' },
 });
 
 export interface CatalogPayloads {

@@ -5,15 +5,15 @@ import { groupBy, indexBy } from '../core/graphql/dataloader.registry.js';
 import type { CatalogService } from './catalog.service.js';
 import type { CarClass } from './entities/car-class.entity.js';
 import type { CarModel } from './entities/car-model.entity.js';
-import type { SimCar } from './entities/sim-car.entity.js';
-import type { SimLayout } from './entities/sim-layout.entity.js';
-import type { SimTrack } from './entities/sim-track.entity.js';
+import type { Car } from './entities/car.entity.js';
+import type { TrackLayout } from './entities/track-layout.entity.js';
+import type { Track } from './entities/track.entity.js';
 import type { TrackModel } from './entities/track-model.entity.js';
 
 export class CatalogLoaders {
   constructor(private readonly catalog: CatalogService) {}
 
-  readonly car = new DataLoader<number, SimCar | null>(async (ids) =>
+  readonly car = new DataLoader<number, Car | null>(async (ids) =>
     indexBy(ids, await this.catalog.carsByIds(ids), (c) => c.carId),
   );
 
@@ -21,11 +21,11 @@ export class CatalogLoaders {
     indexBy(ids, await this.catalog.carClassesByIds(ids), (c) => c.carClassId),
   );
 
-  readonly layout = new DataLoader<number, SimLayout | null>(async (ids) =>
+  readonly layout = new DataLoader<number, TrackLayout | null>(async (ids) =>
     indexBy(ids, await this.catalog.layoutsByIds(ids), (l) => l.trackId),
   );
 
-  readonly track = new DataLoader<number, SimTrack | null>(async (ids) =>
+  readonly track = new DataLoader<number, Track | null>(async (ids) =>
     indexBy(ids, await this.catalog.tracksByPackageIds(ids), (t) => t.packageId),
   );
 
@@ -37,11 +37,11 @@ export class CatalogLoaders {
     indexBy(ids, await this.catalog.trackModelsByIds(ids), (m) => m.id),
   );
 
-  readonly layoutsOfTrack = new DataLoader<number, SimLayout[]>(async (ids) =>
+  readonly layoutsOfTrack = new DataLoader<number, TrackLayout[]>(async (ids) =>
     groupBy(ids, await this.catalog.layoutsByPackageIds(ids), (l) => l.packageId),
   );
 
-  readonly carsOfClass = new DataLoader<number, SimCar[]>(async (ids) => {
+  readonly carsOfClass = new DataLoader<number, Car[]>(async (ids) => {
     const rows = await this.catalog.classMembersWithCars(ids);
     return groupBy(ids, rows, (m) => m.carClassId).map((list) => list.map((m) => m.car));
   });

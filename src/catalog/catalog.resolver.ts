@@ -18,25 +18,25 @@ import { CatalogService } from './catalog.service.js';
 import { CarClassesArgs, CarsArgs, LayoutsArgs, TracksArgs } from './dto/catalog.args.js';
 import { CarClass } from './entities/car-class.entity.js';
 import { CarModel } from './entities/car-model.entity.js';
-import { SimCar } from './entities/sim-car.entity.js';
-import { SimLayout } from './entities/sim-layout.entity.js';
-import { SimTrack } from './entities/sim-track.entity.js';
+import { Car } from './entities/car.entity.js';
+import { TrackLayout } from './entities/track-layout.entity.js';
+import { Track } from './entities/track.entity.js';
 import { TrackModel } from './entities/track-model.entity.js';
 
 @ObjectType()
-export class CarConnection extends Connection(SimCar, 'Car') {}
+export class CarConnection extends Connection(Car, 'Car') {}
 @ObjectType()
 export class CarClassConnection extends Connection(CarClass, 'CarClass') {}
 @ObjectType()
-export class TrackConnection extends Connection(SimTrack, 'Track') {}
+export class TrackConnection extends Connection(Track, 'Track') {}
 @ObjectType()
-export class TrackLayoutConnection extends Connection(SimLayout, 'TrackLayout') {}
+export class TrackLayoutConnection extends Connection(TrackLayout, 'TrackLayout') {}
 
 const LBS_PER_KG = 2.20462;
 const KM_PER_MILE = 1.609344;
 const loaders = (ctx: GraphQLContext) => ctx.loaders.get(CatalogLoaders);
 
-@Resolver(() => SimCar)
+@Resolver(() => Car)
 export class CarResolver {
   constructor(private readonly catalog: CatalogService) {}
 
@@ -45,23 +45,23 @@ export class CarResolver {
     return this.catalog.listCars(args);
   }
 
-  @Query(() => SimCar, { description: 'One car by iRacing car_id.' })
+  @Query(() => Car, { description: 'One car by iRacing car_id.' })
   car(@Args('id', { type: () => Int }) id: number) {
     return this.catalog.car(id);
   }
 
   @ResolveField(() => [CarClass], { description: 'The car classes this car races in.' })
-  classes(@Parent() car: SimCar, @Context() ctx: GraphQLContext) {
+  classes(@Parent() car: Car, @Context() ctx: GraphQLContext) {
     return loaders(ctx).classesOfCar.load(car.carId);
   }
 
   @ResolveField(() => CarModel, { nullable: true })
-  carModel(@Parent() car: SimCar, @Context() ctx: GraphQLContext) {
+  carModel(@Parent() car: Car, @Context() ctx: GraphQLContext) {
     return loaders(ctx).carModel.load(car.carModelId);
   }
 
   @ResolveField(() => Float, { nullable: true, description: 'Weight in kilograms.' })
-  weightKg(@Parent() car: SimCar): number | null {
+  weightKg(@Parent() car: Car): number | null {
     return car.weightLbs === null ? null : Math.round((car.weightLbs / LBS_PER_KG) * 10) / 10;
   }
 }
@@ -80,13 +80,13 @@ export class CarClassResolver {
     return this.catalog.carClass(id);
   }
 
-  @ResolveField(() => [SimCar], { description: 'The cars of the class.' })
+  @ResolveField(() => [Car], { description: 'The cars of the class.' })
   cars(@Parent() cls: CarClass, @Context() ctx: GraphQLContext) {
     return loaders(ctx).carsOfClass.load(cls.carClassId);
   }
 }
 
-@Resolver(() => SimTrack)
+@Resolver(() => Track)
 export class TrackResolver {
   constructor(private readonly catalog: CatalogService) {}
 
@@ -95,23 +95,23 @@ export class TrackResolver {
     return this.catalog.listTracks(args);
   }
 
-  @Query(() => SimTrack, { description: 'One track by its iRacing package_id.' })
+  @Query(() => Track, { description: 'One track by its iRacing package_id.' })
   track(@Args('id', { type: () => Int }) id: number) {
     return this.catalog.track(id);
   }
 
-  @ResolveField(() => [SimLayout], { description: 'The configurations of the track.' })
-  layouts(@Parent() track: SimTrack, @Context() ctx: GraphQLContext) {
+  @ResolveField(() => [TrackLayout], { description: 'The configurations of the track.' })
+  layouts(@Parent() track: Track, @Context() ctx: GraphQLContext) {
     return loaders(ctx).layoutsOfTrack.load(track.packageId);
   }
 
   @ResolveField(() => TrackModel, { nullable: true, description: 'The real place.' })
-  trackModel(@Parent() track: SimTrack, @Context() ctx: GraphQLContext) {
+  trackModel(@Parent() track: Track, @Context() ctx: GraphQLContext) {
     return loaders(ctx).trackModel.load(track.trackModelId);
   }
 }
 
-@Resolver(() => SimLayout)
+@Resolver(() => TrackLayout)
 export class TrackLayoutResolver {
   constructor(private readonly catalog: CatalogService) {}
 
@@ -120,18 +120,18 @@ export class TrackLayoutResolver {
     return this.catalog.listLayouts(args);
   }
 
-  @Query(() => SimLayout, { description: 'One track configuration by iRacing track_id.' })
+  @Query(() => TrackLayout, { description: 'One track configuration by iRacing track_id.' })
   layout(@Args('id', { type: () => Int }) id: number) {
     return this.catalog.layout(id);
   }
 
-  @ResolveField(() => SimTrack, { nullable: true, description: 'The package this configuration belongs to.' })
-  track(@Parent() layout: SimLayout, @Context() ctx: GraphQLContext) {
+  @ResolveField(() => Track, { nullable: true, description: 'The package this configuration belongs to.' })
+  track(@Parent() layout: TrackLayout, @Context() ctx: GraphQLContext) {
     return loaders(ctx).track.load(layout.packageId);
   }
 
   @ResolveField(() => Float, { nullable: true, description: 'Lap length in kilometres.' })
-  lengthKm(@Parent() layout: SimLayout): number | null {
+  lengthKm(@Parent() layout: TrackLayout): number | null {
     return layout.lengthMiles === null ? null : Math.round(layout.lengthMiles * KM_PER_MILE * 1000) / 1000;
   }
 }

@@ -11,9 +11,9 @@ import type { CarClassesArgs, CarsArgs, LayoutsArgs, TracksArgs } from './dto/ca
 import { CarClassCar } from './entities/car-class-car.entity.js';
 import { CarClass } from './entities/car-class.entity.js';
 import { CarModel } from './entities/car-model.entity.js';
-import { SimCar } from './entities/sim-car.entity.js';
-import { SimLayout } from './entities/sim-layout.entity.js';
-import { SimTrack } from './entities/sim-track.entity.js';
+import { Car } from './entities/car.entity.js';
+import { TrackLayout } from './entities/track-layout.entity.js';
+import { Track } from './entities/track.entity.js';
 import { TrackModel } from './entities/track-model.entity.js';
 
 const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -21,16 +21,16 @@ const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 @Injectable()
 export class CatalogService {
   constructor(
-    @InjectRepository(SimCar) private readonly cars: Repository<SimCar>,
+    @InjectRepository(Car) private readonly cars: Repository<Car>,
     @InjectRepository(CarClass) private readonly classes: Repository<CarClass>,
     @InjectRepository(CarClassCar) private readonly members: Repository<CarClassCar>,
     @InjectRepository(CarModel) private readonly carModels: Repository<CarModel>,
-    @InjectRepository(SimTrack) private readonly tracks: Repository<SimTrack>,
-    @InjectRepository(SimLayout) private readonly layouts: Repository<SimLayout>,
+    @InjectRepository(Track) private readonly tracks: Repository<Track>,
+    @InjectRepository(TrackLayout) private readonly layouts: Repository<TrackLayout>,
     @InjectRepository(TrackModel) private readonly trackModels: Repository<TrackModel>,
   ) {}
 
-  listCars(args: CarsArgs): Promise<ConnectionShape<SimCar>> {
+  listCars(args: CarsArgs): Promise<ConnectionShape<Car>> {
     const qb = this.cars.createQueryBuilder('car');
     const f = args.filter;
     if (f?.search) {
@@ -75,7 +75,7 @@ export class CatalogService {
     });
   }
 
-  listTracks(args: TracksArgs): Promise<ConnectionShape<SimTrack>> {
+  listTracks(args: TracksArgs): Promise<ConnectionShape<Track>> {
     const qb = this.tracks.createQueryBuilder('track');
     const f = args.filter;
     const layoutConds: string[] = [];
@@ -106,7 +106,7 @@ export class CatalogService {
     });
   }
 
-  listLayouts(args: LayoutsArgs): Promise<ConnectionShape<SimLayout>> {
+  listLayouts(args: LayoutsArgs): Promise<ConnectionShape<TrackLayout>> {
     const qb = this.layouts.createQueryBuilder('layout');
     const f = args.filter;
     if (f?.search) {
@@ -128,7 +128,7 @@ export class CatalogService {
     });
   }
 
-  async car(id: number): Promise<SimCar> {
+  async car(id: number): Promise<Car> {
     return (await this.cars.findOneBy({ carId: id })) ?? Promise.reject(new NotFoundError('Car', id));
   }
 
@@ -138,11 +138,11 @@ export class CatalogService {
     );
   }
 
-  async track(id: number): Promise<SimTrack> {
+  async track(id: number): Promise<Track> {
     return (await this.tracks.findOneBy({ packageId: id })) ?? Promise.reject(new NotFoundError('Track', id));
   }
 
-  async layout(id: number): Promise<SimLayout> {
+  async layout(id: number): Promise<TrackLayout> {
     return (
       (await this.layouts.findOneBy({ trackId: id })) ?? Promise.reject(new NotFoundError('TrackLayout', id))
     );
@@ -150,7 +150,7 @@ export class CatalogService {
 
   // Batch look-ups for DataLoaders: one statement per batch of keys.
 
-  carsByIds(ids: readonly number[]): Promise<SimCar[]> {
+  carsByIds(ids: readonly number[]): Promise<Car[]> {
     return this.cars.findBy({ carId: In([...ids]) });
   }
 
@@ -158,11 +158,11 @@ export class CatalogService {
     return this.classes.findBy({ carClassId: In([...ids]) });
   }
 
-  layoutsByIds(ids: readonly number[]): Promise<SimLayout[]> {
+  layoutsByIds(ids: readonly number[]): Promise<TrackLayout[]> {
     return this.layouts.findBy({ trackId: In([...ids]) });
   }
 
-  tracksByPackageIds(ids: readonly number[]): Promise<SimTrack[]> {
+  tracksByPackageIds(ids: readonly number[]): Promise<Track[]> {
     return this.tracks.findBy({ packageId: In([...ids]) });
   }
 
@@ -174,7 +174,7 @@ export class CatalogService {
     return this.trackModels.findBy({ id: In([...ids]) });
   }
 
-  layoutsByPackageIds(ids: readonly number[]): Promise<SimLayout[]> {
+  layoutsByPackageIds(ids: readonly number[]): Promise<TrackLayout[]> {
     return this.layouts.find({ where: { packageId: In([...ids]) }, order: { trackId: 'ASC' } });
   }
 

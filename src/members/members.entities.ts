@@ -1,15 +1,10 @@
 // The entities the members module owns, registered by MembersModule and by the standalone data source.
 import {
-  SimProfileCarOwnership,
-  SimProfileTrackOwnership,
-  SimProfileUnknownPackage,
+  MemberCarOwnership,
+  MemberTrackOwnership,
+  UnknownOwnedPackage,
 } from './entities/ownership.entity.js';
-import { SimProfile } from './entities/sim-profile.entity.js';
+import { Member } from './entities/member.entity.js';
 
-export { SimProfile, SimProfileCarOwnership, SimProfileTrackOwnership, SimProfileUnknownPackage };
-export const MEMBERS_ENTITIES = [
-  SimProfile,
-  SimProfileCarOwnership,
-  SimProfileTrackOwnership,
-  SimProfileUnknownPackage,
-];
+export { Member, MemberCarOwnership, MemberTrackOwnership, UnknownOwnedPackage };
+export const MEMBERS_ENTITIES = [Member, MemberCarOwnership, MemberTrackOwnership, UnknownOwnedPackage];

@@ -3,14 +3,14 @@
 // per level.
 import DataLoader from 'dataloader';
 import { groupBy, indexBy } from '../core/graphql/dataloader.registry.js';
-import type { SimProfileUnknownPackage } from './entities/ownership.entity.js';
-import type { SimProfile } from './entities/sim-profile.entity.js';
+import type { UnknownOwnedPackage } from './entities/ownership.entity.js';
+import type { Member } from './entities/member.entity.js';
 import type { MembersService } from './members.service.js';
 
 export class MembersLoaders {
   constructor(private readonly members: MembersService) {}
 
-  readonly profile = new DataLoader<number, SimProfile | null>(async (ids) =>
+  readonly profile = new DataLoader<number, Member | null>(async (ids) =>
     indexBy(ids, await this.members.profilesByIds(ids), (p) => p.custId),
   );
 
@@ -29,7 +29,7 @@ export class MembersLoaders {
   );
 
   /** Owned packages the catalog does not list, by cust_id. */
-  readonly unknownPackages = new DataLoader<number, SimProfileUnknownPackage[]>(async (ids) =>
+  readonly unknownPackages = new DataLoader<number, UnknownOwnedPackage[]>(async (ids) =>
     groupBy(ids, await this.members.unknownPackagesOf(ids), (u) => u.custId),
   );
 }

@@ -6,7 +6,7 @@
 // member/get a club but no names, so each source updates its own columns and leaves the others alone. A null
 // never erases a stored value either (members.importer.ts merges: COALESCE per column, licenses per category).
 import type { IracingMemberInfo } from '../iracing/iracing.payloads.js';
-import type { MemberLicense, MemberSummary } from './entities/sim-profile.entity.js';
+import type { MemberLicense, MemberSummary } from './entities/member.entity.js';
 
 type Obj = Record<string, unknown>;
 

@@ -3,11 +3,11 @@
 // field's `complexity` is its expected size, used by the complexity limit.
 import { Args, Context, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CatalogLoaders } from '../catalog/catalog.loaders.js';
-import { SimCar } from '../catalog/entities/sim-car.entity.js';
-import { SimTrack } from '../catalog/entities/sim-track.entity.js';
+import { Car } from '../catalog/entities/car.entity.js';
+import { Track } from '../catalog/entities/track.entity.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
-import { SimProfileUnknownPackage } from './entities/ownership.entity.js';
-import { MemberLicense, MemberSummary, SimProfile } from './entities/sim-profile.entity.js';
+import { UnknownOwnedPackage } from './entities/ownership.entity.js';
+import { MemberLicense, MemberSummary, Member } from './entities/member.entity.js';
 import { MembersLoaders } from './members.loaders.js';
 import { licenseView, summaryView } from './members.mapping.js';
 import { MembersService } from './members.service.js';
@@ -19,45 +19,45 @@ const present = <T>(list: (T | null | Error)[]): T[] =>
 const byName = <T extends { name: string }>(list: T[]): T[] =>
   list.sort((a, b) => a.name.localeCompare(b.name));
 
-@Resolver(() => SimProfile)
+@Resolver(() => Member)
 export class MemberResolver {
   constructor(private readonly service: MembersService) {}
 
-  @Query(() => SimProfile, { description: 'One member by iRacing cust_id.' })
+  @Query(() => Member, { description: 'One member by iRacing cust_id.' })
   member(@Args('custId', { type: () => Int }) custId: number) {
     return this.service.member(custId);
   }
 
-  @ResolveField(() => [SimCar], {
+  @ResolveField(() => [Car], {
     complexity: 200,
     description: 'The cars the member owns, by name (known for the account the syncs run as).',
   })
-  async ownedCars(@Parent() m: SimProfile, @Context() ctx: GraphQLContext) {
+  async ownedCars(@Parent() m: Member, @Context() ctx: GraphQLContext) {
     const ids = await members(ctx).ownedCarIds.load(m.custId);
     return byName(present(await catalog(ctx).car.loadMany(ids)));
   }
 
-  @ResolveField(() => [SimTrack], {
+  @ResolveField(() => [Track], {
     complexity: 200,
     description: 'The track packages the member owns, by name (known for the account the syncs run as).',
   })
-  async ownedTracks(@Parent() m: SimProfile, @Context() ctx: GraphQLContext) {
+  async ownedTracks(@Parent() m: Member, @Context() ctx: GraphQLContext) {
     const ids = await members(ctx).ownedTrackPackageIds.load(m.custId);
     return byName(present(await catalog(ctx).track.loadMany(ids)));
   }
 
-  @ResolveField(() => [SimProfileUnknownPackage], {
+  @ResolveField(() => [UnknownOwnedPackage], {
     complexity: 20,
     description:
       'Packages the member owns that the catalog does not list (known for the account the syncs run as): ' +
       'not in ownedCars or ownedTracks until a catalog sync finds them.',
   })
-  unknownOwnedPackages(@Parent() m: SimProfile, @Context() ctx: GraphQLContext) {
+  unknownOwnedPackages(@Parent() m: Member, @Context() ctx: GraphQLContext) {
     return members(ctx).unknownPackages.load(m.custId);
   }
 
   @ResolveField(() => [MemberLicense], { complexity: 5, description: 'One license per category.' })
-  licenses(@Parent() m: SimProfile): MemberLicense[] {
+  licenses(@Parent() m: Member): MemberLicense[] {
     return (m.licenses ?? []).map(licenseView);
   }
 
@@ -65,7 +65,7 @@ export class MemberResolver {
     nullable: true,
     description: 'Race statistics; null until the member was synced (syncMemberRecentRaces).',
   })
-  summary(@Parent() m: SimProfile): MemberSummary | null {
+  summary(@Parent() m: Member): MemberSummary | null {
     return summaryView(m.summary, m.summaryAt);
   }
 }

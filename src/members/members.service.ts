@@ -6,11 +6,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { NotFoundError } from '../core/errors/domain-error.js';
 import {
-  SimProfileCarOwnership,
-  SimProfileTrackOwnership,
-  SimProfileUnknownPackage,
+  MemberCarOwnership,
+  MemberTrackOwnership,
+  UnknownOwnedPackage,
 } from './entities/ownership.entity.js';
-import { SimProfile } from './entities/sim-profile.entity.js';
+import { Member } from './entities/member.entity.js';
 
 export interface OwnedCar {
   custId: number;
@@ -25,11 +25,11 @@ export interface OwnedTrack {
 @Injectable()
 export class MembersService implements OwnershipLookup {
   constructor(
-    @InjectRepository(SimProfile) private readonly profiles: Repository<SimProfile>,
-    @InjectRepository(SimProfileCarOwnership) private readonly cars: Repository<SimProfileCarOwnership>,
-    @InjectRepository(SimProfileTrackOwnership) private readonly tracks: Repository<SimProfileTrackOwnership>,
-    @InjectRepository(SimProfileUnknownPackage)
-    private readonly unknownPackages: Repository<SimProfileUnknownPackage>,
+    @InjectRepository(Member) private readonly profiles: Repository<Member>,
+    @InjectRepository(MemberCarOwnership) private readonly cars: Repository<MemberCarOwnership>,
+    @InjectRepository(MemberTrackOwnership) private readonly tracks: Repository<MemberTrackOwnership>,
+    @InjectRepository(UnknownOwnedPackage)
+    private readonly unknownPackages: Repository<UnknownOwnedPackage>,
   ) {}
 
   /** One member by cust_id; NotFoundError when no profile is stored. */
@@ -43,13 +43,13 @@ export class MembersService implements OwnershipLookup {
     return { carIds: cars.map((c) => c.carId), trackPackageIds: tracks.map((t) => t.packageId) };
   }
 
-  async member(custId: number): Promise<SimProfile> {
+  async member(custId: number): Promise<Member> {
     return (await this.profiles.findOneBy({ custId })) ?? Promise.reject(new NotFoundError('Member', custId));
   }
 
   // Batch look-ups for DataLoaders: one statement per batch of keys.
 
-  profilesByIds(ids: readonly number[]): Promise<SimProfile[]> {
+  profilesByIds(ids: readonly number[]): Promise<Member[]> {
     return this.profiles.findBy({ custId: In([...ids]) });
   }
 
@@ -74,7 +74,7 @@ export class MembersService implements OwnershipLookup {
   }
 
   /** The owned packages the catalog does not list, by cust_id, kind (cars first) then package_id. */
-  unknownPackagesOf(custIds: readonly number[]): Promise<SimProfileUnknownPackage[]> {
+  unknownPackagesOf(custIds: readonly number[]): Promise<UnknownOwnedPackage[]> {
     return this.unknownPackages.find({
       where: { custId: In([...custIds]) },
       order: { custId: 'ASC', kind: 'ASC', packageId: 'ASC' },

@@ -7,15 +7,15 @@ import { bulkUpsert, deleteMissing, entityUpserts } from '../core/database/bulk-
 import type { Queryable } from '../core/database/bulk-upsert.js';
 import type { ImportReport } from '../core/import/import-report.js';
 import {
-  SimProfileCarOwnership,
-  SimProfileTrackOwnership,
-  SimProfileUnknownPackage,
+  MemberCarOwnership,
+  MemberTrackOwnership,
+  UnknownOwnedPackage,
 } from './entities/ownership.entity.js';
 
 const SPEC = entityUpserts({
-  carOwnership: { entity: SimProfileCarOwnership, key: ['cust_id', 'car_id'] },
-  trackOwnership: { entity: SimProfileTrackOwnership, key: ['cust_id', 'package_id'] },
-  unknownPackage: { entity: SimProfileUnknownPackage, key: ['cust_id', 'kind', 'package_id'] },
+  carOwnership: { entity: MemberCarOwnership, key: ['cust_id', 'car_id'] },
+  trackOwnership: { entity: MemberTrackOwnership, key: ['cust_id', 'package_id'] },
+  unknownPackage: { entity: UnknownOwnedPackage, key: ['cust_id', 'kind', 'package_id'] },
 });
 
 export type PackageKind = 'car' | 'track';

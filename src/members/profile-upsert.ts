@@ -7,11 +7,11 @@
 // - raw: the stored object overlaid with the incoming top-level keys (nulls were left out by the mapping);
 // - display_name: the incoming name when it has one, else the stored one, else a placeholder for a new profile.
 // One statement per batch; an unchanged profile is not written (IS DISTINCT FROM) and counts as unchanged.
-// The columns come from the SimProfile entity; `info_at` and `summary_at` are set by statements of their own.
+// The columns come from the Member entity; `info_at` and `summary_at` are set by statements of their own.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { WriteCounts } from '../core/database/bulk-upsert.js';
 import { entityUpsertSpec, uniqueByKey, zeroCounts } from '../core/database/bulk-upsert.js';
-import { SimProfile } from './entities/sim-profile.entity.js';
+import { Member } from './entities/member.entity.js';
 import type { ProfileRow } from './members.mapping.js';
 
 /** The license's merge key in SQL, as `licenseKey` (members.mapping.ts) computes it. */
@@ -90,7 +90,7 @@ function statementFor(db: DataSource): string {
   let sql = statements.get(db);
   if (!sql) {
     const { columns } = entityUpsertSpec(db, {
-      entity: SimProfile,
+      entity: Member,
       key: ['cust_id'],
       exclude: ['cust_id', 'display_name', 'raw', 'info_at', 'summary_at'],
     });

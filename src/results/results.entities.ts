@@ -1,6 +1,6 @@
 // The results module's entities, registered by ResultsModule and by the standalone data source.
-import { EventResult } from './entities/event-result.entity.js';
+import { Subsession } from './entities/subsession.entity.js';
 import { Lap } from './entities/lap.entity.js';
-import { ParticipantResult, TeamResult } from './entities/participant-result.entity.js';
+import { DriverResult, TeamResult } from './entities/driver-result.entity.js';
 
-export const RESULTS_ENTITIES = [EventResult, TeamResult, ParticipantResult, Lap];
+export const RESULTS_ENTITIES = [Subsession, TeamResult, DriverResult, Lap];

@@ -1,19 +1,19 @@
 // The results module's per-request DataLoaders.
 import DataLoader from 'dataloader';
 import { groupBy, indexBy } from '../core/graphql/dataloader.registry.js';
-import type { EventResult } from './entities/event-result.entity.js';
+import type { Subsession } from './entities/subsession.entity.js';
 import type { Lap } from './entities/lap.entity.js';
-import type { ParticipantResult, TeamResult } from './entities/participant-result.entity.js';
+import type { DriverResult, TeamResult } from './entities/driver-result.entity.js';
 import type { ResultsService } from './results.service.js';
 
 export class ResultsLoaders {
   constructor(private readonly results: ResultsService) {}
 
-  readonly result = new DataLoader<number, EventResult | null>(async (ids) =>
+  readonly result = new DataLoader<number, Subsession | null>(async (ids) =>
     indexBy(ids, await this.results.resultsByIds(ids), (r) => r.id),
   );
 
-  readonly driversOfResult = new DataLoader<number, ParticipantResult[]>(async (ids) =>
+  readonly driversOfResult = new DataLoader<number, DriverResult[]>(async (ids) =>
     groupBy(ids, await this.results.driversOfResults(ids), (d) => d.eventResultId),
   );
 
@@ -26,13 +26,13 @@ export class ResultsLoaders {
     groupBy(keys, await this.results.lapsOf(keys), (l) => (l as Lap & { key: string }).key),
   );
 
-  private readonly recent = new Map<number, DataLoader<number, ParticipantResult[]>>();
+  private readonly recent = new Map<number, DataLoader<number, DriverResult[]>>();
 
   /** Latest main-event results per member, `limit` each: one loader per limit. */
-  recentOf(limit: number): DataLoader<number, ParticipantResult[]> {
+  recentOf(limit: number): DataLoader<number, DriverResult[]> {
     let loader = this.recent.get(limit);
     if (!loader) {
-      loader = new DataLoader<number, ParticipantResult[]>(async (ids) =>
+      loader = new DataLoader<number, DriverResult[]>(async (ids) =>
         groupBy(ids, await this.results.recentOf(ids, limit), (p) => p.custId),
       );
       this.recent.set(limit, loader);

@@ -14,28 +14,28 @@ import {
 } from '@nestjs/graphql';
 import { CatalogLoaders } from '../catalog/catalog.loaders.js';
 import { CarClass } from '../catalog/entities/car-class.entity.js';
-import { SimCar } from '../catalog/entities/sim-car.entity.js';
-import { SimLayout } from '../catalog/entities/sim-layout.entity.js';
+import { Car } from '../catalog/entities/car.entity.js';
+import { TrackLayout } from '../catalog/entities/track-layout.entity.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
 import { cappedListComplexity, Connection } from '../core/graphql/pagination.js';
-import { SimProfile } from '../members/entities/sim-profile.entity.js';
+import { Member } from '../members/entities/member.entity.js';
 import { MembersLoaders } from '../members/members.loaders.js';
-import { EventInstance } from '../seasons/entities/event.entity.js';
+import { Session } from '../seasons/entities/event.entity.js';
 import { Season } from '../seasons/entities/season.entity.js';
 import { Series } from '../seasons/entities/series.entity.js';
 import { SeasonsLoaders } from '../seasons/seasons.loaders.js';
 import { toCelsius, toMetresPerSecond } from '../seasons/weather-summary.js';
 import { RecentResultsArgs, ResultsArgs } from './dto/results.args.js';
 import { SubsessionLeague } from './dto/subsession-league.type.js';
-import { EventResult } from './entities/event-result.entity.js';
+import { Subsession } from './entities/subsession.entity.js';
 import { SubsessionKind } from './entities/subsession-kind.js';
 import { Lap } from './entities/lap.entity.js';
-import { ParticipantResult, TeamResult } from './entities/participant-result.entity.js';
+import { DriverResult, TeamResult } from './entities/driver-result.entity.js';
 import { ResultsLoaders } from './results.loaders.js';
 import { ResultsService } from './results.service.js';
 
 @ObjectType()
-export class SubsessionConnection extends Connection(EventResult, 'Subsession') {}
+export class SubsessionConnection extends Connection(Subsession, 'Subsession') {}
 
 @ObjectType({ description: 'One simsession of a subsession with its results.' })
 export class SimSession {
@@ -52,8 +52,8 @@ export class SimSession {
   name: string | null;
 
   // A full grid is about 60 cars.
-  @Field(() => [ParticipantResult], { complexity: 64, description: 'Every driver, in finishing order.' })
-  results: ParticipantResult[];
+  @Field(() => [DriverResult], { complexity: 64, description: 'Every driver, in finishing order.' })
+  results: DriverResult[];
 
   @Field(() => [TeamResult], { complexity: 64, description: 'Every team (team races), in finishing order.' })
   teams: TeamResult[];
@@ -89,11 +89,11 @@ const results = (ctx: GraphQLContext) => ctx.loaders.get(ResultsLoaders);
 const catalog = (ctx: GraphQLContext) => ctx.loaders.get(CatalogLoaders);
 const seasons = (ctx: GraphQLContext) => ctx.loaders.get(SeasonsLoaders);
 
-@Resolver(() => EventResult)
+@Resolver(() => Subsession)
 export class SubsessionResolver {
   constructor(private readonly service: ResultsService) {}
 
-  @Query(() => EventResult, { description: 'One subsession by iRacing subsession_id.' })
+  @Query(() => Subsession, { description: 'One subsession by iRacing subsession_id.' })
   subsession(@Args('id', { type: () => Int }) id: number) {
     return this.service.subsession(id);
   }
@@ -107,7 +107,7 @@ export class SubsessionResolver {
     complexity: 3,
     description: 'Practice, qualify and race: main event last.',
   })
-  async sessions(@Parent() r: EventResult, @Context() ctx: GraphQLContext): Promise<SimSession[]> {
+  async sessions(@Parent() r: Subsession, @Context() ctx: GraphQLContext): Promise<SimSession[]> {
     const [drivers, teams] = await Promise.all([
       results(ctx).driversOfResult.load(r.id),
       results(ctx).teamsOfResult.load(r.id),
@@ -122,19 +122,19 @@ export class SubsessionResolver {
   }
 
   @ResolveField(() => SubsessionLeague, { nullable: true, description: 'Null unless a league session.' })
-  league(@Parent() r: EventResult): SubsessionLeague | null {
+  league(@Parent() r: Subsession): SubsessionLeague | null {
     return r.kind === SubsessionKind.LEAGUE && r.leagueId !== null
       ? { id: r.leagueId, seasonId: r.leagueSeasonId }
       : null;
   }
 
   @ResolveField(() => Float, { nullable: true, description: 'Fastest lap of the event, seconds.' })
-  bestLapTime(@Parent() r: EventResult): number | null {
+  bestLapTime(@Parent() r: Subsession): number | null {
     return seconds(r.eventBestLapTime);
   }
 
   @ResolveField(() => SubsessionWeather, { nullable: true })
-  weather(@Parent() r: EventResult): SubsessionWeather | null {
+  weather(@Parent() r: Subsession): SubsessionWeather | null {
     const w = r.weather;
     if (!w) return null;
     return {
@@ -147,26 +147,26 @@ export class SubsessionResolver {
     };
   }
 
-  @ResolveField(() => SimLayout, { nullable: true })
-  layout(@Parent() r: EventResult, @Context() ctx: GraphQLContext) {
+  @ResolveField(() => TrackLayout, { nullable: true })
+  layout(@Parent() r: Subsession, @Context() ctx: GraphQLContext) {
     return catalog(ctx).layout.load(r.trackId);
   }
 
   @ResolveField(() => Series, { nullable: true })
-  series(@Parent() r: EventResult, @Context() ctx: GraphQLContext) {
+  series(@Parent() r: Subsession, @Context() ctx: GraphQLContext) {
     return r.seriesId === null ? null : seasons(ctx).series.load(r.seriesId);
   }
 
   @ResolveField(() => Season, { nullable: true })
-  season(@Parent() r: EventResult, @Context() ctx: GraphQLContext) {
+  season(@Parent() r: Subsession, @Context() ctx: GraphQLContext) {
     return r.seasonId === null ? null : seasons(ctx).season.load(r.seasonId);
   }
 
-  @ResolveField(() => EventInstance, {
+  @ResolveField(() => Session, {
     nullable: true,
     description: 'The session on the calendar it was a split of.',
   })
-  session(@Parent() r: EventResult, @Context() ctx: GraphQLContext) {
+  session(@Parent() r: Subsession, @Context() ctx: GraphQLContext) {
     return r.eventInstanceId === null ? null : seasons(ctx).instance.load(r.eventInstanceId);
   }
 }
@@ -181,45 +181,45 @@ function shared() {
   };
 }
 
-@Resolver(() => ParticipantResult)
+@Resolver(() => DriverResult)
 export class DriverResultResolver {
-  @ResolveField(() => SimProfile, { nullable: true })
-  member(@Parent() p: ParticipantResult, @Context() ctx: GraphQLContext) {
+  @ResolveField(() => Member, { nullable: true })
+  member(@Parent() p: DriverResult, @Context() ctx: GraphQLContext) {
     return ctx.loaders.get(MembersLoaders).profile.load(p.custId);
   }
 
-  @ResolveField(() => SimCar, { nullable: true })
-  car(@Parent() p: ParticipantResult, @Context() ctx: GraphQLContext) {
+  @ResolveField(() => Car, { nullable: true })
+  car(@Parent() p: DriverResult, @Context() ctx: GraphQLContext) {
     return shared().car(p, ctx);
   }
 
   @ResolveField(() => CarClass, { nullable: true })
-  carClass(@Parent() p: ParticipantResult, @Context() ctx: GraphQLContext) {
+  carClass(@Parent() p: DriverResult, @Context() ctx: GraphQLContext) {
     return shared().carClass(p, ctx);
   }
 
   @ResolveField(() => Int, { nullable: true, description: 'From 1.' })
-  finishPosition(@Parent() p: ParticipantResult): number | null {
+  finishPosition(@Parent() p: DriverResult): number | null {
     return position(p.finishPosition);
   }
 
   @ResolveField(() => Int, { nullable: true, description: 'From 1.' })
-  finishPositionInClass(@Parent() p: ParticipantResult): number | null {
+  finishPositionInClass(@Parent() p: DriverResult): number | null {
     return position(p.finishPositionInClass);
   }
 
   @ResolveField(() => Int, { nullable: true, description: 'From 1; null outside races.' })
-  startingPosition(@Parent() p: ParticipantResult): number | null {
+  startingPosition(@Parent() p: DriverResult): number | null {
     return position(p.startingPosition);
   }
 
   @ResolveField(() => Float, { nullable: true, description: 'Seconds.' })
-  bestLapTime(@Parent() p: ParticipantResult): number | null {
+  bestLapTime(@Parent() p: DriverResult): number | null {
     return seconds(p.bestLapTime);
   }
 
   @ResolveField(() => Float, { nullable: true, description: 'Seconds.' })
-  averageLap(@Parent() p: ParticipantResult): number | null {
+  averageLap(@Parent() p: DriverResult): number | null {
     return seconds(p.averageLap);
   }
 
@@ -227,25 +227,25 @@ export class DriverResultResolver {
     nullable: true,
     description: 'Seconds behind the winner (null for a lapped car).',
   })
-  interval(@Parent() p: ParticipantResult): number | null {
+  interval(@Parent() p: DriverResult): number | null {
     return seconds(p.interval);
   }
 
-  @ResolveField(() => EventResult, { nullable: true })
-  subsession(@Parent() p: ParticipantResult, @Context() ctx: GraphQLContext) {
+  @ResolveField(() => Subsession, { nullable: true })
+  subsession(@Parent() p: DriverResult, @Context() ctx: GraphQLContext) {
     return results(ctx).result.load(p.eventResultId);
   }
 
   // An endurance race runs to hundreds of laps.
   @ResolveField(() => [Lap], { complexity: 300, description: 'Laps, when they were synced (includeLaps).' })
-  laps(@Parent() p: ParticipantResult, @Context() ctx: GraphQLContext) {
+  laps(@Parent() p: DriverResult, @Context() ctx: GraphQLContext) {
     return results(ctx).laps.load(`${p.eventResultId}:${p.simsessionNumber}:${p.custId}`);
   }
 }
 
 @Resolver(() => TeamResult)
 export class TeamResultResolver {
-  @ResolveField(() => SimCar, { nullable: true })
+  @ResolveField(() => Car, { nullable: true })
   car(@Parent() t: TeamResult, @Context() ctx: GraphQLContext) {
     return shared().car(t, ctx);
   }
@@ -265,7 +265,7 @@ export class TeamResultResolver {
     return seconds(t.bestLapTime);
   }
 
-  @ResolveField(() => [ParticipantResult], {
+  @ResolveField(() => [DriverResult], {
     complexity: 4,
     description: "The team's drivers in this simsession.",
   })
@@ -283,13 +283,13 @@ export class LapResolver {
   }
 }
 
-@Resolver(() => SimProfile)
+@Resolver(() => Member)
 export class MemberResultsResolver {
-  @ResolveField(() => [ParticipantResult], {
+  @ResolveField(() => [DriverResult], {
     complexity: cappedListComplexity(10, 50),
     description: 'The latest main-event results, newest first.',
   })
-  recentResults(@Parent() m: SimProfile, @Args() args: RecentResultsArgs, @Context() ctx: GraphQLContext) {
+  recentResults(@Parent() m: Member, @Args() args: RecentResultsArgs, @Context() ctx: GraphQLContext) {
     return results(ctx)
       .recentOf(args.first ?? 10)
       .load(m.custId);

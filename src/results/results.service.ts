@@ -7,20 +7,20 @@ import { BadInputError, NotFoundError } from '../core/errors/domain-error.js';
 import { paginate } from '../core/graphql/pagination.js';
 import type { ConnectionShape } from '../core/graphql/pagination.js';
 import type { ResultsArgs } from './dto/results.args.js';
-import { EventResult } from './entities/event-result.entity.js';
+import { Subsession } from './entities/subsession.entity.js';
 import { Lap } from './entities/lap.entity.js';
-import { ParticipantResult, TeamResult } from './entities/participant-result.entity.js';
+import { DriverResult, TeamResult } from './entities/driver-result.entity.js';
 
 @Injectable()
 export class ResultsService {
   constructor(
-    @InjectRepository(EventResult) private readonly results: Repository<EventResult>,
-    @InjectRepository(ParticipantResult) private readonly drivers: Repository<ParticipantResult>,
+    @InjectRepository(Subsession) private readonly results: Repository<Subsession>,
+    @InjectRepository(DriverResult) private readonly drivers: Repository<DriverResult>,
     @InjectRepository(TeamResult) private readonly teams: Repository<TeamResult>,
     @InjectRepository(Lap) private readonly laps: Repository<Lap>,
   ) {}
 
-  async subsession(id: number): Promise<EventResult> {
+  async subsession(id: number): Promise<Subsession> {
     return (
       (await this.results.findOneBy({ subsessionId: id })) ??
       Promise.reject(new NotFoundError('Subsession', id))
@@ -28,7 +28,7 @@ export class ResultsService {
   }
 
   /** Subsessions, newest first. */
-  list(args: ResultsArgs): Promise<ConnectionShape<EventResult>> {
+  list(args: ResultsArgs): Promise<ConnectionShape<Subsession>> {
     const f = args.filter;
     if (f?.from && f.to && f.from.getTime() >= f.to.getTime())
       throw new BadInputError(`"from" (${f.from.toISOString()}) must be before "to" (${f.to.toISOString()})`);
@@ -55,7 +55,7 @@ export class ResultsService {
 
   // --- Batch look-ups for DataLoaders ----------------------------------------------------------------------
 
-  driversOfResults(eventResultIds: readonly number[]): Promise<ParticipantResult[]> {
+  driversOfResults(eventResultIds: readonly number[]): Promise<DriverResult[]> {
     return this.drivers.find({
       where: { eventResultId: In([...eventResultIds]) },
       order: { simsessionNumber: 'ASC', finishPosition: 'ASC', custId: 'ASC' },
@@ -69,7 +69,7 @@ export class ResultsService {
     });
   }
 
-  resultsByIds(ids: readonly number[]): Promise<EventResult[]> {
+  resultsByIds(ids: readonly number[]): Promise<Subsession[]> {
     return this.results.findBy({ id: In([...ids]) });
   }
 
@@ -102,7 +102,7 @@ export class ResultsService {
   }
 
   /** The latest main-event results of members, at most `limit` each. */
-  async recentOf(custIds: readonly number[], limit: number): Promise<ParticipantResult[]> {
+  async recentOf(custIds: readonly number[], limit: number): Promise<DriverResult[]> {
     const ids = (await this.drivers.query(
       `SELECT id FROM (
          SELECT p.id, row_number() OVER (PARTITION BY p.cust_id ORDER BY r.start_time DESC, r.subsession_id DESC) AS n
@@ -113,7 +113,7 @@ export class ResultsService {
     if (!ids.length) return [];
     return this.drivers
       .createQueryBuilder('p')
-      .innerJoin(EventResult, 'r', 'r.id = p.event_result_id')
+      .innerJoin(Subsession, 'r', 'r.id = p.event_result_id')
       .where('p.id = ANY(:ids)', { ids: ids.map((i) => i.id) })
       .orderBy('r.start_time', 'DESC')
       .addOrderBy('r.subsession_id', 'DESC')

@@ -1,5 +1,5 @@
 // Imports one subsession (`results/get`) as one unit in one transaction: the subsession, every simsession's team
-// and driver rows, a SimProfile for every driver (PARTICIPANT_PROFILES, provided by the members module), linked
+// and driver rows, a Member for every driver (PARTICIPANT_PROFILES, provided by the members module), linked
 // to its session (SessionsService.linkInstance: by session_id, else by season, week and start). A series race
 // whose season, week or event is unknown gets its chain from the seasons module first (schedule fetched); a
 // league or hosted subsession has no series week and never looks for one. Unknown cars, classes or tracks are
@@ -23,8 +23,8 @@ import type { ParticipantProfiles } from '../core/import/participant-profiles.js
 import type { IracingResult } from '../iracing/iracing.payloads.js';
 import { SeasonsImporter } from '../seasons/seasons.importer.js';
 import { SessionsService } from '../seasons/sessions.service.js';
-import { EventResult } from './entities/event-result.entity.js';
-import { ParticipantResult, TeamResult } from './entities/participant-result.entity.js';
+import { Subsession } from './entities/subsession.entity.js';
+import { DriverResult, TeamResult } from './entities/driver-result.entity.js';
 import { SubsessionKind } from './entities/subsession-kind.js';
 import { LapsImporter } from './laps.importer.js';
 import { subsessionBundle } from './results.mapping.js';
@@ -44,9 +44,9 @@ export const newRunState = (): SubsessionRunState => ({ catalog: {} });
 
 const SPEC = entityUpserts({
   // `laps_at` is set once the laps are stored (laps.importer.ts).
-  event: { entity: EventResult, key: ['subsession_id'], exclude: ['laps_at'], touch: 'updated_at' },
+  event: { entity: Subsession, key: ['subsession_id'], exclude: ['laps_at'], touch: 'updated_at' },
   team: { entity: TeamResult, key: ['event_result_id', 'simsession_number', 'team_id'] },
-  driver: { entity: ParticipantResult, key: ['event_result_id', 'simsession_number', 'cust_id'] },
+  driver: { entity: DriverResult, key: ['event_result_id', 'simsession_number', 'cust_id'] },
 });
 
 @Injectable()

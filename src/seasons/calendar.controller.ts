@@ -12,7 +12,7 @@ import type { OwnedContent, OwnershipLookup } from '../core/ownership.js';
 import { buildCalendar, sessionEvent } from './calendar.js';
 import type { CalendarEvent } from './calendar.js';
 import type { SessionFilter } from './dto/seasons.args.js';
-import type { EventClass, EventInstance } from './entities/event.entity.js';
+import type { EventClass, Session } from './entities/event.entity.js';
 import { SeasonsService } from './seasons.service.js';
 
 const DAY_MS = 86_400_000;
@@ -204,7 +204,7 @@ export class CalendarController {
   private async sessions(
     q: CalendarQuery,
     owned?: OwnedContent,
-  ): Promise<{ sessions: EventInstance[]; totalCount: number }> {
+  ): Promise<{ sessions: Session[]; totalCount: number }> {
     const filter: SessionFilter = {
       from: q.from,
       to: q.to,
@@ -214,7 +214,7 @@ export class CalendarController {
       trackIds: q.trackIds,
       ownedByCustId: q.ownedByCustId,
     };
-    const sessions: EventInstance[] = [];
+    const sessions: Session[] = [];
     let after: string | undefined;
     let totalCount = 0;
     for (;;) {
@@ -229,7 +229,7 @@ export class CalendarController {
   }
 
   /** The sessions as events, their rows loaded a set at a time (never one query per session). */
-  private async events(sessions: readonly EventInstance[]): Promise<CalendarEvent[]> {
+  private async events(sessions: readonly Session[]): Promise<CalendarEvent[]> {
     if (!sessions.length) return [];
     const events = await batch(unique(sessions.map((s) => s.eventId)), (ids) =>
       this.seasons.eventsByIds(ids),

@@ -1,9 +1,9 @@
 // The race calendar as iCalendar (RFC 5545) text: pure functions, no I/O. Content lines end in CRLF and are
 // folded at 75 octets (never inside a UTF-8 sequence), TEXT values are escaped, times are UTC (`...Z`).
 import type { CarClass } from '../catalog/entities/car-class.entity.js';
-import type { SimCar } from '../catalog/entities/sim-car.entity.js';
-import type { SimLayout } from '../catalog/entities/sim-layout.entity.js';
-import type { EventInstance } from './entities/event.entity.js';
+import type { Car } from '../catalog/entities/car.entity.js';
+import type { TrackLayout } from '../catalog/entities/track-layout.entity.js';
+import type { Session } from './entities/event.entity.js';
 import type { RaceWeek } from './entities/race-week.entity.js';
 import type { Season } from './entities/season.entity.js';
 import type { Series } from './entities/series.entity.js';
@@ -116,7 +116,7 @@ export function buildCalendar(events: readonly CalendarEvent[], options: Calenda
 const sessionUid = (instanceId: number): string => `session-${instanceId}@simlane`;
 
 /** A session's end: its own end time, else its start plus its length, else one hour after its start. */
-export function sessionEnd(i: Pick<EventInstance, 'startTime' | 'endTime' | 'sessionMinutes'>): Date {
+export function sessionEnd(i: Pick<Session, 'startTime' | 'endTime' | 'sessionMinutes'>): Date {
   const start = i.startTime.getTime();
   if (i.endTime && i.endTime.getTime() > start) return i.endTime;
   if (i.sessionMinutes && i.sessionMinutes > 0) return new Date(start + i.sessionMinutes * MINUTE_MS);
@@ -134,15 +134,15 @@ export function categoryLabel(category: string): string {
 
 /** A session with the rows around it, as loaded by the calendar controller (missing rows tolerated). */
 export interface SessionContext {
-  instance: Pick<EventInstance, 'id' | 'startTime' | 'endTime' | 'sessionMinutes' | 'entryCount'>;
+  instance: Pick<Session, 'id' | 'startTime' | 'endTime' | 'sessionMinutes' | 'entryCount'>;
   week?: Pick<RaceWeek, 'raceWeekNum' | 'raceTimeLimit' | 'raceLapLimit'> | null;
   series?: Pick<Series, 'seriesId' | 'name' | 'category'> | null;
   season?: Pick<Season, 'name'> | null;
-  layout?: Pick<SimLayout, 'trackName' | 'configName'> | null;
+  layout?: Pick<TrackLayout, 'trackName' | 'configName'> | null;
   /** The event's classes, fastest first. */
   classes?: readonly Pick<CarClass, 'name'>[];
   /** The week's own cars, for a series that changes cars week to week. */
-  cars?: readonly Pick<SimCar, 'name'>[];
+  cars?: readonly Pick<Car, 'name'>[];
 }
 
 /** Lists at most `max` names, then how many more. */

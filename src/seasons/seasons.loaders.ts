@@ -4,7 +4,7 @@
 import DataLoader from 'dataloader';
 import { groupBy, indexBy } from '../core/graphql/dataloader.registry.js';
 import type { CarRestriction, CarRestrictionChange } from './entities/car-restriction.entity.js';
-import type { Event, EventClass, EventInstance } from './entities/event.entity.js';
+import type { Event, EventClass, Session } from './entities/event.entity.js';
 import type { RaceWeek } from './entities/race-week.entity.js';
 import type { Season } from './entities/season.entity.js';
 import type { Series } from './entities/series.entity.js';
@@ -53,22 +53,22 @@ export class SeasonsLoaders {
     groupBy(ids, await this.seasons.classesOfEvents(ids), (c) => c.eventId),
   );
 
-  readonly instance = new DataLoader<number, EventInstance | null>(async (ids) =>
+  readonly instance = new DataLoader<number, Session | null>(async (ids) =>
     indexBy(ids, await this.seasons.instancesByIds(ids), (i) => i.id),
   );
 
-  private readonly instanceLoaders = new Map<string, DataLoader<number, EventInstance[]>>();
+  private readonly instanceLoaders = new Map<string, DataLoader<number, Session[]>>();
 
   /** Sessions of events within [from, to): one loader (one statement per level) per argument set. */
   instancesOfEvent(
     from: Date | undefined,
     to: Date | undefined,
     first: number,
-  ): DataLoader<number, EventInstance[]> {
+  ): DataLoader<number, Session[]> {
     const key = `${from?.toISOString() ?? ''}|${to?.toISOString() ?? ''}|${first}`;
     let loader = this.instanceLoaders.get(key);
     if (!loader) {
-      loader = new DataLoader<number, EventInstance[]>(async (ids) =>
+      loader = new DataLoader<number, Session[]>(async (ids) =>
         groupBy(ids, await this.seasons.instancesOfEvents(ids, from, to, first), (i) => i.eventId),
       );
       this.instanceLoaders.set(key, loader);

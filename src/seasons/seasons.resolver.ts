@@ -5,8 +5,8 @@ import { ModuleRef } from '@nestjs/core';
 import { CatalogLoaders } from '../catalog/catalog.loaders.js';
 import { NotFoundError } from '../core/errors/domain-error.js';
 import { CarClass } from '../catalog/entities/car-class.entity.js';
-import { SimCar } from '../catalog/entities/sim-car.entity.js';
-import { SimLayout } from '../catalog/entities/sim-layout.entity.js';
+import { Car } from '../catalog/entities/car.entity.js';
+import { TrackLayout } from '../catalog/entities/track-layout.entity.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
 import { cappedListComplexity, Connection } from '../core/graphql/pagination.js';
 import {
@@ -23,7 +23,7 @@ import {
   CarRestrictionChange,
   RestrictionValues,
 } from './entities/car-restriction.entity.js';
-import { Event, EventClass, EventInstance } from './entities/event.entity.js';
+import { Event, EventClass, Session } from './entities/event.entity.js';
 import { RaceWeek } from './entities/race-week.entity.js';
 import { Season } from './entities/season.entity.js';
 import { LicenseRange, Series } from './entities/series.entity.js';
@@ -39,7 +39,7 @@ export class SeasonConnection extends Connection(Season, 'Season') {}
 @ObjectType()
 export class RaceWeekConnection extends Connection(RaceWeek, 'RaceWeek') {}
 @ObjectType()
-export class SessionConnection extends Connection(EventInstance, 'Session') {}
+export class SessionConnection extends Connection(Session, 'Session') {}
 
 const seasons = (ctx: GraphQLContext) => ctx.loaders.get(SeasonsLoaders);
 const catalog = (ctx: GraphQLContext) => ctx.loaders.get(CatalogLoaders);
@@ -131,7 +131,7 @@ export class RaceWeekResolver {
     return seasons(ctx).series.load(w.seriesId);
   }
 
-  @ResolveField(() => SimLayout, { nullable: true, description: 'The track configuration of the week.' })
+  @ResolveField(() => TrackLayout, { nullable: true, description: 'The track configuration of the week.' })
   layout(@Parent() w: RaceWeek, @Context() ctx: GraphQLContext) {
     return catalog(ctx).layout.load(w.trackId);
   }
@@ -167,7 +167,7 @@ export class RaceWeekResolver {
 
 @Resolver(() => CarRestriction)
 export class CarRestrictionResolver {
-  @ResolveField(() => SimCar, { nullable: true })
+  @ResolveField(() => Car, { nullable: true })
   car(@Parent() r: CarRestriction, @Context() ctx: GraphQLContext) {
     return catalog(ctx).car.load(r.carId);
   }
@@ -185,7 +185,7 @@ const restrictionValues = (v: Record<string, number | null> | null): Restriction
 
 @Resolver(() => CarRestrictionChange)
 export class CarRestrictionChangeResolver {
-  @ResolveField(() => SimCar, { nullable: true })
+  @ResolveField(() => Car, { nullable: true })
   car(@Parent() c: CarRestrictionChange, @Context() ctx: GraphQLContext) {
     return catalog(ctx).car.load(c.carId);
   }
@@ -208,7 +208,7 @@ export class EventResolver {
     return seasons(ctx).classesOfEvent.load(e.id);
   }
 
-  @ResolveField(() => [EventInstance], {
+  @ResolveField(() => [Session], {
     complexity: cappedListComplexity(DEFAULT_INSTANCES, MAX_INSTANCES),
     description: 'Session starts in [from, to), in order (the first `first` of them).',
   })
@@ -218,7 +218,7 @@ export class EventResolver {
       .load(e.id);
   }
 
-  @ResolveField(() => SimLayout, { nullable: true })
+  @ResolveField(() => TrackLayout, { nullable: true })
   layout(@Parent() e: Event, @Context() ctx: GraphQLContext) {
     return catalog(ctx).layout.load(e.trackId);
   }
@@ -246,11 +246,11 @@ export class EventClassResolver {
     return catalog(ctx).carClass.load(c.carClassId);
   }
 
-  @ResolveField(() => [SimCar], {
+  @ResolveField(() => [Car], {
     complexity: 20,
     description: "The class's cars in this event (the week's own cars when the series changes them).",
   })
-  async cars(@Parent() c: EventClass, @Context() ctx: GraphQLContext): Promise<SimCar[]> {
+  async cars(@Parent() c: EventClass, @Context() ctx: GraphQLContext): Promise<Car[]> {
     const members = await catalog(ctx).carsOfClass.load(c.carClassId);
     if (!c.carIds?.length) return members;
     const week = new Set(c.carIds);
@@ -260,7 +260,7 @@ export class EventClassResolver {
   }
 }
 
-@Resolver(() => EventInstance)
+@Resolver(() => Session)
 export class SessionResolver {
   constructor(
     private readonly service: SeasonsService,
@@ -278,7 +278,7 @@ export class SessionResolver {
   }
 
   @ResolveField(() => Event, { nullable: true })
-  event(@Parent() i: EventInstance, @Context() ctx: GraphQLContext) {
+  event(@Parent() i: Session, @Context() ctx: GraphQLContext) {
     return seasons(ctx).event.load(i.eventId);
   }
 
@@ -286,7 +286,7 @@ export class SessionResolver {
     nullable: true,
     description: "The session's race week (through its event).",
   })
-  async raceWeek(@Parent() i: EventInstance, @Context() ctx: GraphQLContext) {
+  async raceWeek(@Parent() i: Session, @Context() ctx: GraphQLContext) {
     const event = await seasons(ctx).event.load(i.eventId);
     return event?.raceWeekId ? seasons(ctx).raceWeek.load(event.raceWeekId) : null;
   }

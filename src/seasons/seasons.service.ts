@@ -16,7 +16,7 @@ import type {
   SessionsArgs,
 } from './dto/seasons.args.js';
 import { CarRestriction, CarRestrictionChange } from './entities/car-restriction.entity.js';
-import { Event, EventClass, EventInstance } from './entities/event.entity.js';
+import { Event, EventClass, Session } from './entities/event.entity.js';
 import { RaceWeek } from './entities/race-week.entity.js';
 import { Season } from './entities/season.entity.js';
 import { Series } from './entities/series.entity.js';
@@ -57,7 +57,7 @@ export class SeasonsService {
     @InjectRepository(CarRestrictionChange) private readonly changes: Repository<CarRestrictionChange>,
     @InjectRepository(Event) private readonly events: Repository<Event>,
     @InjectRepository(EventClass) private readonly eventClasses: Repository<EventClass>,
-    @InjectRepository(EventInstance) private readonly instances: Repository<EventInstance>,
+    @InjectRepository(Session) private readonly instances: Repository<Session>,
   ) {}
 
   // --- Lists ---------------------------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ export class SeasonsService {
    * The race calendar: session starts, filtered through their event's race week. `owned` (the member's content,
    * for `ownedByCustId`) keeps weeks on a track they own or that is free, with an allowed car they own or free.
    */
-  listSessions(args: SessionsArgs, owned?: OwnedContent): Promise<ConnectionShape<EventInstance>> {
+  listSessions(args: SessionsArgs, owned?: OwnedContent): Promise<ConnectionShape<Session>> {
     const f = args.filter;
     checkRange(f?.from, f?.to);
     checkTemperatures(f);
@@ -239,7 +239,7 @@ export class SeasonsService {
     });
   }
 
-  instancesByIds(ids: readonly number[]): Promise<EventInstance[]> {
+  instancesByIds(ids: readonly number[]): Promise<Session[]> {
     return this.instances.findBy({ id: In([...ids]) });
   }
 
@@ -261,7 +261,7 @@ export class SeasonsService {
     from: Date | undefined,
     to: Date | undefined,
     first: number,
-  ): Promise<EventInstance[]> {
+  ): Promise<Session[]> {
     checkRange(from, to);
     const filter = [from ? 'start_time >= :from' : 'TRUE', to ? 'start_time < :to' : 'TRUE'].join(' AND ');
     return this.instances

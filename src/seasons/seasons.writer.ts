@@ -14,7 +14,7 @@ import { bulkUpsert, deleteMissing, entityUpserts } from '../core/database/bulk-
 import type { DeleteMissingSpec, Queryable, WriteCounts } from '../core/database/bulk-upsert.js';
 import type { ImportReport } from '../core/import/import-report.js';
 import { CarRestriction } from './entities/car-restriction.entity.js';
-import { Event, EventClass, EventInstance } from './entities/event.entity.js';
+import { Event, EventClass, Session } from './entities/event.entity.js';
 import { RaceWeek } from './entities/race-week.entity.js';
 import { Season } from './entities/season.entity.js';
 import { Series } from './entities/series.entity.js';
@@ -36,7 +36,7 @@ const SPEC = entityUpserts({
   restriction: { entity: CarRestriction, key: ['race_week_id', 'car_id'], touch: 'updated_at' },
   eventClass: { entity: EventClass, key: ['event_id', 'car_class_id'] },
   instance: {
-    entity: EventInstance,
+    entity: Session,
     key: ['event_id', 'start_time'],
     // What the race guide and results learn about a session (sessions.service.ts).
     exclude: ['session_id', 'entry_count', 'race_guide_at'],

@@ -20,7 +20,7 @@ import { ImportReport, unitTransaction } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import { IracingHttpError } from '../iracing/iracing.errors.js';
 import { SeasonsWriter } from '../seasons/seasons.writer.js';
-import { WeatherForecast } from './entities/weather-forecast.entity.js';
+import { ForecastHour } from './entities/forecast-hour.entity.js';
 import { forecastRows, linkPath, staleReason, summarise } from './weather.units.js';
 import type { ForecastRow } from './weather.units.js';
 
@@ -47,7 +47,7 @@ interface WeekRef {
 const EXPIRED = new Set([400, 401, 403, 404, 410]);
 
 const SPEC = entityUpserts({
-  forecast: { entity: WeatherForecast, key: ['race_week_id', 'time_offset'], columnar: true },
+  forecast: { entity: ForecastHour, key: ['race_week_id', 'time_offset'], columnar: true },
 });
 
 @Injectable()
@@ -61,7 +61,7 @@ export class WeatherImporter {
     private readonly seasons: SeasonsWriter,
   ) {}
 
-  async refresh(options: ForecastRefreshOptions = {}): Promise<ImportReport> {
+  async refreshForecasts(options: ForecastRefreshOptions = {}): Promise<ImportReport> {
     const report = new ImportReport();
     const weeks = await this.candidates(options);
     const now = new Date();

@@ -5,14 +5,14 @@ import type { OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataLoaderService } from '../core/graphql/dataloader.registry.js';
 import { SeasonsModule } from '../seasons/seasons.module.js';
-import { WeatherForecast } from './entities/weather-forecast.entity.js';
+import { ForecastHour } from './entities/forecast-hour.entity.js';
 import { WeatherImporter } from './weather.importer.js';
 import { WeatherLoaders } from './weather.loaders.js';
 import { ForecastHourResolver, RaceWeekWeatherResolver } from './weather.resolver.js';
 import { WeatherService } from './weather.service.js';
 import { ForecastsSync, WeatherSyncResolver } from './weather.sync.js';
 
-const WEATHER_ENTITIES = [WeatherForecast];
+const WEATHER_ENTITIES = [ForecastHour];
 export const WEATHER_RESOLVERS = [RaceWeekWeatherResolver, ForecastHourResolver];
 
 @Module({

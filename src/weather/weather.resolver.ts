@@ -6,7 +6,7 @@ import { cappedListComplexity } from '../core/graphql/pagination.js';
 import { DEFAULT_FORECAST_HOURS, ForecastArgs, MAX_FORECAST_HOURS } from './dto/forecast.args.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
 import { RaceWeek } from '../seasons/entities/race-week.entity.js';
-import { WeatherForecast } from './entities/weather-forecast.entity.js';
+import { ForecastHour } from './entities/forecast-hour.entity.js';
 import { WeatherLoaders } from './weather.loaders.js';
 import { ForecastSummary, TrackState, WeatherSummary } from './weather.types.js';
 import { localDateTime } from './weather.units.js';
@@ -53,7 +53,7 @@ export class RaceWeekWeatherResolver {
     };
   }
 
-  @ResolveField(() => [WeatherForecast], {
+  @ResolveField(() => [ForecastHour], {
     // Measured (npm run bench:hostile): a forecast hour costs about four session starts to read and answer.
     complexity: cappedListComplexity(DEFAULT_FORECAST_HOURS, MAX_FORECAST_HOURS, 4),
     description: 'The hourly forecast, in order (the first `first` hours).',
@@ -90,13 +90,13 @@ export class RaceWeekWeatherResolver {
   }
 }
 
-@Resolver(() => WeatherForecast)
+@Resolver(() => ForecastHour)
 export class ForecastHourResolver {
   @ResolveField('timeOffset', () => Int, {
     deprecationReason:
       'Use timeOffsetMinutes: the same minutes from the race start, under a name that says so.',
   })
-  deprecatedTimeOffset(@Parent() f: WeatherForecast): number {
+  deprecatedTimeOffset(@Parent() f: ForecastHour): number {
     return f.timeOffsetMinutes;
   }
 
@@ -105,7 +105,7 @@ export class ForecastHourResolver {
       'Not a real-world instant: the simulated local time at the track written as if it were UTC. Use ' +
       'simulatedTime (the same wall-clock time, without zone) and timeOffsetMinutes (minutes from the race start).',
   })
-  deprecatedTimestamp(@Parent() f: WeatherForecast): Date {
+  deprecatedTimestamp(@Parent() f: ForecastHour): Date {
     // What this field always served: the wall-clock time with `Z` appended.
     return new Date(`${f.simulatedTime}Z`);
   }

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { perParentWindow } from '../core/graphql/pagination.js';
-import { WeatherForecast } from './entities/weather-forecast.entity.js';
+import { ForecastHour } from './entities/forecast-hour.entity.js';
 
 /**
  * A `timestamp without time zone` as `YYYY-MM-DDTHH:MM:SS`, formatted by PostgreSQL: the wall-clock value as
@@ -13,10 +13,10 @@ const LOCAL_TIME_SQL = (column: string): string => `to_char(${column}, 'YYYY-MM-
 
 @Injectable()
 export class WeatherService {
-  constructor(@InjectRepository(WeatherForecast) private readonly forecasts: Repository<WeatherForecast>) {}
+  constructor(@InjectRepository(ForecastHour) private readonly forecasts: Repository<ForecastHour>) {}
 
   /** The first `first` forecast hours of each race week, in order, with their simulated local time. */
-  async forecastsOfWeeks(raceWeekIds: readonly number[], first: number): Promise<WeatherForecast[]> {
+  async forecastsOfWeeks(raceWeekIds: readonly number[], first: number): Promise<ForecastHour[]> {
     const { entities, raw } = await this.forecasts
       .createQueryBuilder('f')
       .addSelect(LOCAL_TIME_SQL('"f"."timestamp"'), 'simulated_time')

@@ -44,7 +44,7 @@ export class ForecastsSync implements SyncHandler<RefreshForecastsInput> {
   constructor(private readonly importer: WeatherImporter) {}
 
   run(params: RefreshForecastsInput): Promise<ImportReport> {
-    return this.importer.refresh(params);
+    return this.importer.refreshForecasts(params);
   }
 }
 

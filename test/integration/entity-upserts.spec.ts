@@ -5,7 +5,7 @@
 import { syntheticDataset } from '../../offline/synthetic-dataset.js';
 import { CarModel } from '../../src/catalog/entities/car-model.entity.js';
 import { bulkUpsert, entityUpsertSpec, entityUpserts } from '../../src/core/database/bulk-upsert.js';
-import { EventInstance } from '../../src/seasons/entities/event.entity.js';
+import { Session } from '../../src/seasons/entities/event.entity.js';
 import { RaceWeek } from '../../src/seasons/entities/race-week.entity.js';
 import { startImporterContext } from '../support/importer-context.js';
 import type { ImporterContext } from '../support/importer-context.js';
@@ -49,7 +49,7 @@ describe('upsert specs read from the entities', () => {
       weather_version: 'integer',
     });
     const instance = entityUpsertSpec(ctx.db, {
-      entity: EventInstance,
+      entity: Session,
       key: ['event_id', 'start_time'],
       exclude: ['session_id', 'entry_count', 'race_guide_at'],
     });

@@ -2,7 +2,7 @@
 import { Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import type { Relation } from 'typeorm';
 import type { CarClass } from './car-class.entity.js';
-import type { SimCar } from './sim-car.entity.js';
+import type { Car } from './car.entity.js';
 
 @Entity('car_class_car')
 export class CarClassCar {
@@ -17,7 +17,7 @@ export class CarClassCar {
   @JoinColumn({ name: 'car_class_id' })
   carClass: Relation<CarClass>;
 
-  @ManyToOne('SimCar', { onDelete: 'CASCADE' })
+  @ManyToOne('Car', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'car_id' })
-  car: Relation<SimCar>;
+  car: Relation<Car>;
 }

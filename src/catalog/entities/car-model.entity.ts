@@ -9,7 +9,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { Relation } from 'typeorm';
-import type { SimCar } from './sim-car.entity.js';
+import type { Car } from './car.entity.js';
 
 @ObjectType('CarModel', {
   description:
@@ -37,8 +37,8 @@ export class CarModel {
   @Field()
   name: string;
 
-  @OneToMany('SimCar', (car: SimCar) => car.carModel)
-  cars: Relation<SimCar[]>;
+  @OneToMany('Car', (car: Car) => car.carModel)
+  cars: Relation<Car[]>;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

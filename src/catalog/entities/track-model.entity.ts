@@ -9,7 +9,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { Relation } from 'typeorm';
-import type { SimTrack } from './sim-track.entity.js';
+import type { Track } from './track.entity.js';
 
 @ObjectType('TrackModel', { description: 'A real place (circuit or speedway) and the packages sold for it.' })
 @Entity('track_model')
@@ -42,8 +42,8 @@ export class TrackModel {
   @Field(() => String, { nullable: true })
   timeZone: string | null;
 
-  @OneToMany('SimTrack', (t: SimTrack) => t.trackModel)
-  tracks: Relation<SimTrack[]>;
+  @OneToMany('Track', (t: Track) => t.trackModel)
+  tracks: Relation<Track[]>;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

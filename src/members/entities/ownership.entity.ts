@@ -17,52 +17,52 @@ import {
   Unique,
 } from 'typeorm';
 import type { Relation } from 'typeorm';
-import type { SimCar } from '../../catalog/entities/sim-car.entity.js';
-import type { SimTrack } from '../../catalog/entities/sim-track.entity.js';
-import type { SimProfile } from './sim-profile.entity.js';
+import type { Car } from '../../catalog/entities/car.entity.js';
+import type { Track } from '../../catalog/entities/track.entity.js';
+import type { Member } from './member.entity.js';
 
 @Entity('sim_profile_car_ownership')
 @Unique('uq_sim_profile_car_ownership_cust_car', ['custId', 'carId'])
-export class SimProfileCarOwnership {
+export class MemberCarOwnership {
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column({ name: 'cust_id', type: 'int' })
   custId: number;
 
-  @ManyToOne('SimProfile', { onDelete: 'CASCADE' })
+  @ManyToOne('Member', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'cust_id' })
-  profile: Relation<SimProfile>;
+  profile: Relation<Member>;
 
   @Index()
   @Column({ name: 'car_id', type: 'int' })
   carId: number;
 
-  @ManyToOne('SimCar', { onDelete: 'CASCADE' })
+  @ManyToOne('Car', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'car_id' })
-  car: Relation<SimCar>;
+  car: Relation<Car>;
 }
 
 @Entity('sim_profile_track_ownership')
 @Unique('uq_sim_profile_track_ownership_cust_package', ['custId', 'packageId'])
-export class SimProfileTrackOwnership {
+export class MemberTrackOwnership {
   @PrimaryGeneratedColumn()
   id: number;
 
   @Column({ name: 'cust_id', type: 'int' })
   custId: number;
 
-  @ManyToOne('SimProfile', { onDelete: 'CASCADE' })
+  @ManyToOne('Member', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'cust_id' })
-  profile: Relation<SimProfile>;
+  profile: Relation<Member>;
 
   @Index()
   @Column({ name: 'package_id', type: 'int' })
   packageId: number;
 
-  @ManyToOne('SimTrack', { onDelete: 'CASCADE' })
+  @ManyToOne('Track', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'package_id' })
-  track: Relation<SimTrack>;
+  track: Relation<Track>;
 }
 
 export enum OwnedPackageKind {
@@ -85,13 +85,13 @@ registerEnumType(OwnedPackageKind, {
 })
 @Entity('sim_profile_unknown_package')
 @Check('CHK_sim_profile_unknown_package_kind', `"kind" IN ('car', 'track')`)
-export class SimProfileUnknownPackage {
+export class UnknownOwnedPackage {
   @PrimaryColumn({ name: 'cust_id', type: 'int', primaryKeyConstraintName: 'PK_sim_profile_unknown_package' })
   custId: number;
 
-  @ManyToOne('SimProfile', { onDelete: 'CASCADE' })
+  @ManyToOne('Member', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'cust_id', foreignKeyConstraintName: 'FK_sim_profile_unknown_package_cust' })
-  profile: Relation<SimProfile>;
+  profile: Relation<Member>;
 
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_sim_profile_unknown_package' })
   @Field(() => OwnedPackageKind)

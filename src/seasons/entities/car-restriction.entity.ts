@@ -12,7 +12,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { Relation } from 'typeorm';
-import type { SimCar } from '../../catalog/entities/sim-car.entity.js';
+import type { Car } from '../../catalog/entities/car.entity.js';
 import type { RaceWeek } from './race-week.entity.js';
 
 @ObjectType({ description: 'BOP values of a car in a race week.' })
@@ -56,9 +56,9 @@ export class CarRestriction {
   @Field(() => Int)
   carId: number;
 
-  @ManyToOne('SimCar', { onDelete: 'RESTRICT' })
+  @ManyToOne('Car', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'car_id' })
-  car: Relation<SimCar>;
+  car: Relation<Car>;
 
   @Column({ name: 'max_dry_tire_sets', type: 'int', nullable: true })
   @Field(() => Int, { nullable: true })

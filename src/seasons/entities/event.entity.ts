@@ -51,7 +51,7 @@ export class Event {
   @Field(() => Int)
   trackId: number;
 
-  @ManyToOne('SimLayout', { onDelete: 'RESTRICT' })
+  @ManyToOne('TrackLayout', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'track_id' })
   layout: unknown;
 
@@ -99,7 +99,7 @@ export class EventClass {
 @Entity('event_instance')
 @Unique('uq_event_instance_event_start', ['eventId', 'startTime'])
 @Index(['startTime'])
-export class EventInstance {
+export class Session {
   @PrimaryGeneratedColumn()
   @Field(() => Int)
   id: number;

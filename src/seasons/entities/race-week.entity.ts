@@ -12,7 +12,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { Relation } from 'typeorm';
-import type { SimLayout } from '../../catalog/entities/sim-layout.entity.js';
+import type { TrackLayout } from '../../catalog/entities/track-layout.entity.js';
 import type { Season } from './season.entity.js';
 
 @ObjectType('RaceWeek', { description: 'One week of a season: where and how it races.' })
@@ -47,9 +47,9 @@ export class RaceWeek {
   @Field(() => Int, { description: 'The track configuration (TrackLayout id).' })
   trackId: number;
 
-  @ManyToOne('SimLayout', { onDelete: 'RESTRICT' })
+  @ManyToOne('TrackLayout', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'track_id' })
-  layout: Relation<SimLayout>;
+  layout: Relation<TrackLayout>;
 
   @Column({ name: 'start_time', type: 'timestamptz' })
   @Field(() => Date, { description: 'The week starts (00:00 UTC of its start date).' })

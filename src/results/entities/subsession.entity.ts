@@ -1,5 +1,5 @@
 // A subsession (`results/get`): one split of one session, with its conditions. A series race is linked to its
-// EventInstance (and so to its season and week); a league or hosted one (`kind`) to no series week at all.
+// Session (and so to its season and week); a league or hosted one (`kind`) to no series week at all.
 import { Field, Int, ObjectType } from '@nestjs/graphql';
 import {
   Check,
@@ -19,7 +19,7 @@ import { SubsessionKind } from './subsession-kind.js';
 @Index(['seasonId', 'raceWeekNum'])
 @Index('IDX_event_result_kind_start', ['kind', 'startTime'])
 @Check('CHK_event_result_kind', `"kind" IN ('OFFICIAL', 'LEAGUE', 'HOSTED')`)
-export class EventResult {
+export class Subsession {
   @PrimaryGeneratedColumn()
   id: number;
 
@@ -37,7 +37,7 @@ export class EventResult {
   @Column({ name: 'event_instance_id', type: 'int', nullable: true })
   eventInstanceId: number | null;
 
-  @ManyToOne('EventInstance', { onDelete: 'SET NULL' })
+  @ManyToOne('Session', { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'event_instance_id' })
   eventInstance: unknown;
 
@@ -86,7 +86,7 @@ export class EventResult {
   @Field(() => Int, { description: 'The track configuration (TrackLayout id).' })
   trackId: number;
 
-  @ManyToOne('SimLayout', { onDelete: 'RESTRICT' })
+  @ManyToOne('TrackLayout', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'track_id' })
   layout: unknown;
 

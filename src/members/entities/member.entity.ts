@@ -81,7 +81,7 @@ export class MemberSummary {
 
 @ObjectType('Member', { description: 'An iRacing member.' })
 @Entity('sim_profile')
-export class SimProfile {
+export class Member {
   @PrimaryColumn({ name: 'cust_id', type: 'int' })
   @Field(() => Int, { description: 'iRacing cust_id.' })
   custId: number;

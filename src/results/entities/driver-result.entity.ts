@@ -2,7 +2,7 @@
 import { Field, Int, ObjectType } from '@nestjs/graphql';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import type { Relation } from 'typeorm';
-import type { EventResult } from './event-result.entity.js';
+import type { Subsession } from './subsession.entity.js';
 
 /** Columns a team row and a driver row share (lap times in 1/10000 s, as iRacing gives them). */
 @ObjectType({ isAbstract: true })
@@ -79,9 +79,9 @@ abstract class ResultColumns {
 @Entity('team_result')
 @Unique('uq_team_result', ['eventResultId', 'simsessionNumber', 'teamId'])
 export class TeamResult extends ResultColumns {
-  @ManyToOne('EventResult', { onDelete: 'CASCADE' })
+  @ManyToOne('Subsession', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'event_result_id' })
-  eventResult: Relation<EventResult>;
+  eventResult: Relation<Subsession>;
 
   @Column({ name: 'team_id', type: 'int' })
   @Field(() => Int, { description: "iRacing's team id (negative in results)." })
@@ -92,16 +92,16 @@ export class TeamResult extends ResultColumns {
 @Entity('participant_result')
 @Unique('uq_participant_result', ['eventResultId', 'simsessionNumber', 'custId'])
 @Index(['custId', 'eventResultId'])
-export class ParticipantResult extends ResultColumns {
-  @ManyToOne('EventResult', { onDelete: 'CASCADE' })
+export class DriverResult extends ResultColumns {
+  @ManyToOne('Subsession', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'event_result_id' })
-  eventResult: Relation<EventResult>;
+  eventResult: Relation<Subsession>;
 
   @Column({ name: 'cust_id', type: 'int' })
   @Field(() => Int)
   custId: number;
 
-  @ManyToOne('SimProfile', { onDelete: 'RESTRICT' })
+  @ManyToOne('Member', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'cust_id' })
   member: unknown;
 

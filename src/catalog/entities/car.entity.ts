@@ -15,7 +15,7 @@ import type { CarModel } from './car-model.entity.js';
 
 @ObjectType('Car', { description: 'An iRacing car.' })
 @Entity('sim_car')
-export class SimCar {
+export class Car {
   @PrimaryColumn({ name: 'car_id', type: 'int' })
   @Field(() => Int, { name: 'id', description: 'iRacing car_id.' })
   carId: number;

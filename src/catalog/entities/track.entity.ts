@@ -15,7 +15,7 @@ import type { TrackModel } from './track-model.entity.js';
 
 @ObjectType('Track', { description: 'A purchasable iRacing track package and its configurations (layouts).' })
 @Entity('sim_track')
-export class SimTrack {
+export class Track {
   @PrimaryColumn({ name: 'package_id', type: 'int' })
   @Field(() => Int, { name: 'id', description: 'iRacing package_id of the track.' })
   packageId: number;

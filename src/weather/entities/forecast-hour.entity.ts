@@ -9,7 +9,7 @@ import type { RaceWeek } from '../../seasons/entities/race-week.entity.js';
 @ObjectType('ForecastHour', { description: "One hour of a race week's forecast, in real units." })
 @Entity('weather_forecast')
 @Unique('uq_weather_forecast_week_offset', ['raceWeekId', 'timeOffsetMinutes'])
-export class WeatherForecast {
+export class ForecastHour {
   @PrimaryGeneratedColumn()
   id: number;
 

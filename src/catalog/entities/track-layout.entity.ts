@@ -11,13 +11,13 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { Relation } from 'typeorm';
-import type { SimTrack } from './sim-track.entity.js';
+import type { Track } from './track.entity.js';
 
 @ObjectType('TrackLayout', {
   description: 'One configuration of a track (iRacing track_id), where a race week is held.',
 })
 @Entity('sim_layout')
-export class SimLayout {
+export class TrackLayout {
   @PrimaryColumn({ name: 'track_id', type: 'int' })
   @Field(() => Int, { name: 'id', description: 'iRacing track_id.' })
   trackId: number;
@@ -27,9 +27,9 @@ export class SimLayout {
   @Field(() => Int, { description: 'The package (Track) it belongs to.' })
   packageId: number;
 
-  @ManyToOne('SimTrack', { onDelete: 'RESTRICT' })
+  @ManyToOne('Track', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'package_id' })
-  track: Relation<SimTrack>;
+  track: Relation<Track>;
 
   @Column({ name: 'track_name', type: 'text' })
   @Field()
