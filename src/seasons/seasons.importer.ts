@@ -37,9 +37,15 @@ export interface SeasonsSyncOptions extends ImportOptions {
   seasonYear?: number;
   seasonQuarter?: number;
   seriesIds?: number[];
+  /** Only these seasons. */
+  seasonIds?: number[];
   /** At most this many seasons (current first, then past). */
   limit?: number;
 }
+
+/** Whether the sync imports this season (all when no seasonIds are given). */
+const keepSeason = (options: SeasonsSyncOptions, seasonId: number) =>
+  !options.seasonIds?.length || options.seasonIds.includes(seasonId);
 
 /** Season transactions run at once (each on its own connection). */
 const SEASON_CONCURRENCY = 3;
@@ -92,7 +98,7 @@ export class SeasonsImporter {
       for (const env of envelopes) current.add(env.season_id);
       const seasons: IracingSeason[] = [];
       envelopes.forEach((env, i) => {
-        if (!keep(env.series_id) || seasons.length >= budget) return;
+        if (!keep(env.series_id) || !keepSeason(options, env.season_id) || seasons.length >= budget) return;
         try {
           seasons.push(checkPart('series/seasons', `[${i}]`, env, seasonDetail));
         } catch (err) {
@@ -113,7 +119,7 @@ export class SeasonsImporter {
   async syncPast(
     seriesIds: number[],
     limit: number,
-    options: ImportOptions = {},
+    options: SeasonsSyncOptions = {},
     /** Seasons this run already imported from `series/seasons` (richer than the past-seasons path). */
     skip: ReadonlySet<number> = new Set(),
   ): Promise<ImportReport> {
@@ -129,7 +135,8 @@ export class SeasonsImporter {
         for (const meta of past.series.seasons) {
           if (budget <= 0) break;
           // The running (and next) season is series/seasons' to import: `past_seasons` lists it too.
-          if (meta.active === true || skip.has(meta.season_id)) continue;
+          if (meta.active === true || skip.has(meta.season_id) || !keepSeason(options, meta.season_id))
+            continue;
           if (stored.has(meta.season_id)) {
             report.unchanged('season', 1);
             continue;

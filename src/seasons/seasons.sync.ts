@@ -49,6 +49,17 @@ export class SyncSeasonsInput extends SyncCatalogInput {
   @Min(1, EACH_POSITIVE_ID)
   seriesIds?: number[];
 
+  @Field(() => [Int], {
+    nullable: true,
+    description:
+      'Only these seasons (of the current and future ones, or of the quarter; and past ones with includePast).',
+  })
+  @IsOptional()
+  @ArrayMaxSize(500)
+  @IsInt({ each: true })
+  @Min(1, EACH_POSITIVE_ID)
+  seasonIds?: number[];
+
   @Field(() => Int, { nullable: true, description: 'At most this many seasons.' })
   @IsOptional()
   @IsInt()

@@ -327,6 +327,18 @@ describe('seasons sync (end to end, recorded samples)', () => {
     );
   });
 
+  it('imports only the seasons named by seasonIds', async () => {
+    const [target] = seasonsFile;
+    const one = await syncSeasons({ seasonIds: [target.season_id], refresh: true, dryRun: true });
+    expect(one.status).toBe('SUCCEEDED');
+    const stored = await h.db.query('SELECT params FROM sync_run WHERE id = $1', [one.id]);
+    expect(stored[0].params).toMatchObject({ seasonIds: [target.season_id] });
+    const weeks = byEntity(one).race_week;
+    expect(weeks.created + weeks.updated + weeks.unchanged).toBe((target.schedules as Raw[]).length);
+    const refused = await h.gql(SYNC_SEASONS, { input: { seasonIds: [0] } }, ADMIN_KEY);
+    expect(refused.errors?.[0].message).toMatch(/seasonIds must list ids of 1 or more/);
+  });
+
   it('serves the graph in a number of statements bounded by its depth, not its rows', async () => {
     const small = await countStatements(h, () => h.data(GRAPH, { first: 3 }));
     const large = await countStatements(h, () => h.data(GRAPH, { first: 100 }));
