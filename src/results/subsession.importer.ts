@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { CatalogRefsService } from '../catalog/catalog-refs.service.js';
 import type { CatalogFetchState } from '../catalog/catalog-refs.service.js';
-import { bulkUpsert, deleteMissing, entityUpserts } from '../core/database/bulk-upsert.js';
+import { bulkUpsert, entityUpserts, replaceRows } from '../core/database/bulk-upsert.js';
 import { contentHash, storedHash, storeHash } from '../core/database/payload-hash.js';
 import { ImportError } from '../core/import/import-error.js';
 import { unitTransaction } from '../core/import/import-report.js';
@@ -148,26 +148,14 @@ export class SubsessionImporter {
     const teams = bundle.teams.map((t) => ({ ...t, event_result_id: id }));
     const drivers = bundle.drivers.map((d) => ({ ...d, event_result_id: id }));
     const scope = 't.event_result_id = $2';
-    if (!isNew)
-      report.add('team_result', {
-        deleted: await deleteMissing(
-          em,
-          { table: 'team_result', key: { simsession_number: 'int', team_id: 'int' }, scope },
-          teams,
-          id,
-        ),
-      });
-    report.add('team_result', await bulkUpsert(em, spec.team, teams));
-    if (!isNew)
-      report.add('participant_result', {
-        deleted: await deleteMissing(
-          em,
-          { table: 'participant_result', key: { simsession_number: 'int', cust_id: 'int' }, scope },
-          drivers,
-          id,
-        ),
-      });
-    report.add('participant_result', await bulkUpsert(em, spec.driver, drivers));
+    const stale = (table: string, key: Record<string, string>) => (isNew ? null : { table, key, scope });
+    const teamKey = { simsession_number: 'int', team_id: 'int' };
+    const driverKey = { simsession_number: 'int', cust_id: 'int' };
+    report.add('team_result', await replaceRows(em, spec.team, teams, stale('team_result', teamKey), id));
+    report.add(
+      'participant_result',
+      await replaceRows(em, spec.driver, drivers, stale('participant_result', driverKey), id),
+    );
   }
 
   /** The event of the subsession's week, creating the chain through the seasons module when unknown. */

@@ -10,7 +10,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
-import { bulkUpsert, deleteMissing, entityUpserts } from '../core/database/bulk-upsert.js';
+import { bulkUpsert, deleteMissing, entityUpserts, replaceRows } from '../core/database/bulk-upsert.js';
 import type { DeleteMissingSpec, Queryable, WriteCounts } from '../core/database/bulk-upsert.js';
 import type { ImportReport } from '../core/import/import-report.js';
 import { CarRestriction } from './entities/car-restriction.entity.js';
@@ -152,15 +152,9 @@ export class SeasonsWriter {
     };
   }
 
-  /** Deletes the rows of `spec` the season no longer has: none for a season seen for the first time. */
-  private removeMissing(
-    em: EntityManager,
-    ids: SeasonIds,
-    seasonId: number,
-    spec: DeleteMissingSpec,
-    keep: Record<string, unknown>[],
-  ): Promise<number> {
-    return ids.existingWeekIds.length ? deleteMissing(em, spec, keep, seasonId) : Promise.resolve(0);
+  /** What a season no longer has is deleted: nothing for a season seen for the first time. */
+  private stale(ids: SeasonIds, spec: DeleteMissingSpec): DeleteMissingSpec | null {
+    return ids.existingWeekIds.length ? spec : null;
   }
 
   private async writeRestrictions(
@@ -175,16 +169,21 @@ export class SeasonsWriter {
     });
     await this.recordRestrictionChanges(em, ids.existingWeekIds, restrictions);
     const inSeason = 't.race_week_id IN (SELECT id FROM race_week WHERE season_id = $2)';
-    report.add('car_restriction', {
-      deleted: await this.removeMissing(
+    const missing = {
+      table: 'car_restriction',
+      key: { race_week_id: 'int', car_id: 'int' },
+      scope: inSeason,
+    };
+    report.add(
+      'car_restriction',
+      await replaceRows(
         em,
-        ids,
-        b.season.season_id,
-        { table: 'car_restriction', key: { race_week_id: 'int', car_id: 'int' }, scope: inSeason },
+        SPEC(this.db).restriction,
         restrictions,
+        this.stale(ids, missing),
+        b.season.season_id,
       ),
-    });
-    report.add('car_restriction', await bulkUpsert(em, SPEC(this.db).restriction, restrictions));
+    );
   }
 
   private async writeEventClasses(
@@ -199,16 +198,15 @@ export class SeasonsWriter {
       position: c.position,
       car_ids: c.car_ids,
     }));
-    report.add('event_class', {
-      deleted: await this.removeMissing(
-        em,
-        ids,
-        b.season.season_id,
-        { table: 'event_class', key: { event_id: 'int', car_class_id: 'int' }, scope: EVENTS_IN_SEASON },
-        classes,
-      ),
-    });
-    report.add('event_class', await bulkUpsert(em, SPEC(this.db).eventClass, classes));
+    const missing = {
+      table: 'event_class',
+      key: { event_id: 'int', car_class_id: 'int' },
+      scope: EVENTS_IN_SEASON,
+    };
+    report.add(
+      'event_class',
+      await replaceRows(em, SPEC(this.db).eventClass, classes, this.stale(ids, missing), b.season.season_id),
+    );
   }
 
   private async writeInstances(
@@ -226,20 +224,15 @@ export class SeasonsWriter {
       predicted: true,
     }));
     // Sessions the race guide has listed (or results will name) stay, even when the schedule drops them.
-    report.add('event_instance', {
-      deleted: await this.removeMissing(
-        em,
-        ids,
-        b.season.season_id,
-        {
-          table: 'event_instance',
-          key: { event_id: 'int', start_time: 'timestamptz' },
-          scope: `${EVENTS_IN_SEASON} AND t.predicted AND t.session_id IS NULL`,
-        },
-        instances,
-      ),
-    });
-    report.add('event_instance', await bulkUpsert(em, SPEC(this.db).instance, instances));
+    const missing = {
+      table: 'event_instance',
+      key: { event_id: 'int', start_time: 'timestamptz' },
+      scope: `${EVENTS_IN_SEASON} AND t.predicted AND t.session_id IS NULL`,
+    };
+    report.add(
+      'event_instance',
+      await replaceRows(em, SPEC(this.db).instance, instances, this.stale(ids, missing), b.season.season_id),
+    );
   }
 
   /**

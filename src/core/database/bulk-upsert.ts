@@ -1,6 +1,6 @@
-// Set-based writes for importers (DESIGN §4): a batch of rows goes to PostgreSQL as one JSON parameter,
-// expanded by jsonb_to_recordset, upserted with ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT FROM …, so an
-// unchanged row is neither written nor counted as updated. One statement per batch, never one per row.
+// Set-based writes for importers (docs/architecture.md §4.5): a batch of rows goes to PostgreSQL as one JSON
+// parameter, expanded by jsonb_to_recordset, upserted with ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT FROM …, so
+// an unchanged row is neither written nor counted as updated. One statement per batch, never one per row.
 // The columns of a spec come from the entity's TypeORM metadata (`entityUpserts`): a column is spelled in its
 // entity and its migration, and an importer only names the columns it must not write.
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
@@ -183,4 +183,20 @@ export async function deleteMissing(
   if (spec.scope) params.push(scopeParam);
   const [r] = (await db.query(sql, params)) as { deleted: number }[];
   return r.deleted;
+}
+
+/**
+ * Makes the child rows of one parent exactly `rows`: deletes those no longer listed (unless `missing` is null,
+ * for a parent just created), then upserts the list. One set of counts for both.
+ */
+export async function replaceRows(
+  db: Queryable,
+  upsert: UpsertSpec,
+  rows: Record<string, unknown>[],
+  missing: DeleteMissingSpec | null,
+  scopeParam?: unknown,
+): Promise<WriteCounts> {
+  const deleted = missing ? await deleteMissing(db, missing, rows, scopeParam) : 0;
+  const counts = await bulkUpsert(db, upsert, rows);
+  return { ...counts, deleted: counts.deleted + deleted };
 }
