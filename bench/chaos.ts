@@ -1,9 +1,9 @@
-// The fault scenario of issue 8, shared by `npm run bench:chaos` (synthetic scale 1) and test/e2e/chaos.e2e-spec.ts
-// (a smaller scale): a full sync of everything into one database from a clean replica, then the same syncs into a
-// second database from a replica that injects 429s, a maintenance window, 5xx and CloudFront pages, timeouts,
-// malformed bodies, truncated chunks and expired links under a shared rate-limit budget, run by three worker
-// processes (`node dist/src/main.js`, ROLE=worker) of which one is killed with SIGKILL while it runs a job. Then the
-// two databases are compared table by table.
+// The fault scenario of BENCHMARKS.md (Faults), shared by `npm run bench:chaos` (synthetic scale 1) and
+// test/e2e/chaos.e2e-spec.ts (a smaller scale): a full sync of everything into one database from a clean replica,
+// then the same syncs into a second database from a replica that injects 429s, a maintenance window, 5xx and
+// CloudFront pages, timeouts, malformed bodies, truncated chunks and expired links under a shared rate-limit budget,
+// run by three worker processes (`node dist/src/main.js`, ROLE=worker) of which one is killed with SIGKILL while it
+// runs a job. Then the two databases are compared table by table.
 //
 // The faults that must land at a point of a sync are triggered by the replica at a defined request, never by
 // watching the clock or polling progress (a busy machine could run a whole sync between two polls):

@@ -1,6 +1,6 @@
-// Local defaults (DESIGN §8): with no DATABASE_URL an embedded PostgreSQL keeps its data under DATA_DIR; with
-// no REDIS_URL the app uses redis://127.0.0.1:6379 and, when nothing answers there, starts the redis-server
-// found on the PATH under DATA_DIR. Whatever is started here is stopped by `stop()` on shutdown.
+// Local defaults (docs/architecture.md §2.7): with no DATABASE_URL an embedded PostgreSQL keeps its data under
+// DATA_DIR; with no REDIS_URL the app uses redis://127.0.0.1:6379 and, when nothing answers there, starts the
+// redis-server found on the PATH under DATA_DIR. Whatever is started here is stopped by `stop()` on shutdown.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

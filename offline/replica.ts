@@ -1,7 +1,8 @@
-// The offline replica of the iRacing Data API: an HTTP server that answers like iRacing (DESIGN §5) for tests,
-// benchmarks, the demo and front-end work. It serves the OAuth token endpoint, `/data/...` answering
-// `{link, expires}` with presigned-style links that expire, rate-limit headers from a configurable budget,
-// and faults injected per endpoint. What it serves comes from a ReplicaDataset (recorded files or synthetic).
+// The offline replica of the iRacing Data API: an HTTP server that answers like iRacing
+// (docs/architecture.md §2.7, §5) for tests, benchmarks, the demo and front-end work. It serves the OAuth token
+// endpoint, `/data/...` answering `{link, expires}` with presigned-style links that expire, rate-limit headers from
+// a configurable budget, and faults injected per endpoint. What it serves comes from a ReplicaDataset (recorded
+// files or synthetic).
 //
 // Faults that must happen at a defined point of a sync, whatever the speed of the machine, are tied to request
 // counts rather than to time:

@@ -1,4 +1,4 @@
-// The application, assembled for its role (DESIGN §1): api (GraphQL, /health, cron), worker (Bull
+// The application, assembled for its role (docs/architecture.md §1.1): api (GraphQL, /health, cron), worker (Bull
 // processors), or all of them in one process.
 import { ApolloDriver } from '@nestjs/apollo';
 import type { ApolloDriverConfig } from '@nestjs/apollo';

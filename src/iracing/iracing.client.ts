@@ -1,5 +1,5 @@
-// IracingClient: the only gateway to the iRacing Data API (DESIGN §5). It authenticates (shared token,
-// single-use refresh under a lock), spends one rate-limit budget shared by every process, follows `{link}` /
+// IracingClient: the only gateway to the iRacing Data API (docs/architecture.md §2.2). It authenticates (shared
+// token, single-use refresh under a lock), spends one rate-limit budget shared by every process, follows `{link}` /
 // `{data_url}` indirections (asking again when a link expired), fetches chunked payloads with bounded
 // concurrency, retries outages with backoff and jitter, caches answers in Redis, and checks each payload's shape
 // before an importer sees it. Workers use it; the API role never does. The endpoints and the cache are here; the

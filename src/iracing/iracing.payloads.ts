@@ -1,5 +1,5 @@
-// The shapes of the iRacing payloads the importers rely on, checked on arrival (DESIGN §5). Only the fields
-// the importers read are checked; everything else passes through untouched.
+// The shapes of the iRacing payloads the importers rely on, checked on arrival (docs/architecture.md §5.5). Only the
+// fields the importers read are checked; everything else passes through untouched.
 import {
   anything,
   array,

@@ -1,5 +1,5 @@
-// One rate-limit budget for the whole account, shared through Redis by every process (DESIGN §5). It mirrors
-// iRacing's fixed window from the response headers (x-ratelimit-limit / -remaining / -reset) and paces the
+// One rate-limit budget for the whole account, shared through Redis by every process (docs/architecture.md §5.3). It
+// mirrors iRacing's fixed window from the response headers (x-ratelimit-limit / -remaining / -reset) and paces the
 // requests across the window instead of bursting into 429s:
 // - a request is admitted while this window's count stays under a paced allowance (limit spread evenly over
 //   the window, plus a small burst) and under limit minus a safety margin for requests still in flight;

@@ -1,5 +1,5 @@
-// Cached iRacing answers in Redis (DESIGN §5): the key is the endpoint and its sorted parameters hashed
-// (stable across processes and restarts), the TTL depends on the endpoint, and `refresh` bypasses it.
+// Cached iRacing answers in Redis (docs/architecture.md §5.4): the key is the endpoint and its sorted parameters
+// hashed (stable across processes and restarts), the TTL depends on the endpoint, and `refresh` bypasses it.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 

@@ -1,5 +1,5 @@
-// Imports members from iRacing (DESIGN §4): the account's profile and owned content (`member/info`), any
-// member's profile with licenses and statistics (`member/get` + `stats/member_summary` +
+// Imports members from iRacing (docs/architecture.md §4.5): the account's profile and owned content (`member/info`),
+// any member's profile with licenses and statistics (`member/get` + `stats/member_summary` +
 // `stats/member_recent_races`), and the minimal profiles the results importer needs for every participant
 // (provided to it as PARTICIPANT_PROFILES: results may not depend on members).
 // Each unit (one member) commits in one transaction, set-based, rolled back for a dry run. Profiles are merged,

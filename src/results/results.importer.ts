@@ -1,4 +1,4 @@
-// Imports results (DESIGN §4): subsessions (`results/get`), each one unit in one transaction
+// Imports results (docs/architecture.md §4.5): subsessions (`results/get`), each one unit in one transaction
 // (subsession.importer.ts), a few at once, with their laps on demand (laps.importer.ts). Finished sessions are found
 // through `results/search_series` from a stored checkpoint, and `results/season_results` names a week's
 // subsessions and places them on their sessions (SessionsService). What a search finds is returned for the caller

@@ -67,7 +67,7 @@ export class SyncResolver {
   ) {}
 
   @Query(() => [Schedule], {
-    description: 'Every cron schedule (DESIGN §9), its next tick and its last run.',
+    description: 'Every cron schedule (UTC), its next tick and its last run.',
   })
   async schedules(): Promise<Schedule[]> {
     const now = new Date();

@@ -1,4 +1,4 @@
-// Imports series, seasons and their race weeks from iRacing (DESIGN §4): fetches `series/get`, `series/seasons`,
+// Imports series, seasons and their race weeks from iRacing (docs/architecture.md §4.5): fetches `series/get`, `series/seasons`,
 // past seasons and single schedules, checks and maps each season, and hands its rows to SeasonsWriter. Each season
 // is one unit in one transaction, skipped by content hash unless `refresh`. Catalog ids a season refers to are
 // ensured through the catalog first (CatalogRefsService); a season that still names an unknown track, car or class

@@ -1,4 +1,5 @@
-// Session start times of a race week from its `race_time_descriptors` (DESIGN §6), as pure functions.
+// Session start times of a race week from its `race_time_descriptors` (docs/architecture.md §5.7), as pure
+// functions.
 // A repeating descriptor gives `first_session_time` + k × `repeat_minutes` on each `day_offset` day counted from
 // the descriptor's `start_date`, within that day and before the week ends; the others list `session_times`
 // (kept as listed).

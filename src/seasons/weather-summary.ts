@@ -1,5 +1,5 @@
 // The schedule's own weather summary (`weather.weather_summary` of a race week) in °C and m/s, honouring its
-// `temp_units` (0 °F, 1 °C) and `wind_units` (0 mph, 1 km/h) (DESIGN §6).
+// `temp_units` (0 °F, 1 °C) and `wind_units` (0 mph, 1 km/h) (docs/architecture.md §5.8).
 
 /** iRacing's schedule `weather_summary`, in °C and m/s. */
 export interface WeatherSummary {

@@ -1,6 +1,6 @@
-// iRacing's forecast numbers in real units (DESIGN §6), as pure functions: forecast rows (scaled integers) to
-// stored rows, the forecast summary over the rows that affect a session, and when a stored forecast needs
-// fetching again. (The schedule's own `weather_summary` is normalised by the seasons module.)
+// iRacing's forecast numbers in real units (docs/architecture.md §5.8), as pure functions: forecast rows (scaled
+// integers) to stored rows, the forecast summary over the rows that affect a session, and when a stored forecast
+// needs fetching again. (The schedule's own `weather_summary` is normalised by the seasons module.)
 import { IracingPayloadError } from '../iracing/iracing.errors.js';
 import type { IracingForecastRow } from '../iracing/iracing.payloads.js';
 

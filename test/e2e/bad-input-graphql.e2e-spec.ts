@@ -1,7 +1,7 @@
-// Bad input on the GraphQL side (issue 8): abusive or malformed arguments, cursors, dates, ids, enums, strings,
-// lists, depth, width, aliases, request bodies and mutation inputs. Each is answered by one clear error (the
-// project's codes, a message that names what is wrong), none leaks a stack or SQL, none creates a SyncRun, and
-// the server answers a normal query afterwards.
+// Bad input on the GraphQL side (docs/architecture.md §6.3, §6.4): abusive or malformed arguments, cursors, dates,
+// ids, enums, strings, lists, depth, width, aliases, request bodies and mutation inputs. Each is answered by one
+// clear error (the project's codes, a message that names what is wrong), none leaks a stack or SQL, none creates a
+// SyncRun, and the server answers a normal query afterwards.
 import request from 'supertest';
 import { recordedDataset } from '../../offline/datasets.js';
 import { ADMIN_KEY, startHarness } from '../support/harness.js';

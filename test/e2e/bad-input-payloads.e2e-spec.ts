@@ -1,8 +1,8 @@
-// Bad input from iRacing (issue 8): real syncs, started through the GraphQL mutations, read malformed payloads
-// from the offline replica (missing fields, wrong types, nulls, objects for arrays, empty and huge arrays, a body
-// that is not JSON). Each failing unit ends its SyncRun FAILED or PARTIAL with an error naming the endpoint and
-// the field path, and a checksum of every table shows that nothing of it was written; the data stored before is
-// intact. Valid surprises (an empty race guide, a huge catalog) succeed.
+// Bad input from iRacing (docs/architecture.md §5.5): real syncs, started through the GraphQL mutations, read
+// malformed payloads from the offline replica (missing fields, wrong types, nulls, objects for arrays, empty and
+// huge arrays, a body that is not JSON). Each failing unit ends its SyncRun FAILED or PARTIAL with an error naming
+// the endpoint and the field path, and a checksum of every table shows that nothing of it was written; the data
+// stored before is intact. Valid surprises (an empty race guide, a huge catalog) succeed.
 import { ChunkedPayload } from '../../offline/datasets.js';
 import type { DatasetContext, ReplicaDataset } from '../../offline/datasets.js';
 import { syntheticDataset } from '../../offline/synthetic-dataset.js';

@@ -1,7 +1,7 @@
-// Faults end to end (issue 8): a full sync of everything from a clean replica, then the same syncs from a replica
-// that injects every kind of fault under a tight shared rate-limit budget, run by three worker processes
-// (`node dist/src/main.js`, ROLE=worker) of which the one running a seasons sync is killed with SIGKILL. The two
-// databases must be equal table by table (counts and order-free checksums), every run must end SUCCEEDED or
+// Faults end to end (docs/architecture.md §4.6–§4.8): a full sync of everything from a clean replica, then the same
+// syncs from a replica that injects every kind of fault under a tight shared rate-limit budget, run by three worker
+// processes (`node dist/src/main.js`, ROLE=worker) of which the one running a seasons sync is killed with SIGKILL.
+// The two databases must be equal table by table (counts and order-free checksums), every run must end SUCCEEDED or
 // PARTIAL with its errors, and the replica must never have refused a request for an overspent budget.
 // The kill and the maintenance window happen at defined iRacing requests (the replica holds the request the
 // worker is killed at), so the scenario does the same on a busy machine as on an idle one (bench/chaos.ts).

@@ -1,8 +1,9 @@
-// Concurrency end to end (issue 8), on one database and one Redis shared by two application instances (as two
-// replicas of the api, each with the scheduler): the same sync triggered at once from GraphQL, both instances and
-// the command line's path runs once with one Bull job; a cron tick on both replicas runs once; different syncs
-// touching the same rows at once all succeed and leave what a sequential sync leaves (a refreshed re-run finds
-// nothing to change); and a run whose Bull job was lost is enqueued again by the reaper instead of blocking its key.
+// Concurrency end to end (docs/architecture.md §4.3, §4.8), on one database and one Redis shared by two application
+// instances (as two replicas of the api, each with the scheduler): the same sync triggered at once from GraphQL,
+// both instances and the command line's path runs once with one Bull job; a cron tick on both replicas runs once;
+// different syncs touching the same rows at once all succeed and leave what a sequential sync leaves (a refreshed
+// re-run finds nothing to change); and a run whose Bull job was lost is enqueued again by the reaper instead of
+// blocking its key.
 import { getQueueToken } from '@nestjs/bull';
 import type { INestApplication } from '@nestjs/common';
 import type { Queue } from 'bull';

@@ -1,7 +1,8 @@
-// Security (issue 8): every mutation and Bull Board refuse a request without the admin key or with a wrong one;
-// production serves neither introspection nor the Apollo Sandbox, and its errors carry no stack traces; secrets
-// never reach a GraphQL answer nor a log line. The log capture of the whole run (test/support/global-setup.ts)
-// is checked here while it is written: the lines that pass through the redaction paths are there, redacted.
+// Security (docs/architecture.md §6.4, §6.6–§6.8): every mutation and Bull Board refuse a request without the admin
+// key or with a wrong one; production serves neither introspection nor the Apollo Sandbox, and its errors carry no
+// stack traces; secrets never reach a GraphQL answer nor a log line. The log capture of the whole run
+// (test/support/global-setup.ts) is checked here while it is written: the lines that pass through the redaction
+// paths are there, redacted.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -177,7 +178,8 @@ describe('security (end to end)', () => {
       Object.values(await queue.getJobCounts()).reduce((a: number, b) => a + Number(b ?? 0), 0);
 
     it('finds every mutation in the running schema', () => {
-      // The DESIGN names at least; whatever else the schema gains is covered by the tests below as well.
+      // These at least (the names outside tools rely on); whatever else the schema gains is covered by the tests
+      // below as well.
       expect(calls.map((c) => c.name)).toEqual(
         expect.arrayContaining([
           'syncCatalog',

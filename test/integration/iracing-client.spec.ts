@@ -1,5 +1,5 @@
 // IracingClient against the offline replica, with real Redis for the shared token, rate limit and cache:
-// each behaviour of DESIGN §5 in turn.
+// each behaviour of docs/architecture.md §5.1–§5.5 in turn.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
-// The client's typed methods through the replica serving the synthetic world: every endpoint of DESIGN §5
-// answers in a shape the payload checks accept, and the ids of one endpoint resolve at the others.
+// The client's typed methods through the replica serving the synthetic world: every endpoint answers in a shape
+// the payload checks (docs/architecture.md §5.5) accept, and the ids of one endpoint resolve at the others.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { IracingClient } from '../../src/iracing/iracing.client.js';

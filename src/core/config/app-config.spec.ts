@@ -13,7 +13,7 @@ function problems(env: Record<string, string>): string {
 }
 
 describe('loadConfig', () => {
-  it('applies the defaults of DESIGN §8', () => {
+  it('applies the documented defaults', () => {
     const c = loadConfig({});
     expect(c.role).toBe('all');
     expect(c.env.PORT).toBe(3000);

@@ -1,5 +1,6 @@
-// The environment, validated once at start into a typed object (DESIGN §8). A wrong or missing setting stops
-// the process with a message that names the variable; secret values are never echoed, logged or returned.
+// The environment, validated once at start into a typed object (docs/architecture.md §1.3). A wrong or missing
+// setting stops the process with a message that names the variable; secret values are never echoed, logged or
+// returned.
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';

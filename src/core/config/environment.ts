@@ -1,5 +1,6 @@
 // The settings schema: every environment variable the application reads, with its type, bounds and default
-// (DESIGN §8). Validated once at start by loadConfig (app-config.ts); a variable marked @Secret() is never echoed.
+// (listed in README.md, Configuration). Validated once at start (docs/architecture.md §1.3) by loadConfig
+// (app-config.ts); a variable marked @Secret() is never echoed.
 import 'reflect-metadata';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
@@ -177,7 +178,7 @@ export class EnvironmentVariables {
   @Max(64)
   WORKER_CONCURRENCY = 2;
 
-  /** Delay between the attempts of a failed sync job, in ms (DESIGN §9: 60 s). */
+  /** Delay between the attempts of a failed sync job, in ms (docs/architecture.md §4.4: 60 s). */
   @Transform(toInt)
   @IsInt()
   @Min(0)

@@ -1,4 +1,5 @@
-// The content hash of the last payload imported per source, so an unchanged payload is skipped (DESIGN §4).
+// The content hash of the last payload imported per source, so an unchanged payload is skipped
+// (docs/architecture.md §4.12).
 // Written in the import's own transaction: a dry run or a failed import leaves it as it was.
 import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 

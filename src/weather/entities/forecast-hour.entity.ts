@@ -1,6 +1,6 @@
-// One hour of a race week's forecast (the `weather_url` file), in real units (DESIGN §6). Its time is the
-// simulated local time at the track (no zone), read as text by WeatherService; the deprecated `timeOffset` and
-// `timestamp` fields are resolved in weather.resolver.ts.
+// One hour of a race week's forecast (the `weather_url` file), in real units (docs/architecture.md §5.8). Its time
+// is the simulated local time at the track (no zone, §5.9), read as text by WeatherService; the deprecated
+// `timeOffset` and `timestamp` fields are resolved in weather.resolver.ts.
 import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import type { Relation } from 'typeorm';
