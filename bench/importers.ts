@@ -1,12 +1,10 @@
 // The importers of the benchmarks, wired by hand on a bench database (its statement-counting DataSource) and an
 // iRacing client pointed at the replica: the application's provider graph without Nest, in one place, so a
 // change of an importer's constructor is followed here only.
-import type { ModuleRef } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { CatalogRefsService } from '../src/catalog/catalog-refs.service.js';
 import { CatalogImporter } from '../src/catalog/catalog.importer.js';
 import type { AppConfig } from '../src/core/config/app-config.js';
-import { PARTICIPANT_PROFILES } from '../src/core/import/participant-profiles.js';
 import type { IracingClient } from '../src/iracing/iracing.client.js';
 import { MembersImporter } from '../src/members/members.importer.js';
 import { LapsImporter } from '../src/results/laps.importer.js';
@@ -32,19 +30,12 @@ export function benchImporters(client: IracingClient, db: DataSource, config: Ap
   const sessions = new SessionsService(db);
   const seasons = new SeasonsImporter(client, refs, writer, db);
   const members = new MembersImporter(client, db, refs);
-  // The one lookup the subsession importer makes through Nest: the members module's participant profiles.
-  const moduleRef = {
-    get: (token: unknown) => {
-      if (token !== PARTICIPANT_PROFILES) throw new Error(`bench importers: no provider ${String(token)}`);
-      return members;
-    },
-  } as unknown as ModuleRef;
   const subsessions = new SubsessionImporter(
     refs,
     seasons,
     sessions,
     new LapsImporter(client, db),
-    moduleRef,
+    members,
     db,
   );
   return {

@@ -1,7 +1,6 @@
 // Imports members from iRacing (docs/architecture.md §4.5): the account's profile and owned content (`member/info`),
 // any member's profile with licenses and statistics (`member/get` + `stats/member_summary` +
-// `stats/member_recent_races`), and the minimal profiles the results importer needs for every participant
-// (provided to it as PARTICIPANT_PROFILES: results may not depend on members).
+// `stats/member_recent_races`), and the minimal profiles the results importer needs for every participant.
 // Each unit (one member) commits in one transaction, set-based, rolled back for a dry run. Profiles are merged,
 // never overwritten with nulls (profile-upsert.ts). Owned content is replaced as a set: upsert what came, delete
 // what did not; owned packages the catalog does not know are kept as unknown packages and reported once.
@@ -17,7 +16,6 @@ import { bulkUpsert } from '../core/database/bulk-upsert.js';
 import type { Queryable, UpsertSpec, WriteCounts } from '../core/database/bulk-upsert.js';
 import { ImportError } from '../core/import/import-error.js';
 import { ImportReport, unitTransaction } from '../core/import/import-report.js';
-import type { Participant, ParticipantProfiles } from '../core/import/participant-profiles.js';
 import type { ImportOptions } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import { IracingHttpError } from '../iracing/iracing.errors.js';
@@ -60,6 +58,12 @@ const CATALOG_FRESH_MS = 60 * 60_000;
 
 const OWNED_UNIT = 'owned content';
 
+/** A driver a subsession names, for the minimal profile results needs. */
+export interface Participant {
+  cust_id: number;
+  display_name?: string | null;
+}
+
 export interface MemberSyncResult {
   report: ImportReport;
   /** The subsessions of the member's recent races (newest first): the caller imports those not stored yet. */
@@ -67,7 +71,7 @@ export interface MemberSyncResult {
 }
 
 @Injectable()
-export class MembersImporter implements ParticipantProfiles {
+export class MembersImporter {
   private readonly log = new Logger(MembersImporter.name);
 
   constructor(

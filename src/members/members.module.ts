@@ -5,7 +5,6 @@ import type { OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { DataLoaderService } from '../core/graphql/dataloader.registry.js';
-import { PARTICIPANT_PROFILES } from '../core/import/participant-profiles.js';
 import { OWNERSHIP_LOOKUP } from '../core/ownership.js';
 import { MEMBERS_ENTITIES } from './members.entities.js';
 import { MembersImporter } from './members.importer.js';
@@ -25,7 +24,6 @@ export const MEMBERS_RESOLVERS = [MemberResolver];
     MembersService,
     MembersImporter,
     { provide: OWNERSHIP_LOOKUP, useExisting: MembersService },
-    { provide: PARTICIPANT_PROFILES, useExisting: MembersImporter },
     ...MEMBERS_RESOLVERS,
   ],
   exports: [MembersService, MembersImporter],

@@ -1,5 +1,5 @@
 // Imports one subsession (`results/get`) as one unit in one transaction: the subsession, every simsession's team
-// and driver rows, a Member for every driver (PARTICIPANT_PROFILES, provided by the members module), linked
+// and driver rows, a Member for every driver (through the members importer), linked
 // to its session (SessionsService.linkInstance: by session_id, else by season, week and start). A series race
 // whose season, week or event is unknown gets its chain from the seasons module first (schedule fetched); a
 // league or hosted subsession has no series week and never looks for one. Unknown cars, classes or tracks are
@@ -7,7 +7,6 @@
 // subsession's failure names its endpoint, parameters and status (ImportError.causedBy). Laps, when asked for,
 // follow (laps.importer.ts).
 import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
@@ -18,9 +17,8 @@ import { contentHash, storedHash, storeHash } from '../core/database/payload-has
 import { ImportError } from '../core/import/import-error.js';
 import { unitTransaction } from '../core/import/import-report.js';
 import type { ImportOptions, ImportReport } from '../core/import/import-report.js';
-import { PARTICIPANT_PROFILES } from '../core/import/participant-profiles.js';
-import type { ParticipantProfiles } from '../core/import/participant-profiles.js';
 import type { IracingResult } from '../iracing/iracing.payloads.js';
+import { MembersImporter } from '../members/members.importer.js';
 import { SeasonsImporter } from '../seasons/seasons.importer.js';
 import { SessionsService } from '../seasons/sessions.service.js';
 import { Subsession } from './entities/subsession.entity.js';
@@ -56,14 +54,9 @@ export class SubsessionImporter {
     private readonly seasons: SeasonsImporter,
     private readonly sessions: SessionsService,
     private readonly laps: LapsImporter,
-    private readonly moduleRef: ModuleRef,
+    private readonly members: MembersImporter,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
-
-  /** The members module's profiles, looked up where the application provides them (members sits above results). */
-  private get profiles(): ParticipantProfiles {
-    return this.moduleRef.get<ParticipantProfiles>(PARTICIPANT_PROFILES, { strict: false });
-  }
 
   /**
    * One subsession into `report`, which keeps what was written even when the unit then fails (the caller records
@@ -144,7 +137,7 @@ export class SubsessionImporter {
     const [{ id }] = (await em.query('SELECT id FROM event_result WHERE subsession_id = $1', [
       bundle.event.subsession_id,
     ])) as { id: number }[];
-    report.add('sim_profile', await this.profiles.ensureProfiles(em, participants(bundle)));
+    report.add('sim_profile', await this.members.ensureProfiles(em, participants(bundle)));
     const teams = bundle.teams.map((t) => ({ ...t, event_result_id: id }));
     const drivers = bundle.drivers.map((d) => ({ ...d, event_result_id: id }));
     const scope = 't.event_result_id = $2';
