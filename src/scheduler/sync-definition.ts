@@ -80,10 +80,7 @@ export function syncDefinition(kind: string): SyncDefinition {
 }
 
 /** The messages of class-validator errors, each naming its parameter (nested ones by their path). */
-export function validationMessages(
-  errors: ValidationError[],
-  path = '',
-): { property: string; message: string }[] {
+function validationMessages(errors: ValidationError[], path = ''): { property: string; message: string }[] {
   return errors.flatMap((e) => {
     const property = path ? `${path}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({ property, message }));
