@@ -13,6 +13,7 @@ import { graphqlOptions } from './core/graphql/graphql.options.js';
 import { WebSocketPayloadLimit } from './core/graphql/ws-server.js';
 import { ALL_ENTITIES } from './entities.js';
 import { IracingModule } from './iracing/iracing.module.js';
+import { AccountsModule } from './accounts/accounts.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { SeasonsModule } from './seasons/seasons.module.js';
 import { WeatherModule } from './weather/weather.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         WeatherModule,
         MembersModule,
         ResultsModule,
+        AccountsModule,
         SchedulerModule.forRoot({ api: config.runsApi, worker: config.runsWorker }),
         ...graphql,
       ],

@@ -1,5 +1,6 @@
 // Every entity of the application, gathered at the composition root for the root TypeORM connection and the
 // standalone data source: core takes this list as a parameter and imports no feature.
+import { ACCOUNTS_ENTITIES } from './accounts/accounts.entities.js';
 import { CATALOG_ENTITIES } from './catalog/catalog.entities.js';
 import { SyncCheckpoint } from './core/database/checkpoint.entity.js';
 import { PayloadHash } from './core/database/payload-hash.entity.js';
@@ -17,5 +18,6 @@ export const ALL_ENTITIES = [
   ForecastHour,
   ...MEMBERS_ENTITIES,
   ...RESULTS_ENTITIES,
+  ...ACCOUNTS_ENTITIES,
   SyncCheckpoint,
 ];

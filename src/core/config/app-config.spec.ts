@@ -156,3 +156,77 @@ describe('AppConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', ROLE: 'worker' }).startupWarnings).toEqual([]);
   });
 });
+
+describe('loadConfig: account linking', () => {
+  const key = (byte: number, length = 32) => Buffer.alloc(length, byte).toString('base64');
+  const K1 = key(1);
+  const K2 = key(2);
+  const URIS = 'https://app.example.com/auth/iracing/callback, http://localhost:5173/callback';
+
+  it('changes nothing when neither setting is given', () => {
+    const c = loadConfig({});
+    expect(c.accountLinkingEnabled).toBe(false);
+    expect(c.iracingRedirectUris).toEqual([]);
+    expect(c.tokenEncryptionKeys).toEqual([]);
+  });
+
+  it('turns linking on with redirect URIs and a key ring, the first key first', () => {
+    const c = loadConfig({ IRACING_REDIRECT_URIS: URIS, TOKEN_ENCRYPTION_KEY: ` k2:${K2} , k1:${K1}` });
+    expect(c.accountLinkingEnabled).toBe(true);
+    expect(c.iracingRedirectUris).toEqual([
+      'https://app.example.com/auth/iracing/callback',
+      'http://localhost:5173/callback',
+    ]);
+    expect(c.tokenEncryptionKeys.map((k) => k.id)).toEqual(['k2', 'k1']);
+    expect(c.tokenEncryptionKeys[0].key.symmetricKeySize).toBe(32);
+    const text = c.describe().join(' ');
+    expect(text).toContain('TOKEN_ENCRYPTION_KEY=***');
+    expect(text).not.toContain(K1);
+    expect(text).toContain('IRACING_REDIRECT_URIS=https://app.example.com/auth/iracing/callback');
+  });
+
+  it('stops at start when linking is on without TOKEN_ENCRYPTION_KEY', () => {
+    expect(problems({ IRACING_REDIRECT_URIS: URIS })).toMatch(
+      /TOKEN_ENCRYPTION_KEY: required when IRACING_REDIRECT_URIS is set/,
+    );
+  });
+
+  it('names what is wrong with TOKEN_ENCRYPTION_KEY, never echoing a key', () => {
+    const cases: [string, RegExp][] = [
+      [K1, /TOKEN_ENCRYPTION_KEY: entry 1 of 1 has no ':'/],
+      [`:${K1}`, /TOKEN_ENCRYPTION_KEY: entry 1 of 1 has an empty key id/],
+      [`k1:${K1},k1:${K2}`, /TOKEN_ENCRYPTION_KEY: entry 2 of 2 repeats key id "k1"/],
+      [`k1:${key(3, 16)}`, /TOKEN_ENCRYPTION_KEY: key id "k1" \(entry 1 of 1\): the key is 16 bytes/],
+      [`k1:${key(4, 33)}`, /the key is 33 bytes, AES-256 needs exactly 32/],
+      [`k1:not*base64`, /TOKEN_ENCRYPTION_KEY: key id "k1" \(entry 1 of 1\): the key is not valid base64/],
+    ];
+    for (const [value, why] of cases) {
+      // Malformed is refused whether or not linking is on.
+      const envs: Record<string, string>[] = [
+        { TOKEN_ENCRYPTION_KEY: value },
+        { TOKEN_ENCRYPTION_KEY: value, IRACING_REDIRECT_URIS: URIS },
+      ];
+      for (const env of envs) {
+        const msg = problems(env);
+        expect(msg).toMatch(why);
+        for (const material of [K1, K2, key(3, 16), key(4, 33), 'not*base64'])
+          expect(msg).not.toContain(material);
+      }
+    }
+  });
+
+  it('takes only absolute http(s) callback URLs in IRACING_REDIRECT_URIS', () => {
+    const withKey = (uris: string) => ({ IRACING_REDIRECT_URIS: uris, TOKEN_ENCRYPTION_KEY: `k1:${K1}` });
+    expect(problems(withKey('/auth/callback'))).toMatch(
+      /IRACING_REDIRECT_URIS: .*the URL is not an absolute URL/,
+    );
+    expect(problems(withKey('https://a.example/cb, ftp://b.example/cb'))).toMatch(
+      /IRACING_REDIRECT_URIS: .*entry 2 is not http:\/\/ or https:\/\//,
+    );
+    expect(problems(withKey('https://a.example/cb#frag'))).toMatch(/must not have a fragment/);
+    expect(problems(withKey('https://a.example/cb,,https://b.example/cb'))).toMatch(/entry 2 is empty/);
+    const creds = problems(withKey('https://user:cb-secret@a.example/cb'));
+    expect(creds).toMatch(/must not carry a user or password/);
+    expect(creds).not.toContain('cb-secret');
+  });
+});

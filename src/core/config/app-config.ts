@@ -2,6 +2,8 @@
 // setting stops the process with a message that names the variable; secret values are never echoed, logged or
 // returned.
 import 'reflect-metadata';
+import { createSecretKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { redactUrl } from '../security/url-secrets.js';
@@ -16,8 +18,81 @@ export class ConfigError extends Error {
   }
 }
 
+/** One key of TOKEN_ENCRYPTION_KEY: the id stored beside each ciphertext, and the AES-256 key (never printed). */
+export interface TokenEncryptionKey {
+  id: string;
+  key: KeyObject;
+}
+
+const KEY_FORMAT = '<keyId>:<base64 of 32 bytes>, comma-separated (e.g. k1:$(openssl rand -base64 32))';
+/** Key ids are stored in a column and named in error messages: short and plain. */
+const KEY_ID_RE = /^[A-Za-z0-9._-]{1,32}$/;
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Reads TOKEN_ENCRYPTION_KEY: the keys in order (the first encrypts) and what is wrong with it. A problem names
+ * the entry and, once it is a well-formed id, the key id; never any key material.
+ */
+export function readTokenKeyRing(value: string): { keys: TokenEncryptionKey[]; problems: string[] } {
+  const keys: TokenEncryptionKey[] = [];
+  const problems: string[] = [];
+  const entries = value.split(',');
+  const seen = new Set<string>();
+  const problem = (why: string) => problems.push(`TOKEN_ENCRYPTION_KEY: ${why}; expected ${KEY_FORMAT}`);
+  for (const [i, raw] of entries.entries()) {
+    const entry = raw.trim();
+    const which = `entry ${i + 1} of ${entries.length}`;
+    if (!entry) {
+      problem(`${which} is empty`);
+      continue;
+    }
+    const colon = entry.indexOf(':');
+    if (colon < 0) {
+      problem(`${which} has no ':' between its key id and its key`);
+      continue;
+    }
+    const id = entry.slice(0, colon).trim();
+    const material = entry.slice(colon + 1).trim();
+    if (!id) {
+      problem(`${which} has an empty key id`);
+      continue;
+    }
+    if (!KEY_ID_RE.test(id)) {
+      problem(`${which}: a key id is 1 to 32 letters, digits, '.', '_' or '-'`);
+      continue;
+    }
+    if (seen.has(id)) {
+      problem(`${which} repeats key id "${id}"`);
+      continue;
+    }
+    seen.add(id);
+    if (!material || !BASE64_RE.test(material)) {
+      problem(`key id "${id}" (${which}): the key is not valid base64`);
+      continue;
+    }
+    const bytes = Buffer.from(material, 'base64');
+    if (bytes.length !== 32) {
+      problem(`key id "${id}" (${which}): the key is ${bytes.length} bytes, AES-256 needs exactly 32`);
+      bytes.fill(0);
+      continue;
+    }
+    keys.push({ id, key: createSecretKey(bytes) });
+    bytes.fill(0);
+  }
+  return { keys, problems };
+}
+
+/** The keys of a valid TOKEN_ENCRYPTION_KEY, first the one that encrypts; throws ConfigError otherwise. */
+export function parseTokenKeyRing(value: string): TokenEncryptionKey[] {
+  const { keys, problems } = readTokenKeyRing(value);
+  if (problems.length) throw new ConfigError(problems);
+  return keys;
+}
+
 /** The validated configuration with the derived settings the application uses. */
 export class AppConfig {
+  private tokenKeys?: TokenEncryptionKey[];
+
   constructor(readonly env: EnvironmentVariables) {}
 
   get role(): Role {
@@ -77,6 +152,23 @@ export class AppConfig {
       .filter(Boolean);
   }
 
+  /** The OAuth callback URLs of IRACING_REDIRECT_URIS, in order, without repeats. */
+  get iracingRedirectUris(): string[] {
+    const uris = (this.env.IRACING_REDIRECT_URIS ?? '').split(',').map((s) => s.trim());
+    return [...new Set(uris.filter(Boolean))];
+  }
+
+  /** Racers may link their own iRacing accounts (IRACING_REDIRECT_URIS set; then TOKEN_ENCRYPTION_KEY is too). */
+  get accountLinkingEnabled(): boolean {
+    return this.iracingRedirectUris.length > 0;
+  }
+
+  /** The keys of TOKEN_ENCRYPTION_KEY, first the one that encrypts; none when it is not set. */
+  get tokenEncryptionKeys(): TokenEncryptionKey[] {
+    this.tokenKeys ??= this.env.TOKEN_ENCRYPTION_KEY ? parseTokenKeyRing(this.env.TOKEN_ENCRYPTION_KEY) : [];
+    return this.tokenKeys;
+  }
+
   /** Settings that are valid but leave part of the service unusable: logged as warnings at start. */
   get startupWarnings(): string[] {
     const out: string[] = [];
@@ -122,8 +214,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         'password_limited login (or set IRACING_ACCESS_TOKEN instead)',
     );
   }
+  problems.push(...accountLinkingProblems(env));
   if (problems.length) throw new ConfigError(problems);
   return cfg;
+}
+
+/**
+ * TOKEN_ENCRYPTION_KEY is checked whenever it is given, and required once linking is on (IRACING_REDIRECT_URIS):
+ * a linked account's refresh token is never stored in the clear.
+ */
+function accountLinkingProblems(env: EnvironmentVariables): string[] {
+  const key = env.TOKEN_ENCRYPTION_KEY;
+  if (typeof key === 'string') return readTokenKeyRing(key).problems;
+  if (env.IRACING_REDIRECT_URIS)
+    return [
+      "TOKEN_ENCRYPTION_KEY: required when IRACING_REDIRECT_URIS is set (linked accounts' refresh tokens are " +
+        `stored encrypted); expected ${KEY_FORMAT}`,
+    ];
+  return [];
 }
 
 /** Every variable the application reads: the validated properties of EnvironmentVariables. */

@@ -52,6 +52,12 @@ export function knownSecrets(config: AppConfig): string[] {
     out.push(maskSecret(e.IRACING_CLIENT_SECRET, e.IRACING_CLIENT_ID));
   if (e.IRACING_PASSWORD && e.IRACING_USERNAME) out.push(maskSecret(e.IRACING_PASSWORD, e.IRACING_USERNAME));
   out.push(...urlSecrets(e.DATABASE_URL), ...urlSecrets(config.redisUrl));
+  // The token encryption keys, whole and each key's base64 material.
+  if (e.TOKEN_ENCRYPTION_KEY)
+    out.push(
+      e.TOKEN_ENCRYPTION_KEY,
+      ...e.TOKEN_ENCRYPTION_KEY.split(',').map((k) => k.slice(k.indexOf(':') + 1).trim()),
+    );
   // Too short a value would blank out ordinary words; such a secret is refused by no one, but not scrubbed here.
   return [...new Set(out.filter((v): v is string => typeof v === 'string' && v.length >= 6))];
 }

@@ -12,6 +12,7 @@ import { Seasons1795313424720 } from './1795313424720-Seasons.js';
 import { MemberMerge1795319100000 } from './1795319100000-MemberMerge.js';
 import { SyncRunWarnings1795319300000 } from './1795319300000-SyncRunWarnings.js';
 import { SubsessionKind1795319400000 } from './1795319400000-SubsessionKind.js';
+import { AccountLinks1795319500000 } from './1795319500000-AccountLinks.js';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Init1795304999161,
@@ -25,4 +26,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   ScheduleOnly1795319200000,
   SyncRunWarnings1795319300000,
   SubsessionKind1795319400000,
+  AccountLinks1795319500000,
 ];
