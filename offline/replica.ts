@@ -1,14 +1,18 @@
 // The offline replica of the iRacing Data API: an HTTP server that answers like iRacing
-// (docs/architecture.md §2.7, §5) for tests, benchmarks, the demo and front-end work. It serves the OAuth token
-// endpoint, `/data/...` answering `{link, expires}` with presigned-style links that expire, rate-limit headers from
-// a configurable budget, and faults injected per endpoint. What it serves comes from a ReplicaDataset (recorded
-// files or synthetic).
+// (docs/architecture.md §2.7, §5) for tests, benchmarks, the demo and front-end work. It serves the OAuth endpoints
+// (oauth-server.ts: `password_limited` for the system account, the authorization code flow with PKCE for the
+// members of `options.members`), `/data/...` answering `{link, expires}` with presigned-style links that expire,
+// rate-limit headers from a configurable budget, and faults injected per endpoint. What it serves comes from a
+// ReplicaDataset (recorded files or synthetic). A token issued to a member makes the "me" endpoints
+// (`member/info`, `stats/member_*` without a cust_id, …) describe that member.
 //
 // Faults that must happen at a defined point of a sync, whatever the speed of the machine, are tied to request
 // counts rather than to time:
 // - `addFault({ ..., after: N, times: M })` serves the fault from the (N+1)th request to its endpoint (`*`: any
 //   `/data` endpoint) for M requests, or until the function `addFault` returns is called (no `times`); e.g. a
-//   maintenance window from the 1st `series/seasons` request for 2 requests.
+//   maintenance window from the 1st `series/seasons` request for 2 requests. `oauth2/token` and `oauth2/authorize`
+//   take faults and holds too (named exactly: `*` covers `/data` only), and `override('oauth2/token', fn)`
+//   rewrites the successful token answers.
 // - `holdAt(endpoint, n, { params, scope })` resolves, with a `Held`, when the nth request to `endpoint` (with
 //   those query parameters, if given; counted from the call, past the budget and token checks) arrives, and
 //   leaves it unanswered — with every later request to the same endpoint by default (`scope: 'endpoint'`;
@@ -19,103 +23,43 @@
 // - `alias()` opens another port onto the same replica (same data, tokens, budget, faults and holds): with one
 //   URL per client process, `held.url` names the client whose request is held.
 // A replica runs in the process that constructs it: these are plain method calls, no control channel.
-import { randomBytes } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { maskSecret } from '../src/core/security/secret-mask.js';
 import { ChunkedPayload } from './datasets.js';
 import type { DatasetContext, ReplicaDataset } from './datasets.js';
+import { OAuthServer } from './oauth-server.js';
+import type { OAuthAnswer, OAuthOptions, OAuthStats } from './oauth-server.js';
+import { FaultPlan, serveFault } from './replica-faults.js';
+import type { Fault, FaultKind, FaultStats, Held, HoldOptions, LinkFault } from './replica-faults.js';
+import { readBody, sendJson, sendText } from './replica-http.js';
+import { LinkStore, RateBudget, S3_EXPIRED, S3_NO_SUCH_KEY } from './replica-links.js';
+import type { BudgetStats } from './replica-links.js';
+import { datasetAccount, ME_ENDPOINTS } from './replica-members.js';
+import type { ReplicaMembers } from './replica-members.js';
 import { Rng } from './synthetic/random.js';
 
-export type FaultKind =
-  | 'status' // answer `status` (default 500) with a JSON error body
-  | 'html' // 504 CloudFront-style HTML page
-  | 'maintenance' // 503 {"error":"Site Maintenance"}
-  | 'rate-limit' // 429
-  | 'unauthorized' // 401, as if the token had been revoked
-  | 'malformed-json' // 200 with a truncated JSON body at the link
-  | 'slow' // answer after `delayMs` (longer than the client's timeout: a timeout)
-  | 'expired-link' // hand out a link that has already expired
-  | 'truncated-chunk' // the first chunk file of a chunked answer is cut short (the next fetch of it is whole)
-  | 'none'; // answers normally: a step of a scripted sequence (e.g. status, none, maintenance)
+export {
+  DEFAULT_REDIRECT_URIS,
+  DEFAULT_TEST_CREDENTIALS,
+  replicaSettings,
+  type ReplicaCredentials,
+} from './oauth-server.js';
+export type { Fault, FaultKind, Held, HoldOptions, HoldScope } from './replica-faults.js';
+export { syntheticMembers, type MemberRef, type ReplicaMembers } from './replica-members.js';
 
-export interface Fault {
-  /** Endpoint such as `car/get`, or `*` for every `/data` endpoint. */
-  endpoint: string;
-  kind: FaultKind;
-  status?: number;
-  delayMs?: number;
-  /** How many requests it hits before it is spent; unlimited when absent. */
-  times?: number;
-  /** Probability per request (0..1), for faults spread at a rate; 1 when absent. */
-  rate?: number;
-  /**
-   * Requests to the endpoint it lets through before it applies (counted from `addFault` among the requests past
-   * the budget and token checks, whatever other fault they met): `after: 4, times: 2` hits the 5th and 6th.
-   */
-  after?: number;
-}
-
-/** What waits once a hold is reached: its request only, every later one to its endpoint too, or every later one. */
-export type HoldScope = 'request' | 'endpoint' | 'all';
-
-export interface HoldOptions {
-  /** `endpoint` when absent. */
-  scope?: HoldScope;
-  /** Only requests with these query parameters count towards n (e.g. `{ season_id: '4242' }`). */
-  params?: Record<string, string>;
-}
-
-/** A hold reached (see `OfflineReplica.holdAt`). */
-export interface Held {
-  /** The endpoint the hold counted (`*`: any) and the count it waited for. */
-  endpoint: string;
-  n: number;
-  /** The request that reached it: its endpoint and query. */
-  request: { endpoint: string; params: Record<string, string> };
-  /** Base URL the request came to: the replica's own or one of its `alias()` URLs. */
-  url: string;
-  /** Requests held so far, the first included. */
-  readonly count: number;
-  /** Answers every held request (or drops it when its client has gone) and stops holding. Idempotent. */
-  release(): void;
-}
-
-interface HoldState {
-  endpoint: string;
-  n: number;
-  scope: HoldScope;
-  params: [string, string][];
-  seen: number;
-  /** Set once reached: the promise the held requests wait on. */
-  gate?: Promise<void>;
-  open?: () => void;
-  count: number;
-  resolve: (held: Held) => void;
-}
-
-export interface ReplicaCredentials {
-  clientId: string;
-  clientSecret: string;
-  username: string;
-  password: string;
-}
-
-export interface ReplicaOptions {
+export interface ReplicaOptions extends OAuthOptions {
   dataset: ReplicaDataset;
   host?: string;
   port?: number;
   /** Requests allowed per window on `/data` (link fetches do not count); null for no limit. */
   rateLimit?: { limit: number; windowMs: number } | null;
   linkTtlMs?: number;
-  accessTokenTtlSeconds?: number;
-  refreshTokenTtlSeconds?: number;
-  /** The account the token endpoint accepts; any well-formed request is accepted when absent. */
-  credentials?: ReplicaCredentials;
-  /** Access tokens accepted without a login (as IRACING_ACCESS_TOKEN from a user's own OAuth flow). */
-  staticTokens?: string[];
+  /**
+   * The members `GET /oauth2/authorize` signs in (e.g. `syntheticMembers(options)` with the synthetic dataset's
+   * options); only the account of the dataset's `member/info` when absent.
+   */
+  members?: ReplicaMembers;
   /** Seed of the faults drawn by rate, so a run with faults repeats exactly. */
   seed?: number;
   /** Delay before each file (`/files/…`) is answered, as S3 takes its time. */
@@ -124,85 +68,38 @@ export interface ReplicaOptions {
   now?: () => Date;
 }
 
-export interface ReplicaStats {
+export interface ReplicaStats extends OAuthStats, FaultStats, BudgetStats {
   dataRequests: Record<string, number>;
   linkRequests: number;
   fileRequests: number;
   /** The most file requests being answered at once. */
   maxFilesInFlight: number;
-  tokenRequests: Record<string, number>;
-  rateLimited: number;
   /** 429s answered because the budget was spent (not injected faults): a client that paces itself sees none. */
   overBudget: number;
-  faultsServed: number;
-  /** Faults served, by kind. */
-  faultsByKind: Record<string, number>;
-  /** When the first rate-limit window opened and the last request inside the limit arrived (epoch ms). */
-  firstWindowAt?: number;
-  lastDataAt?: number;
-}
-
-interface StoredLink {
-  body: string;
-  expiresAt: number;
-  /** Serve half the body this many more times. */
-  truncate: number;
 }
 
 type Override = (payload: unknown, params: URLSearchParams) => unknown;
-
-export const DEFAULT_TEST_CREDENTIALS: ReplicaCredentials = {
-  clientId: 'simlane-offline',
-  clientSecret: 'offline-client-secret',
-  username: 'offline.racer@example.com',
-  password: 'offline-password',
-};
-
-/** The IRACING_* settings that point the application at a replica at `url` with the default credentials. */
-export function replicaSettings(url: string) {
-  return {
-    IRACING_API_URL: url,
-    IRACING_OAUTH_URL: url,
-    IRACING_CLIENT_ID: DEFAULT_TEST_CREDENTIALS.clientId,
-    IRACING_CLIENT_SECRET: DEFAULT_TEST_CREDENTIALS.clientSecret,
-    IRACING_USERNAME: DEFAULT_TEST_CREDENTIALS.username,
-    IRACING_PASSWORD: DEFAULT_TEST_CREDENTIALS.password,
-  };
-}
-
-/**
- * When REPLICA_TOKEN_LOG names a file, every token a replica issues is appended to it (one a line), so that a
- * test run can check afterwards that none of them reached a log line (test/support/global-teardown.ts).
- */
-function recordIssuedTokens(...tokens: string[]): void {
-  const file = process.env.REPLICA_TOKEN_LOG;
-  if (file) appendFileSync(file, tokens.map((t) => `${t}\n`).join(''));
-}
-
-/** A fault as stored: `seen` counts the requests it has let through (`after`). */
-type ActiveFault = Fault & { seen: number };
 
 export class OfflineReplica {
   private server?: Server;
   private baseUrl = '';
   /** Base URL of every port this replica listens on (its own and its aliases), by port. */
   private readonly servers = new Map<number, { server: Server; url: string }>();
-  private faults: ActiveFault[] = [];
-  private holds: HoldState[] = [];
+  private readonly plan: FaultPlan;
   private readonly overrides = new Map<string, Override>();
-  private readonly links = new Map<string, StoredLink>();
-  private readonly accessTokens = new Map<string, number>();
-  private readonly refreshTokens = new Map<string, number>();
-  private window = { start: 0, count: 0 };
+  private readonly links: LinkStore;
+  private readonly oauth: OAuthServer;
+  private readonly members: ReplicaMembers;
+  private readonly budget: RateBudget;
   private filesInFlight = 0;
   stats: ReplicaStats = ReplicaReset();
 
-  private readonly rng: Rng;
-
   constructor(private readonly options: ReplicaOptions) {
-    this.rng = new Rng(options.seed ?? 1);
-    for (const t of options.staticTokens ?? []) this.accessTokens.set(t, Number.MAX_SAFE_INTEGER);
-    if (options.staticTokens?.length) recordIssuedTokens(...options.staticTokens);
+    this.plan = new FaultPlan(new Rng(options.seed ?? 1));
+    this.links = new LinkStore(options.linkTtlMs ?? 10 * 60_000);
+    this.budget = new RateBudget(options.rateLimit ?? null);
+    this.members = options.members ?? datasetAccount(options.dataset);
+    this.oauth = new OAuthServer(options, this.members, () => this.stats);
   }
 
   /** Queues faults for one endpoint, taken in order, one request each: a scripted sequence. */
@@ -235,7 +132,7 @@ export class OfflineReplica {
   private async listen(port: number): Promise<{ server: Server; url: string }> {
     const server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) this.json(res, 500, { error: 'Replica error', message: String(err) });
+        if (!res.headersSent) sendJson(res, 500, { error: 'Replica error', message: String(err) });
         else res.destroy();
       });
     });
@@ -253,8 +150,7 @@ export class OfflineReplica {
   async stop(): Promise<void> {
     this.server = undefined;
     // Held requests are let go (their sockets are closed below): nothing waits on a stopped replica.
-    for (const h of this.holds) h.open?.();
-    this.holds = [];
+    this.plan.openAll();
     const all = [...this.servers.values()].map((e) => e.server);
     this.servers.clear();
     await Promise.all(
@@ -273,37 +169,21 @@ export class OfflineReplica {
    * usual (faults included), or are dropped when their client has gone.
    */
   holdAt(endpoint: string, n: number, options: HoldOptions = {}): Promise<Held> {
-    if (!Number.isInteger(n) || n < 1)
-      throw new RangeError(`holdAt: n must be a whole number >= 1, got ${n}`);
-    return new Promise<Held>((resolve) => {
-      this.holds.push({
-        endpoint,
-        n,
-        scope: options.scope ?? 'endpoint',
-        params: Object.entries(options.params ?? {}),
-        seen: 0,
-        count: 0,
-        resolve,
-      });
-    });
+    return this.plan.holdAt(endpoint, n, options);
   }
 
   /** Drops the holds not reached yet (their promises never resolve); reached ones stay until released. */
   cancelHolds(): void {
-    this.holds = this.holds.filter((h) => h.gate !== undefined);
+    this.plan.cancelHolds();
   }
 
   /** Adds a fault; the function returned removes it (a window held open until then, for a fault without `times`). */
   addFault(fault: Fault): () => void {
-    const stored: ActiveFault = { ...fault, seen: 0 };
-    this.faults.push(stored);
-    return () => {
-      this.faults = this.faults.filter((f) => f !== stored);
-    };
+    return this.plan.add(fault);
   }
 
   clearFaults(): void {
-    this.faults = [];
+    this.plan.clear();
   }
 
   /** Rewrites what an endpoint serves (for example to change one value between two syncs). */
@@ -321,332 +201,173 @@ export class OfflineReplica {
 
   /** Revokes every access token, as iRacing does when they expire: the next data call gets a 401. */
   expireAccessTokens(): void {
-    const keep = new Set(this.options.staticTokens ?? []);
-    for (const t of this.accessTokens.keys()) if (!keep.has(t)) this.accessTokens.delete(t);
+    this.oauth.expireAccessTokens();
+  }
+
+  /** Makes the refresh tokens (of one member, with `custId`) lapse: their next use is `invalid_grant`. */
+  expireRefreshTokens(custId?: number): void {
+    this.oauth.expireRefreshTokens(custId);
+  }
+
+  /** Revokes a member's access and refresh tokens (the member withdrew the app's access); returns how many. */
+  revokeMemberTokens(custId: number): number {
+    return this.oauth.revokeMember(custId);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://replica');
     if (req.method === 'POST' && url.pathname === '/oauth2/token') return this.token(req, res);
+    if (req.method === 'GET' && url.pathname === '/oauth2/authorize') return this.authorize(req, res, url);
     if (req.method === 'GET' && url.pathname.startsWith('/data/')) return this.data(req, res, url);
     if (req.method === 'GET' && url.pathname.startsWith('/s3/')) return this.link(res, url);
     if (req.method === 'GET' && url.pathname.startsWith('/files/')) return this.file(res, url);
-    if (req.method === 'GET' && url.pathname === '/health') return this.json(res, 200, { ok: true });
-    this.json(res, 404, { error: 'Not Found' });
+    if (req.method === 'GET' && url.pathname === '/health') return sendJson(res, 200, { ok: true });
+    sendJson(res, 404, { error: 'Not Found' });
   }
 
   private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const form = new URLSearchParams(await readBody(req));
     const grant = form.get('grant_type') ?? '';
     this.stats.tokenRequests[grant] = (this.stats.tokenRequests[grant] ?? 0) + 1;
-    const creds = this.options.credentials;
-    if (grant === 'password_limited') {
-      const ok = creds
-        ? form.get('client_id') === creds.clientId &&
-          form.get('client_secret') === maskSecret(creds.clientSecret, creds.clientId) &&
-          form.get('username')?.trim().toLowerCase() === creds.username.trim().toLowerCase() &&
-          form.get('password') === maskSecret(creds.password, creds.username) &&
-          form.get('scope') === 'iracing.auth'
-        : ['client_id', 'client_secret', 'username', 'password'].every((k) => form.get(k));
-      if (!ok) return this.json(res, 401, { error: 'invalid_grant', error_description: 'bad credentials' });
-      return this.issueTokens(res);
-    }
-    if (grant === 'refresh_token') {
-      const rt = form.get('refresh_token') ?? '';
-      const exp = this.refreshTokens.get(rt);
-      this.refreshTokens.delete(rt); // single use
-      if (!exp || exp < Date.now()) {
-        return this.json(res, 401, { error: 'invalid_grant', error_description: 'refresh token invalid' });
-      }
-      return this.issueTokens(res);
-    }
-    this.json(res, 400, { error: 'unsupported_grant_type' });
+    const fault = await this.faultFor('oauth2/token', form, req, res);
+    if (fault === 'answered') return;
+    if (fault === 'malformed') return sendText(res, 200, 'application/json', '{"access_token":"');
+    const answer = this.oauth.token(form);
+    const override = this.overrides.get('oauth2/token');
+    if (override && answer.status === 200) answer.json = override(structuredClone(answer.json), form);
+    this.send(res, answer);
   }
 
-  private issueTokens(res: ServerResponse): void {
-    const accessTtl = this.options.accessTokenTtlSeconds ?? 600;
-    const refreshTtl = this.options.refreshTokenTtlSeconds ?? 7 * 24 * 3600;
-    const access = randomBytes(24).toString('base64url');
-    const refresh = randomBytes(24).toString('base64url');
-    this.accessTokens.set(access, Date.now() + accessTtl * 1000);
-    this.refreshTokens.set(refresh, Date.now() + refreshTtl * 1000);
-    recordIssuedTokens(access, refresh);
-    this.json(res, 200, {
-      access_token: access,
-      token_type: 'Bearer',
-      expires_in: accessTtl,
-      refresh_token: refresh,
-      refresh_token_expires_in: refreshTtl,
-      scope: 'iracing.auth',
-    });
+  private async authorize(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if ((await this.faultFor('oauth2/authorize', url.searchParams, req, res)) === 'answered') return;
+    const wantsJson = /application\/json/i.test(req.headers.accept ?? '');
+    this.send(res, this.oauth.authorize(url.searchParams, this.context(), wantsJson));
+  }
+
+  /**
+   * Holds and faults of an endpoint; `headers` (the rate-limit headers) only for a `/data` endpoint, which `*`
+   * covers. 'answered' when a fault answered, or the client went away while held.
+   */
+  private async faultFor(
+    endpoint: string,
+    params: URLSearchParams,
+    req: IncomingMessage,
+    res: ServerResponse,
+    headers?: Record<string, string>,
+  ): Promise<'answered' | LinkFault | undefined> {
+    const data = headers !== undefined;
+    if (this.plan.holding) {
+      await this.plan.pass(
+        endpoint,
+        params,
+        req,
+        data,
+        (port) => this.servers.get(port)?.url ?? this.baseUrl,
+      );
+      if (res.destroyed || !res.socket || res.socket.destroyed) return 'answered';
+    }
+    const fault = this.plan.take(endpoint, data);
+    return fault ? serveFault(res, fault, headers ?? {}, this.stats) : undefined;
+  }
+
+  private send(res: ServerResponse, answer: OAuthAnswer): void {
+    const headers = answer.headers ?? {};
+    if (answer.location) {
+      res.writeHead(answer.status, { ...headers, location: answer.location, 'content-length': 0 });
+      res.end();
+    } else if (answer.html !== undefined) {
+      sendText(res, answer.status, 'text/html; charset=utf-8', answer.html, headers);
+    } else sendJson(res, answer.status, answer.json, headers);
   }
 
   private async data(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const endpoint = url.pathname.slice('/data/'.length).replace(/\/$/, '');
     this.stats.dataRequests[endpoint] = (this.stats.dataRequests[endpoint] ?? 0) + 1;
-    const headers = this.rateLimitHeaders();
+    const headers = this.budget.headers(this.stats);
     if (headers === null) {
       this.stats.rateLimited++;
       this.stats.overBudget++;
-      return this.json(res, 429, { error: 'Rate limit exceeded' }, this.rateLimitHeaders(true) ?? {});
+      return sendJson(
+        res,
+        429,
+        { error: 'Rate limit exceeded' },
+        this.budget.headers(this.stats, true) ?? {},
+      );
     }
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const exp = token ? this.accessTokens.get(token) : undefined;
-    if (!exp || exp < Date.now()) return this.json(res, 401, { error: 'Unauthorized' }, headers);
+    const grant = this.oauth.grantOf(token);
+    if (!grant) return sendJson(res, 401, { error: 'Unauthorized' }, headers);
 
-    if (this.holds.length) {
-      await this.passHolds(endpoint, url.searchParams, req);
-      if (res.destroyed || !res.socket || res.socket.destroyed) return; // its client has gone
-    }
-    const fault = this.takeFault(endpoint);
-    let linkFault: 'malformed' | 'expired' | 'truncated-chunk' | undefined;
-    if (fault) {
-      this.stats.faultsServed++;
-      this.stats.faultsByKind[fault.kind] = (this.stats.faultsByKind[fault.kind] ?? 0) + 1;
-      switch (fault.kind) {
-        case 'status':
-          return this.json(res, fault.status ?? 500, { error: 'Internal Server Error' }, headers);
-        case 'maintenance':
-          return this.json(
-            res,
-            503,
-            { error: 'Site Maintenance', note: 'iRacing is down for maintenance' },
-            headers,
-          );
-        case 'rate-limit':
-          this.stats.rateLimited++;
-          return this.json(res, 429, { error: 'Rate limit exceeded' }, headers);
-        case 'unauthorized':
-          return this.json(res, 401, { error: 'Unauthorized' }, headers);
-        case 'html':
-          res.writeHead(fault.status ?? 504, { 'content-type': 'text/html', ...headers });
-          res.end(
-            '<!DOCTYPE HTML><HTML><HEAD><TITLE>ERROR: The request could not be satisfied</TITLE></HEAD></HTML>',
-          );
-          return;
-        case 'slow':
-          await new Promise((r) => setTimeout(r, fault.delayMs ?? 5000));
-          if (res.destroyed) return;
-          break;
-        case 'malformed-json':
-          linkFault = 'malformed';
-          break;
-        case 'expired-link':
-          linkFault = 'expired';
-          break;
-        case 'truncated-chunk':
-          linkFault = 'truncated-chunk';
-          break;
-        case 'none':
-          break;
-      }
-    }
+    const linkFault = await this.faultFor(endpoint, url.searchParams, req, res, headers);
+    if (linkFault === 'answered') return;
 
-    let payload = this.options.dataset.resolve(endpoint, url.searchParams, this.context());
+    // A member's token: "me" is that member (docs/architecture.md §5.1), whatever the dataset's own account is.
+    const me = grant.custId;
+    const params = new URLSearchParams(url.searchParams);
+    if (me !== undefined && ME_ENDPOINTS.has(endpoint) && !params.get('cust_id'))
+      params.set('cust_id', String(me));
+    let payload =
+      me !== undefined && endpoint === 'member/info'
+        ? this.members.info(me, this.context())
+        : this.options.dataset.resolve(endpoint, params, this.context());
     // An override sees the dataset's answer (undefined when it has none) and may supply one.
     const override = this.overrides.get(endpoint);
     if (override)
       payload = override(
         payload instanceof ChunkedPayload || payload === undefined ? payload : structuredClone(payload),
-        url.searchParams,
+        params,
       );
-    if (payload === undefined) return this.json(res, 404, { error: 'Not Found' }, headers);
+    if (payload === undefined) return sendJson(res, 404, { error: 'Not Found' }, headers);
 
     if (payload instanceof ChunkedPayload) {
-      const chunkInfo = this.storeChunks(payload, linkFault === 'truncated-chunk');
+      const chunkInfo = this.links.storeChunks(payload, this.url, linkFault === 'truncated-chunk');
       const direct = payload.options.direct;
       if (direct) {
-        const params = direct.params ?? Object.fromEntries(url.searchParams);
-        return this.json(
+        const echo = direct.params ?? Object.fromEntries(url.searchParams);
+        return sendJson(
           res,
           200,
-          { type: direct.type, data: { success: true, chunk_info: chunkInfo, params } },
+          { type: direct.type, data: { success: true, chunk_info: chunkInfo, params: echo } },
           headers,
         );
       }
       payload = { ...payload.header, chunk_info: chunkInfo };
     }
-    if (endpoint.startsWith('constants/')) return this.json(res, 200, payload, headers);
-    const link = this.storeLink(
+    if (endpoint.startsWith('constants/')) return sendJson(res, 200, payload, headers);
+    const link = this.links.store(
+      this.url,
       JSON.stringify(payload),
       linkFault === 'expired' ? -1000 : undefined,
       linkFault === 'malformed' ? 1 : 0,
     );
-    this.json(res, 200, link, headers);
+    sendJson(res, 200, link, headers);
   }
 
   private context(): DatasetContext {
     return { baseUrl: this.url, now: this.options.now?.() ?? new Date() };
   }
 
-  /** Stores a body behind a presigned-style link; returns iRacing's `{link, expires}`. */
-  private storeLink(body: string, ttlOverrideMs?: number, truncate = 0): { link: string; expires: string } {
-    const ttl = this.options.linkTtlMs ?? 10 * 60_000;
-    const expiresAt = Date.now() + (ttlOverrideMs ?? ttl);
-    const id = randomBytes(12).toString('hex');
-    this.links.set(id, { body, expiresAt, truncate });
-    this.pruneLinks();
-    return {
-      link: `${this.url}/s3/${id}?X-Amz-Expires=${Math.round(ttl / 1000)}`,
-      expires: new Date(expiresAt).toISOString(),
-    };
-  }
-
-  /** Splits rows into chunk files under one base URL; returns iRacing's `chunk_info`. */
-  private storeChunks(p: ChunkedPayload, truncateFirst: boolean): Record<string, unknown> {
-    const size = p.options.rowsPerChunk ?? 500;
-    const base = randomBytes(12).toString('hex');
-    const names: string[] = [];
-    for (let i = 0, n = 0; i < p.rows.length; i += size, n++) {
-      const name = `${randomBytes(16).toString('hex')}.json`;
-      const body = JSON.stringify(p.rows.slice(i, i + size));
-      const expiresAt = Date.now() + (this.options.linkTtlMs ?? 10 * 60_000);
-      this.links.set(`${base}/${name}`, { body, expiresAt, truncate: truncateFirst && n === 0 ? 1 : 0 });
-      names.push(name);
-    }
-    this.pruneLinks();
-    return {
-      chunk_size: size,
-      num_chunks: names.length,
-      rows: p.rows.length,
-      base_download_url: `${this.url}/s3/${base}/`,
-      chunk_file_names: names,
-    };
-  }
-
   private link(res: ServerResponse, url: URL): void {
     this.stats.linkRequests++;
-    const id = url.pathname.slice('/s3/'.length);
-    const stored = this.links.get(id);
-    if (!stored || stored.expiresAt < Date.now()) {
-      res.writeHead(403, { 'content-type': 'application/xml' });
-      res.end(
-        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
-      );
-      return;
-    }
-    let body = stored.body;
-    if (stored.truncate > 0) {
-      stored.truncate--;
-      body = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
-    }
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    const body = this.links.take(url.pathname.slice('/s3/'.length));
+    if (body === undefined) return sendText(res, 403, 'application/xml', S3_EXPIRED);
+    sendText(res, 200, 'application/json', body);
   }
 
   /** Files served without auth (forecast files behind `weather_url`), after `fileLatencyMs` like S3. */
   private async file(res: ServerResponse, url: URL): Promise<void> {
     const path = decodeURIComponent(url.pathname.slice('/files/'.length));
     const body = this.options.dataset.file?.(path, this.context());
-    if (body === undefined) {
-      res.writeHead(404, { 'content-type': 'application/xml' });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code></Error>');
-      return;
-    }
+    if (body === undefined) return sendText(res, 404, 'application/xml', S3_NO_SUCH_KEY);
     this.stats.fileRequests++;
     this.filesInFlight++;
     this.stats.maxFilesInFlight = Math.max(this.stats.maxFilesInFlight, this.filesInFlight);
     try {
       if (this.options.fileLatencyMs) await new Promise((r) => setTimeout(r, this.options.fileLatencyMs));
-      this.json(res, 200, body);
+      sendJson(res, 200, body);
     } finally {
       this.filesInFlight--;
     }
-  }
-
-  /** Rate-limit headers for this request, or null when the budget is spent (429). */
-  private rateLimitHeaders(peek = false): Record<string, string> | null {
-    const rl = this.options.rateLimit;
-    if (!rl) return {};
-    const now = Date.now();
-    // A window opens with the first request after the last one closed, on a whole second, so that its reset
-    // (sent in whole epoch seconds, like iRacing's) is exact.
-    if (now - this.window.start >= rl.windowMs)
-      this.window = { start: Math.floor(now / 1000) * 1000, count: 0 };
-    const reset = Math.ceil((this.window.start + rl.windowMs) / 1000);
-    const over = this.window.count >= rl.limit;
-    if (!peek && !over) this.window.count++;
-    if (!peek && !over) {
-      this.stats.firstWindowAt ??= this.window.start;
-      this.stats.lastDataAt = now;
-    }
-    const headers = {
-      'x-ratelimit-limit': String(rl.limit),
-      'x-ratelimit-remaining': String(Math.max(0, rl.limit - this.window.count)),
-      'x-ratelimit-reset': String(reset),
-    };
-    return over && !peek ? null : headers;
-  }
-
-  /** Counts this request for every hold, and waits while a hold reached holds it. */
-  private async passHolds(endpoint: string, params: URLSearchParams, req: IncomingMessage): Promise<void> {
-    for (const h of [...this.holds]) {
-      const sameEndpoint = h.endpoint === '*' || h.endpoint === endpoint;
-      if (h.gate) {
-        if (h.scope === 'all' || (h.scope === 'endpoint' && sameEndpoint)) {
-          h.count++;
-          await h.gate;
-        }
-        continue;
-      }
-      if (!sameEndpoint || h.params.some(([k, v]) => params.get(k) !== v) || ++h.seen < h.n) continue;
-      h.gate = new Promise<void>((open) => (h.open = open));
-      h.count = 1;
-      const port = req.socket.localPort ?? 0;
-      const release = () => {
-        this.holds = this.holds.filter((x) => x !== h);
-        h.open!();
-      };
-      h.resolve({
-        endpoint: h.endpoint,
-        n: h.n,
-        request: { endpoint, params: Object.fromEntries(params) },
-        url: this.servers.get(port)?.url ?? this.baseUrl,
-        get count() {
-          return h.count;
-        },
-        release,
-      });
-      await h.gate;
-    }
-  }
-
-  private takeFault(endpoint: string): Fault | undefined {
-    // A fault with `after` counts every request to its endpoint, whether or not another fault is served to it.
-    const ready = new Set<ActiveFault>();
-    for (const f of this.faults) {
-      if (f.endpoint !== endpoint && f.endpoint !== '*') continue;
-      if (f.seen >= (f.after ?? 0)) ready.add(f);
-      else f.seen++;
-    }
-    const i = this.faults.findIndex(
-      (f) => ready.has(f) && (f.rate === undefined || this.rng.next() < f.rate),
-    );
-    if (i < 0) return undefined;
-    const f = this.faults[i];
-    if (f.times !== undefined && --f.times <= 0) this.faults.splice(i, 1);
-    return f;
-  }
-
-  private pruneLinks(): void {
-    if (this.links.size < 1000) return;
-    const now = Date.now();
-    for (const [id, l] of this.links) if (l.expiresAt < now - 60_000) this.links.delete(id);
-  }
-
-  private json(
-    res: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text),
-      ...headers,
-    });
-    res.end(text);
   }
 }
 
@@ -657,19 +378,13 @@ function ReplicaReset(): ReplicaStats {
     fileRequests: 0,
     maxFilesInFlight: 0,
     tokenRequests: {},
+    authorizeRequests: 0,
+    codesIssued: 0,
+    oauthErrors: {},
+    tokensRevoked: 0,
     rateLimited: 0,
     overBudget: 0,
     faultsServed: 0,
     faultsByKind: {},
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let s = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (s += c));
-    req.on('end', () => resolve(s));
-    req.on('error', reject);
-  });
 }

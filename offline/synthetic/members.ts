@@ -433,21 +433,28 @@ function licensesByCategory(m: Member): Row {
   return out;
 }
 
-/** The `/data/member/info` payload of the account (shaped like member-info.json). */
+/**
+ * The `/data/member/info` payload (shaped like member-info.json) of the account, or of another member as a token
+ * issued to that member sees it (docs/architecture.md §5.1). Each member owns the free content and its own subset
+ * of the paid content: the account 30% of it, the others between 5% and 75%, drawn from their index.
+ */
 export function memberInfo(
   pool: MemberPool,
   catalog: SyntheticCatalog,
   lastSeason: number,
   seed: number,
+  index = pool.accountIndex,
 ): Row {
-  const m = pool.member(pool.accountIndex);
-  const rng = new Rng(hash(seed, 710));
+  const m = pool.member(index);
+  const account = index === pool.accountIndex;
+  const rng = new Rng(account ? hash(seed, 710) : hash(seed, 711, index + 1));
+  const share = account ? 0.3 : 0.05 + 0.7 * unit(hash(seed, 712, index + 1));
   const owned = <T extends Row>(rows: readonly T[]): Map<number, number[]> => {
     const byPackage = new Map<number, number[]>();
     for (const row of rows) {
       const id = (row.car_id ?? row.track_id) as number;
       const pkg = row.package_id as number;
-      if (row.free_with_subscription !== true && !rng.bool(0.3)) continue;
+      if (row.free_with_subscription !== true && !rng.bool(share)) continue;
       const list = byPackage.get(pkg) ?? [];
       list.push(id);
       byPackage.set(pkg, list);
