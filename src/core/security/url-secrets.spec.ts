@@ -17,6 +17,10 @@ describe('redactUrl and urlSecrets', () => {
         'got "mysql://root:s3cret-pw@db" and redis://:other-pw@r',
         'got "mysql://root:***@db" and redis://:***@r',
       ],
+      [
+        '/auth/iracing/callback?code=c0de-value&state=st4te&zipcode=12345',
+        '/auth/iracing/callback?code=***&state=***&zipcode=12345',
+      ],
       ['https://members-ng.iracing.com', 'https://members-ng.iracing.com'],
       ['http://localhost:3000/graphql', 'http://localhost:3000/graphql'],
       ['postgres://user@db/x', 'postgres://user@db/x'],

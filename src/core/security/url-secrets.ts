@@ -1,9 +1,12 @@
 // Credentials inside URLs (a database or Redis password, a token in a query string): removed before a URL is
 // logged or shown, and listed so that a log line echoing one can be scrubbed.
 
-/** Query parameters whose value is a credential (`?password=`, `&token=`, `?api_key=`, `sslpassword=` …). */
+/**
+ * Query parameters whose value is a credential (`?password=`, `&token=`, `?api_key=`, `sslpassword=` …), and, by
+ * exact name, an OAuth callback's `code` and `state` (RFC 6749 §4.1.2).
+ */
 const SECRET_PARAM_RE =
-  /([?&;][\w.-]*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|key|auth)[\w.-]*=)[^&#;\s"']*/gi;
+  /([?&;](?:[\w.-]*(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|key|auth)[\w.-]*|code|state)=)[^&#;\s"']*/gi;
 /** The user information of a URL anywhere in a text: `scheme://user:pass@`, `scheme://:pass@`. */
 const USERINFO_RE = /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s/?#:@"']*):([^\s/?#"']*)@/gi;
 
