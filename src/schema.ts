@@ -20,6 +20,7 @@ import { SEASONS_RESOLVERS } from './seasons/seasons.module.js';
 import { WEATHER_RESOLVERS } from './weather/weather.module.js';
 import { MEMBERS_RESOLVERS } from './members/members.module.js';
 import { RESULTS_RESOLVERS } from './results/results.module.js';
+import { AccountsResolver } from './accounts/accounts.resolver.js';
 
 /** Every resolver class of the API role; keep in step with the modules (the schema test notices a gap). */
 export const RESOLVERS = [
@@ -31,6 +32,7 @@ export const RESOLVERS = [
   ...WEATHER_RESOLVERS,
   ...MEMBERS_RESOLVERS,
   ...RESULTS_RESOLVERS,
+  AccountsResolver,
   SyncResolver,
   CatalogSyncResolver,
   SeasonsSyncResolver,

@@ -58,6 +58,17 @@ const REFUSED_AUTH: [string, string | null][] = [
   ['the key and a second word', `Bearer ${ADMIN_KEY} ${ADMIN_KEY}`],
 ];
 
+/**
+ * Mutations not behind the admin key, left out of the admin-key checks below (each is checked on its own):
+ * - `anonymous`: a racer links their iRacing account before they hold any token; iRacing's sign-in (code, state,
+ *   PKCE) is the proof. They queue no sync run.
+ * - `viewer`: a racer acts on their own link with their viewer token; an admin key is not one.
+ */
+const NOT_ADMIN_MUTATIONS = {
+  anonymous: ['startIracingLink', 'completeIracingLink'],
+  viewer: ['unlinkIracingAccount'],
+};
+
 /** A value a GraphQL input type accepts: required fields only, the first enum value, 1 for numbers. */
 function sampleValue(type: GraphQLInputType): unknown {
   if (isNonNullType(type)) return sampleValue(type.ofType);
@@ -157,6 +168,7 @@ function capturedText(): string {
 describe('security (end to end)', () => {
   describe('the admin key', () => {
     let h: Harness;
+    let all: MutationCall[];
     let calls: MutationCall[];
     let queue: Queue;
 
@@ -166,7 +178,8 @@ describe('security (end to end)', () => {
       queue = h.app.get<Queue>(getQueueToken(SYNC_QUEUE));
       const r = await h.gql<IntrospectionQuery>(getIntrospectionQuery());
       expect(r.errors).toBeUndefined();
-      calls = mutationCalls(r.data!);
+      all = mutationCalls(r.data!);
+      calls = all.filter((c) => !NOT_ADMIN_MUTATIONS.anonymous.includes(c.name));
     });
     afterAll(async () => {
       await h?.close();
@@ -215,6 +228,25 @@ describe('security (end to end)', () => {
       expect(refused).toHaveLength(calls.length * REFUSED_AUTH.length);
     });
 
+    it('lists the mutations open without the admin key explicitly, and they queue no sync run', async () => {
+      const open = [...NOT_ADMIN_MUTATIONS.anonymous, ...NOT_ADMIN_MUTATIONS.viewer];
+      expect(all.map((c) => c.name)).toEqual(expect.arrayContaining(open));
+      const runsBefore = await syncRuns();
+      const jobsBefore = await jobs();
+      for (const call of all.filter((c) => NOT_ADMIN_MUTATIONS.anonymous.includes(c.name))) {
+        for (const [what, authorization] of [...REFUSED_AUTH, ['the admin key', `Bearer ${ADMIN_KEY}`]]) {
+          const res = await post(h, { query: call.query, variables: call.variables }, authorization);
+          const body = res.body as GqlResult;
+          // This harness has no IRACING_REDIRECT_URIS: linking is off, whoever asks.
+          if (body.data?.[call.name] || body.errors?.[0]?.extensions?.code !== 'FORBIDDEN')
+            throw new Error(`${call.name} with ${what}: ${JSON.stringify(body)}`);
+          expect(body.errors?.[0]?.message).toMatch(/IRACING_REDIRECT_URIS/);
+        }
+      }
+      expect(await syncRuns()).toBe(runsBefore);
+      expect(await jobs()).toBe(jobsBefore);
+    });
+
     it('refuses a mutation sent as GET or as a form post even with the key (no CSRF path around the guard)', async () => {
       const runsBefore = await syncRuns();
       const server = h.app.getHttpServer();
@@ -237,11 +269,12 @@ describe('security (end to end)', () => {
     it('runs every mutation with the right key (so the refusals above were the key, not the arguments)', async () => {
       const runsBefore = await syncRuns();
       const jobsBefore = await jobs();
-      for (const call of calls) {
+      const adminCalls = calls.filter((c) => !NOT_ADMIN_MUTATIONS.viewer.includes(c.name));
+      for (const call of adminCalls) {
         const r = await h.gql(call.query, call.variables, ADMIN_KEY);
         if (r.errors?.length || !r.data?.[call.name]) throw new Error(`${call.name}: ${JSON.stringify(r)}`);
       }
-      expect(await syncRuns()).toBe(runsBefore + calls.length);
+      expect(await syncRuns()).toBe(runsBefore + adminCalls.length);
       expect(await jobs()).toBeGreaterThan(jobsBefore);
       // A lower-case scheme and extra spaces are still the right key (RFC 9110: the scheme is case-insensitive).
       const lower = await post(
@@ -474,8 +507,9 @@ describe('security (end to end)', () => {
 
     it('a sync whose token iRacing keeps refusing (401) fails without a token in its answer or its log lines', async () => {
       w.replica.addFault({ endpoint: '*', kind: 'unauthorized' });
+      // refresh: past the response cache, so every data request meets the refusal whatever earlier tests cached.
       const { syncCatalog } = await w.data<{ syncCatalog: SyncRunView }>(
-        'mutation { syncCatalog { id } }',
+        'mutation { syncCatalog(input: { refresh: true }) { id } }',
         {},
         ADMIN_KEY,
       );

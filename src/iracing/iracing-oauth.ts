@@ -1,0 +1,250 @@
+// A racer's own iRacing login (docs/architecture.md §5.1; DESIGN "Racers' own accounts"): the authorization URL
+// of the authorization code flow with PKCE (S256), the code exchanged for the member's tokens, their refresh, and
+// `member/info` read with the member's access token (who the token belongs to). The client secret is sent masked,
+// as for `password_limited`. Nothing here is stored: the caller keeps the tokens. A token POST is never retried
+// (a code or a refresh token is single-use); the `member/info` GET retries outages like every Data API call.
+// Tokens, codes, verifiers and the secret never appear in an error message or a log line.
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { AppConfig } from '../core/config/app-config.js';
+import { MetricsService } from '../core/metrics/metrics.service.js';
+import { maskSecret } from '../core/security/secret-mask.js';
+import { IracingAuth } from './iracing-auth.js';
+import { IracingHttp } from './iracing-http.js';
+import {
+  IracingAuthError,
+  IracingError,
+  IracingPayloadError,
+  IracingUnavailableError,
+} from './iracing.errors.js';
+import { checkPart, memberInfoPayload } from './iracing.payloads.js';
+import type { IracingMemberInfo } from './iracing.payloads.js';
+import { isObject } from './linked-data.js';
+import { LocalRateLimiter } from './rate-limiter.js';
+
+export interface IracingOAuthOptions {
+  oauthUrl: string;
+  apiUrl: string;
+  clientId?: string;
+  clientSecret?: string;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  maintenanceDelayMs?: number;
+}
+
+/** What iRacing answers to the authorization code and refresh grants. */
+export interface MemberTokens {
+  accessToken: string;
+  accessExpiresAt: Date;
+  /** Single-use: a refresh spends it and answers a new one. */
+  refreshToken: string;
+  refreshExpiresAt: Date | null;
+}
+
+/**
+ * iRacing's OAuth server refused a grant (RFC 6749 §5.2: `invalid_grant`, `invalid_client`, …). The message
+ * names the grant type and the OAuth error code only: never its description, which may quote what was sent.
+ */
+export class IracingOAuthError extends IracingError {
+  override readonly retryable = false;
+  constructor(
+    readonly grantType: string,
+    /** The OAuth error code iRacing answered (`invalid_grant`, …), or `http_<status>` without one. */
+    readonly oauthError: string,
+    override readonly status: number,
+  ) {
+    super(TOKEN_ENDPOINT, `iRacing refused the ${grantType} grant: ${oauthError} (HTTP ${status})`);
+  }
+}
+
+/** Injection token of explicit options (tests, tools); the application reads AppConfig. */
+export const IRACING_OAUTH_OPTIONS = Symbol('IRACING_OAUTH_OPTIONS');
+
+const TOKEN_ENDPOINT = 'oauth2/token';
+const MEMBER_INFO = 'member/info';
+const SCOPE = 'iracing.auth';
+/** An OAuth error code as RFC 6749 §5.2 spells them; anything else is not echoed. */
+const OAUTH_ERROR_RE = /^[a-z][a-z0-9_.-]{0,63}$/i;
+/** Link answers that mean the presigned link expired: ask the endpoint again (once). */
+const EXPIRED_LINK = new Set([400, 401, 403, 404, 410]);
+
+function optionsFrom(config: AppConfig | undefined): IracingOAuthOptions {
+  return {
+    oauthUrl: config?.env.IRACING_OAUTH_URL ?? 'https://oauth.iracing.com',
+    apiUrl: config?.env.IRACING_API_URL ?? 'https://members-ng.iracing.com',
+    clientId: config?.env.IRACING_CLIENT_ID,
+    clientSecret: config?.env.IRACING_CLIENT_SECRET,
+    timeoutMs: config?.env.IRACING_TIMEOUT_MS,
+    maxAttempts: config?.env.IRACING_MAX_ATTEMPTS,
+    retryBaseMs: config?.env.IRACING_RETRY_BASE_MS,
+    maintenanceDelayMs: config?.env.IRACING_MAINTENANCE_DELAY_MS,
+  };
+}
+
+@Injectable()
+export class IracingOAuth {
+  private readonly oauthUrl: string;
+  private readonly apiUrl: string;
+  private readonly timeoutMs: number;
+  private readonly http: IracingHttp;
+  private readonly options: IracingOAuthOptions;
+
+  constructor(
+    @Optional() config?: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
+    @Optional() @Inject(IRACING_OAUTH_OPTIONS) given?: IracingOAuthOptions,
+  ) {
+    const options = given ?? optionsFrom(config);
+    this.options = options;
+    this.oauthUrl = options.oauthUrl.replace(/\/+$/, '');
+    this.apiUrl = options.apiUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    // Only IracingHttp.send is used (outage retries, maintenance, metrics): with the member's token in its
+    // headers, outside the system account's token and rate-limit budget, neither of which it then touches.
+    this.http = new IracingHttp(
+      {
+        maxAttempts: options.maxAttempts ?? 4,
+        retryBaseMs: options.retryBaseMs ?? 1000,
+        timeoutMs: this.timeoutMs,
+        maintenanceDelayMs: options.maintenanceDelayMs ?? 5 * 60_000,
+      },
+      new IracingAuth({ oauthUrl: this.oauthUrl }),
+      new LocalRateLimiter(),
+      metrics,
+    );
+  }
+
+  /** Whether the client id and secret the code and refresh grants need are configured. */
+  get configured(): boolean {
+    return Boolean(this.options.clientId && this.options.clientSecret);
+  }
+
+  /** Where to send the racer's browser: iRacing's sign-in, which returns to `redirectUri` with a code. */
+  authorizeUrl(q: { redirectUri: string; state: string; codeChallenge: string }): string {
+    const query = new URLSearchParams({
+      client_id: this.client().clientId,
+      redirect_uri: q.redirectUri,
+      response_type: 'code',
+      code_challenge: q.codeChallenge,
+      code_challenge_method: 'S256',
+      state: q.state,
+      scope: SCOPE,
+    });
+    return `${this.oauthUrl}/oauth2/authorize?${query.toString()}`;
+  }
+
+  /** The authorization code grant with its PKCE verifier; `redirectUri` exactly as in the authorization URL. */
+  exchangeCode(q: { code: string; redirectUri: string; codeVerifier: string }): Promise<MemberTokens> {
+    return this.tokenRequest('authorization_code', {
+      code: q.code,
+      redirect_uri: q.redirectUri,
+      code_verifier: q.codeVerifier,
+    });
+  }
+
+  /** A new access token, and a new refresh token in place of `refreshToken` (spent whatever the outcome). */
+  refresh(refreshToken: string): Promise<MemberTokens> {
+    return this.tokenRequest('refresh_token', { refresh_token: refreshToken });
+  }
+
+  /** `member/info` of the member `accessToken` belongs to, its `{link}` followed and its shape checked. */
+  async memberInfo(accessToken: string): Promise<IracingMemberInfo> {
+    const url = `${this.apiUrl}/data/${MEMBER_INFO}`;
+    for (let linkTry = 1; ; linkTry++) {
+      const res = await this.http.send(MEMBER_INFO, url, { authorization: `Bearer ${accessToken}` }, false);
+      if (res.status === 401) {
+        await res.body?.cancel();
+        throw new IracingAuthError(MEMBER_INFO, "the member's access token was refused");
+      }
+      if (res.status === 429) {
+        await res.body?.cancel();
+        throw new IracingUnavailableError(MEMBER_INFO, "rate limited on the member's account");
+      }
+      const first = await this.http.readJson(MEMBER_INFO, res, {});
+      const link = isObject(first) ? (first.link ?? first.data_url) : undefined;
+      if (typeof link !== 'string') return checkPart(MEMBER_INFO, '', first, memberInfoPayload);
+      const linked = await this.http.send(MEMBER_INFO, link, {}, false);
+      if (EXPIRED_LINK.has(linked.status) && linkTry < 2) {
+        await linked.body?.cancel();
+        continue;
+      }
+      const body = await this.http.readJson(MEMBER_INFO, linked, {});
+      return checkPart(MEMBER_INFO, '', body, memberInfoPayload);
+    }
+  }
+
+  private client(): { clientId: string; clientSecret: string } {
+    const { clientId, clientSecret } = this.options;
+    if (!clientId || !clientSecret)
+      throw new IracingAuthError(
+        TOKEN_ENDPOINT,
+        "a racer's login needs this server's iRacing client: set IRACING_CLIENT_ID and IRACING_CLIENT_SECRET",
+      );
+    return { clientId, clientSecret };
+  }
+
+  private async tokenRequest(grantType: string, fields: Record<string, string>): Promise<MemberTokens> {
+    const { clientId, clientSecret } = this.client();
+    const body = new URLSearchParams({
+      grant_type: grantType,
+      client_id: clientId,
+      client_secret: maskSecret(clientSecret, clientId),
+      ...fields,
+    });
+    const res = await this.post(body);
+    const text = await res.text();
+    this.metrics?.iracingRequests.inc({ endpoint: TOKEN_ENDPOINT, status: String(res.status) });
+    if (res.status >= 500 || res.status === 429)
+      throw new IracingUnavailableError(TOKEN_ENDPOINT, `HTTP ${res.status}`);
+    let json: Record<string, unknown> = {};
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (isObject(parsed)) json = parsed;
+    } catch {
+      /* judged below */
+    }
+    if (!res.ok) {
+      const code = typeof json.error === 'string' && OAUTH_ERROR_RE.test(json.error) ? json.error : undefined;
+      throw new IracingOAuthError(grantType, code ?? `http_${res.status}`, res.status);
+    }
+    return tokensOf(json, Date.now());
+  }
+
+  private async post(body: URLSearchParams): Promise<Response> {
+    try {
+      return await fetch(`${this.oauthUrl}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      this.metrics?.iracingRequests.inc({ endpoint: TOKEN_ENDPOINT, status: '0' });
+      const timeout = (err as Error).name === 'TimeoutError';
+      throw new IracingUnavailableError(
+        TOKEN_ENDPOINT,
+        timeout ? `timeout after ${this.timeoutMs} ms` : 'network error',
+      );
+    }
+  }
+}
+
+/** The tokens of a successful answer; a payload error naming the field when one is missing. */
+function tokensOf(json: Record<string, unknown>, now: number): MemberTokens {
+  const { access_token: access, refresh_token: refresh, expires_in: expiresIn } = json;
+  const refreshIn = json.refresh_token_expires_in;
+  if (typeof access !== 'string' || !access)
+    throw new IracingPayloadError(TOKEN_ENDPOINT, 'access_token', 'missing from the token answer');
+  if (typeof refresh !== 'string' || !refresh)
+    throw new IracingPayloadError(TOKEN_ENDPOINT, 'refresh_token', 'missing from the token answer');
+  const seconds = (v: unknown): number | undefined =>
+    typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+  const accessIn = seconds(expiresIn) ?? 600;
+  const refreshSeconds = seconds(refreshIn);
+  return {
+    accessToken: access,
+    accessExpiresAt: new Date(now + accessIn * 1000),
+    refreshToken: refresh,
+    refreshExpiresAt: refreshSeconds === undefined ? null : new Date(now + refreshSeconds * 1000),
+  };
+}
