@@ -11,6 +11,7 @@ import { ACCOUNTS_ENTITIES } from './accounts.entities.js';
 import { AccountsResolver } from './accounts.resolver.js';
 import { LinkCallbackController } from './link-callback.controller.js';
 import { LinkService } from './link.service.js';
+import { MemberAccess } from './member-access.service.js';
 import { TokenCipher } from './token-cipher.js';
 import { TokenVault } from './token-vault.service.js';
 import { ViewerTokens } from './viewer-tokens.service.js';
@@ -31,9 +32,10 @@ export { ACCOUNTS_ENTITIES };
     TokenVault,
     ViewerTokens,
     LinkService,
+    MemberAccess,
     ViewerGuard,
     AccountsResolver,
   ],
-  exports: [TokenVault, ViewerTokens, LinkService],
+  exports: [TokenVault, ViewerTokens, LinkService, MemberAccess],
 })
 export class AccountsModule {}

@@ -178,7 +178,7 @@ export class LinkService {
   }
 
   /** The access token, sealed, in Redis until iRacing says it expires. */
-  private async keepAccessToken(custId: number, tokens: MemberTokens): Promise<void> {
+  async keepAccessToken(custId: number, tokens: MemberTokens): Promise<void> {
     const ttlMs = tokens.accessExpiresAt.getTime() - Date.now();
     if (ttlMs <= 0) return;
     const sealed = this.cipher.encrypt(tokens.accessToken, accessContext(custId));

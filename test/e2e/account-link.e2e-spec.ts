@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { accessTokenKey, linkStateKey } from '../../src/accounts/link.service.js';
+import { MemberAccess, RelinkNeededError } from '../../src/accounts/member-access.service.js';
 import { REDIS } from '../../src/core/redis/redis.provider.js';
 import { syntheticMembers } from '../../offline/replica.js';
 import type { MemberRef } from '../../offline/replica.js';
@@ -293,6 +294,44 @@ describe('account linking (end to end)', () => {
       expect(JSON.stringify(again)).not.toContain(a.viewerToken);
     }
     expect((await me(b.viewerToken)).iracingLink.status).toBe('ACTIVE');
+  });
+
+  it('refreshes the token of a member once when two callers need it at once, storing the new refresh token', async () => {
+    const c = await link(members[5]);
+    const access = h.app.get(MemberAccess);
+    const before = (await h.db.query('SELECT version, refresh_token FROM iracing_link WHERE cust_id = $1', [
+      c.custId,
+    ])) as Raw[];
+    await redis.del(accessTokenKey(prefix(), c.custId));
+    const refreshes = h.replica.stats.tokenRequests.refresh_token ?? 0;
+    const [one, two] = await Promise.all([access.accessToken(c.custId), access.accessToken(c.custId)]);
+    for (const t of [one, two]) registerLogSecret('a refreshed access token', t);
+    expect(one).toBe(two);
+    expect(h.replica.stats.tokenRequests.refresh_token ?? 0).toBe(refreshes + 1);
+    const after = (await h.db.query('SELECT version, refresh_token FROM iracing_link WHERE cust_id = $1', [
+      c.custId,
+    ])) as Raw[];
+    expect(after[0].version).toBe(before[0].version + 1);
+    expect(after[0].refresh_token).not.toBe(before[0].refresh_token);
+    const latest = issued[issued.length - 1];
+    expect(latest.access).toBe(one);
+    expect(JSON.stringify(after)).not.toContain(latest.refresh);
+    // Kept: the next caller gets it without asking iRacing.
+    expect(await access.accessToken(c.custId)).toBe(one);
+    expect(h.replica.stats.tokenRequests.refresh_token ?? 0).toBe(refreshes + 1);
+  });
+
+  it('marks the link NEEDS_RELINK when iRacing refuses the refresh token', async () => {
+    const d = await link(members[3]);
+    const access = h.app.get(MemberAccess);
+    await redis.del(accessTokenKey(prefix(), d.custId));
+    h.replica.expireRefreshTokens(d.custId);
+    await expect(access.accessToken(d.custId)).rejects.toBeInstanceOf(RelinkNeededError);
+    expect((await me(d.viewerToken)).iracingLink.status).toBe('NEEDS_RELINK');
+    const row = (await h.db.query('SELECT refresh_token FROM iracing_link WHERE cust_id = $1', [
+      d.custId,
+    ])) as Raw[];
+    expect(row[0].refresh_token).toBeNull();
   });
 });
 

@@ -1,0 +1,108 @@
+// A linked racer's access token for the syncs that act as them (docs/architecture.md §5.1): the one kept in Redis
+// while it lasts, else a refresh with their refresh token. Refresh tokens work once, so one process at a time
+// refreshes a member (a Redis lock per member), and the new refresh token replaces the spent one in one
+// compare-and-set statement on the link's version before the new access token is used. iRacing's refusal of a
+// refresh token (spent or lapsed) marks the link NEEDS_RELINK.
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { AppConfig } from '../core/config/app-config.js';
+import { DomainError, ErrorCode, ServiceUnavailableError } from '../core/errors/domain-error.js';
+import { InjectRedis } from '../core/redis/redis.provider.js';
+import { IracingOAuth, IracingOAuthError } from '../iracing/iracing-oauth.js';
+import { LinkService } from './link.service.js';
+import { TokenVault } from './token-vault.service.js';
+
+/** Refresh this long before the access token ends. */
+const EARLY_MS = 60_000;
+/** How long a member's refresh lock lives at most (a crashed holder frees it by then). */
+const LOCK_MS = 30_000;
+const RELEASE_LUA = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/** The member must sign in with iRacing again (no link, or iRacing refused its refresh token). */
+export class RelinkNeededError extends DomainError {
+  constructor(readonly custId: number) {
+    super(ErrorCode.FORBIDDEN, `member ${custId} must link their iRacing account again`, { custId });
+  }
+}
+
+@Injectable()
+export class MemberAccess {
+  private readonly log = new Logger(MemberAccess.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly oauth: IracingOAuth,
+    private readonly vault: TokenVault,
+    private readonly links: LinkService,
+    @InjectRedis() private readonly redis: Redis,
+  ) {}
+
+  /** An access token of `custId` valid for at least a minute: kept, refreshed here, or refreshed by another process. */
+  async accessToken(custId: number, waitMs = LOCK_MS): Promise<string> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const kept = await this.fresh(custId);
+      if (kept) return kept;
+      const lock = await this.lock(custId);
+      if (lock) {
+        try {
+          return (await this.fresh(custId)) ?? (await this.refresh(custId));
+        } finally {
+          await this.release(custId, lock);
+        }
+      }
+      if (Date.now() > deadline)
+        throw new ServiceUnavailableError(
+          `the refresh of member ${custId}'s iRacing token is taking too long`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private async fresh(custId: number): Promise<string | null> {
+    const kept = await this.links.accessToken(custId);
+    return kept && kept.expiresAt.getTime() - Date.now() > EARLY_MS ? kept.accessToken : null;
+  }
+
+  /** Under the member's lock: spends the stored refresh token and stores the new one before anything else. */
+  private async refresh(custId: number): Promise<string> {
+    const stored = await this.vault.readRefreshToken(custId);
+    if (!stored) throw new RelinkNeededError(custId);
+    let tokens;
+    try {
+      tokens = await this.oauth.refresh(stored.refreshToken);
+    } catch (err) {
+      if (err instanceof IracingOAuthError && err.oauthError === 'invalid_grant') {
+        await this.vault.markNeedsRelink(custId, 'iRacing refused the refresh token', stored.version);
+        this.log.warn(`member ${custId}: iRacing refused the refresh token; the link needs a new sign-in`);
+        throw new RelinkNeededError(custId);
+      }
+      throw err;
+    }
+    const expires = tokens.refreshExpiresAt ?? new Date(Date.now() + 7 * 24 * 3_600_000);
+    const version = await this.vault.replaceRefreshToken(
+      custId,
+      stored.version,
+      tokens.refreshToken,
+      expires,
+    );
+    if (version === null) throw new RelinkNeededError(custId);
+    await this.links.keepAccessToken(custId, tokens);
+    return tokens.accessToken;
+  }
+
+  private async lock(custId: number): Promise<string | null> {
+    const owner = randomBytes(12).toString('hex');
+    const set = await this.redis.set(this.lockKey(custId), owner, 'PX', LOCK_MS, 'NX');
+    return set === 'OK' ? owner : null;
+  }
+
+  private async release(custId: number, owner: string): Promise<void> {
+    await this.redis.eval(RELEASE_LUA, 1, this.lockKey(custId), owner).catch(() => undefined);
+  }
+
+  private lockKey(custId: number): string {
+    return `${this.config.env.QUEUE_PREFIX}:accounts:refresh-lock:${custId}`;
+  }
+}
