@@ -1,5 +1,6 @@
 // The decorators and value transforms of the settings schema (environment.ts): secret marking, env strings
-// to booleans and integers, and the checks class-validator lacks (a schedulable cron expression, an http URL).
+// to booleans and integers, and the checks class-validator lacks (a schedulable cron expression, an http URL,
+// an allow-list of OAuth redirect URIs).
 import { CronTime } from 'cron';
 import { ValidateBy } from 'class-validator';
 
@@ -70,6 +71,44 @@ export function IsHttpUrl(): PropertyDecorator {
         }
       },
       defaultMessage: () => 'must be an http:// or https:// URL',
+    },
+  });
+}
+
+/**
+ * Why a comma-separated list of OAuth redirect URIs is not acceptable, or undefined: each entry an absolute
+ * http(s) URL with a host, no user or password and no fragment (RFC 6749 §3.1.2).
+ */
+export function redirectUriProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  const entries = value.split(',').map((s) => s.trim());
+  for (const [i, entry] of entries.entries()) {
+    const which = entries.length > 1 ? `entry ${i + 1}` : 'the URL';
+    if (!entry) return `${which} is empty`;
+    if (/\s/.test(entry)) return `${which} contains whitespace`;
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      return `${which} is not an absolute URL`;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${which} is not http:// or https://`;
+    if (!url.hostname) return `${which} has no host`;
+    if (url.username || url.password) return `${which} must not carry a user or password`;
+    if (entry.includes('#')) return `${which} must not have a fragment (#...)`;
+  }
+  return undefined;
+}
+
+/** A comma-separated allow-list of OAuth redirect URIs (see redirectUriProblem). */
+export function IsRedirectUriList(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isRedirectUriList',
+    validator: {
+      validate: (value: unknown) => redirectUriProblem(value) === undefined,
+      defaultMessage: (args) =>
+        'must be a comma-separated list of absolute http:// or https:// callback URLs such as ' +
+        `https://app.example.com/auth/iracing/callback: ${redirectUriProblem(args?.value)}`,
     },
   });
 }
