@@ -5,6 +5,7 @@
 // Tokens and secrets never appear in an error message or a log line.
 import { IracingAuthError, IracingUnavailableError } from './iracing.errors.js';
 import { maskSecret } from '../core/security/secret-mask.js';
+import { clientFields, postTokenForm, TOKEN_ENDPOINT } from './oauth-token.js';
 import { MemoryTokenStore } from './token-store.js';
 import type { TokenSet, TokenStore } from './token-store.js';
 
@@ -19,7 +20,6 @@ export interface IracingCredentials {
 
 /** Refresh this long before the access token expires. */
 const EARLY_REFRESH_MS = 60_000;
-const TOKEN_ENDPOINT = 'oauth2/token';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class IracingAuth {
@@ -124,8 +124,7 @@ export class IracingAuth {
     }
     return this.tokenRequest({
       grant_type: 'password_limited',
-      client_id: clientId,
-      client_secret: maskSecret(clientSecret, clientId),
+      ...clientFields(clientId, clientSecret),
       username,
       password: maskSecret(password, username),
       scope: 'iracing.auth',
@@ -133,36 +132,15 @@ export class IracingAuth {
   }
 
   private async tokenRequest(form: Record<string, string>): Promise<TokenSet> {
-    const body = new URLSearchParams(form);
-    if (form.grant_type === 'refresh_token' && this.creds.clientId) {
-      body.set('client_id', this.creds.clientId);
-      if (this.creds.clientSecret)
-        body.set('client_secret', maskSecret(this.creds.clientSecret, this.creds.clientId));
-    }
-    let res: Response;
-    try {
-      res = await fetch(`${this.creds.oauthUrl.replace(/\/$/, '')}/oauth2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body,
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (err) {
-      throw new IracingUnavailableError(
-        TOKEN_ENDPOINT,
-        (err as Error).name === 'TimeoutError' ? 'timeout' : 'network error',
-      );
-    }
-    const text = await res.text();
-    if (res.status >= 500) throw new IracingUnavailableError(TOKEN_ENDPOINT, `HTTP ${res.status}`);
-    let json: Record<string, unknown> = {};
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      /* reported below */
-    }
-    if (!res.ok || typeof json.access_token !== 'string') {
-      const reason = typeof json.error === 'string' ? json.error : `HTTP ${res.status}`;
+    const { clientId, clientSecret } = this.creds;
+    const fields =
+      form.grant_type === 'refresh_token' && clientId
+        ? { ...form, client_id: clientId, ...(clientSecret ? clientFields(clientId, clientSecret) : {}) }
+        : form;
+    const { status, ok, json } = await postTokenForm(this.creds.oauthUrl, fields, 30_000);
+    if (status >= 500) throw new IracingUnavailableError(TOKEN_ENDPOINT, `HTTP ${status}`);
+    if (!ok || typeof json.access_token !== 'string') {
+      const reason = typeof json.error === 'string' ? json.error : `HTTP ${status}`;
       throw new IracingAuthError(TOKEN_ENDPOINT, `${form.grant_type} grant refused (${reason})`);
     }
     const now = Date.now();

@@ -76,6 +76,28 @@ export class IracingHttp {
   }
 
   /**
+   * A `/data` call as a linked member, with their own access token: outside the system account's token and
+   * rate-limit budget. Their refused token is theirs to refresh (an auth error here), a 429 an outage.
+   */
+  async memberGet(
+    endpoint: string,
+    url: string,
+    params: Params,
+    accessToken: string,
+  ): Promise<{ json: unknown; text: string }> {
+    const res = await this.send(endpoint, url, { authorization: `Bearer ${accessToken}` }, false);
+    if (res.status === 401) {
+      await res.body?.cancel();
+      throw new IracingAuthError(endpoint, "the member's access token was refused");
+    }
+    if (res.status === 429) {
+      await res.body?.cancel();
+      throw new IracingUnavailableError(endpoint, "rate limited on the member's account");
+    }
+    return this.readJsonText(endpoint, res, params);
+  }
+
+  /**
    * One HTTP GET with retries on outages; answers with any non-5xx response. `limited` requests (the
    * authenticated `/data` calls) each take a slot of the shared rate-limit budget, retries included.
    */

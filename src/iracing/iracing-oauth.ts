@@ -7,7 +7,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config.js';
 import { MetricsService } from '../core/metrics/metrics.service.js';
-import { maskSecret } from '../core/security/secret-mask.js';
 import { IracingAuth } from './iracing-auth.js';
 import { IracingHttp } from './iracing-http.js';
 import {
@@ -18,19 +17,24 @@ import {
 } from './iracing.errors.js';
 import { checkPart, memberInfoPayload } from './iracing.payloads.js';
 import type { IracingMemberInfo } from './iracing.payloads.js';
-import { isObject } from './linked-data.js';
+import { clientOptionsFrom } from './iracing.client.js';
+import type { IracingClientOptions } from './iracing.client.js';
+import { LinkedDataFetcher } from './linked-data.js';
+import { clientFields, postTokenForm, TOKEN_ENDPOINT } from './oauth-token.js';
 import { LocalRateLimiter } from './rate-limiter.js';
 
-export interface IracingOAuthOptions {
-  oauthUrl: string;
-  apiUrl: string;
-  clientId?: string;
-  clientSecret?: string;
-  timeoutMs?: number;
-  maxAttempts?: number;
-  retryBaseMs?: number;
-  maintenanceDelayMs?: number;
-}
+/** The client's settings the racers' grants use (the same as IracingClient's). */
+export type IracingOAuthOptions = Pick<
+  IracingClientOptions,
+  | 'oauthUrl'
+  | 'apiUrl'
+  | 'clientId'
+  | 'clientSecret'
+  | 'timeoutMs'
+  | 'maxAttempts'
+  | 'retryBaseMs'
+  | 'maintenanceDelayMs'
+>;
 
 /** What iRacing answers to the authorization code and refresh grants. */
 export interface MemberTokens {
@@ -60,33 +64,17 @@ export class IracingOAuthError extends IracingError {
 /** Injection token of explicit options (tests, tools); the application reads AppConfig. */
 export const IRACING_OAUTH_OPTIONS = Symbol('IRACING_OAUTH_OPTIONS');
 
-const TOKEN_ENDPOINT = 'oauth2/token';
 const MEMBER_INFO = 'member/info';
 const SCOPE = 'iracing.auth';
 /** An OAuth error code as RFC 6749 §5.2 spells them; anything else is not echoed. */
 const OAUTH_ERROR_RE = /^[a-z][a-z0-9_.-]{0,63}$/i;
-/** Link answers that mean the presigned link expired: ask the endpoint again (once). */
-const EXPIRED_LINK = new Set([400, 401, 403, 404, 410]);
-
-function optionsFrom(config: AppConfig | undefined): IracingOAuthOptions {
-  return {
-    oauthUrl: config?.env.IRACING_OAUTH_URL ?? 'https://oauth.iracing.com',
-    apiUrl: config?.env.IRACING_API_URL ?? 'https://members-ng.iracing.com',
-    clientId: config?.env.IRACING_CLIENT_ID,
-    clientSecret: config?.env.IRACING_CLIENT_SECRET,
-    timeoutMs: config?.env.IRACING_TIMEOUT_MS,
-    maxAttempts: config?.env.IRACING_MAX_ATTEMPTS,
-    retryBaseMs: config?.env.IRACING_RETRY_BASE_MS,
-    maintenanceDelayMs: config?.env.IRACING_MAINTENANCE_DELAY_MS,
-  };
-}
 
 @Injectable()
 export class IracingOAuth {
   private readonly oauthUrl: string;
   private readonly apiUrl: string;
   private readonly timeoutMs: number;
-  private readonly http: IracingHttp;
+  private readonly links: LinkedDataFetcher;
   private readonly options: IracingOAuthOptions;
 
   constructor(
@@ -94,24 +82,26 @@ export class IracingOAuth {
     @Optional() private readonly metrics?: MetricsService,
     @Optional() @Inject(IRACING_OAUTH_OPTIONS) given?: IracingOAuthOptions,
   ) {
-    const options = given ?? optionsFrom(config);
+    const options = given ?? clientOptionsFrom(config);
     this.options = options;
     this.oauthUrl = options.oauthUrl.replace(/\/+$/, '');
     this.apiUrl = options.apiUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    // Only IracingHttp.send is used (outage retries, maintenance, metrics): with the member's token in its
-    // headers, outside the system account's token and rate-limit budget, neither of which it then touches.
-    this.http = new IracingHttp(
-      {
-        maxAttempts: options.maxAttempts ?? 4,
-        retryBaseMs: options.retryBaseMs ?? 1000,
-        timeoutMs: this.timeoutMs,
-        maintenanceDelayMs: options.maintenanceDelayMs ?? 5 * 60_000,
-      },
+    const settings = {
+      maxAttempts: options.maxAttempts ?? 4,
+      retryBaseMs: options.retryBaseMs ?? 1000,
+      timeoutMs: this.timeoutMs,
+      maintenanceDelayMs: options.maintenanceDelayMs ?? 5 * 60_000,
+    };
+    // Members' calls go through IracingHttp.memberGet only: with the member's token, outside the system
+    // account's token and rate-limit budget, which these instances therefore never touch.
+    const http = new IracingHttp(
+      settings,
       new IracingAuth({ oauthUrl: this.oauthUrl }),
       new LocalRateLimiter(),
       metrics,
     );
+    this.links = new LinkedDataFetcher(http, { ...settings, apiUrl: this.apiUrl, chunkConcurrency: 1 });
   }
 
   /** Whether the client id and secret the code and refresh grants need are configured. */
@@ -149,28 +139,8 @@ export class IracingOAuth {
 
   /** `member/info` of the member `accessToken` belongs to, its `{link}` followed and its shape checked. */
   async memberInfo(accessToken: string): Promise<IracingMemberInfo> {
-    const url = `${this.apiUrl}/data/${MEMBER_INFO}`;
-    for (let linkTry = 1; ; linkTry++) {
-      const res = await this.http.send(MEMBER_INFO, url, { authorization: `Bearer ${accessToken}` }, false);
-      if (res.status === 401) {
-        await res.body?.cancel();
-        throw new IracingAuthError(MEMBER_INFO, "the member's access token was refused");
-      }
-      if (res.status === 429) {
-        await res.body?.cancel();
-        throw new IracingUnavailableError(MEMBER_INFO, "rate limited on the member's account");
-      }
-      const first = await this.http.readJson(MEMBER_INFO, res, {});
-      const link = isObject(first) ? (first.link ?? first.data_url) : undefined;
-      if (typeof link !== 'string') return checkPart(MEMBER_INFO, '', first, memberInfoPayload);
-      const linked = await this.http.send(MEMBER_INFO, link, {}, false);
-      if (EXPIRED_LINK.has(linked.status) && linkTry < 2) {
-        await linked.body?.cancel();
-        continue;
-      }
-      const body = await this.http.readJson(MEMBER_INFO, linked, {});
-      return checkPart(MEMBER_INFO, '', body, memberInfoPayload);
-    }
+    const { payload } = await this.links.fetchData(MEMBER_INFO, {}, accessToken);
+    return checkPart(MEMBER_INFO, '', payload, memberInfoPayload);
   }
 
   private client(): { clientId: string; clientSecret: string } {
@@ -185,47 +155,22 @@ export class IracingOAuth {
 
   private async tokenRequest(grantType: string, fields: Record<string, string>): Promise<MemberTokens> {
     const { clientId, clientSecret } = this.client();
-    const body = new URLSearchParams({
-      grant_type: grantType,
-      client_id: clientId,
-      client_secret: maskSecret(clientSecret, clientId),
-      ...fields,
-    });
-    const res = await this.post(body);
-    const text = await res.text();
-    this.metrics?.iracingRequests.inc({ endpoint: TOKEN_ENDPOINT, status: String(res.status) });
-    if (res.status >= 500 || res.status === 429)
-      throw new IracingUnavailableError(TOKEN_ENDPOINT, `HTTP ${res.status}`);
-    let json: Record<string, unknown> = {};
+    const form = { grant_type: grantType, ...clientFields(clientId, clientSecret), ...fields };
+    let answer;
     try {
-      const parsed = JSON.parse(text) as unknown;
-      if (isObject(parsed)) json = parsed;
-    } catch {
-      /* judged below */
-    }
-    if (!res.ok) {
-      const code = typeof json.error === 'string' && OAUTH_ERROR_RE.test(json.error) ? json.error : undefined;
-      throw new IracingOAuthError(grantType, code ?? `http_${res.status}`, res.status);
-    }
-    return tokensOf(json, Date.now());
-  }
-
-  private async post(body: URLSearchParams): Promise<Response> {
-    try {
-      return await fetch(`${this.oauthUrl}/oauth2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      answer = await postTokenForm(this.oauthUrl, form, this.timeoutMs);
     } catch (err) {
       this.metrics?.iracingRequests.inc({ endpoint: TOKEN_ENDPOINT, status: '0' });
-      const timeout = (err as Error).name === 'TimeoutError';
-      throw new IracingUnavailableError(
-        TOKEN_ENDPOINT,
-        timeout ? `timeout after ${this.timeoutMs} ms` : 'network error',
-      );
+      throw err;
     }
+    const { status, ok, json } = answer;
+    this.metrics?.iracingRequests.inc({ endpoint: TOKEN_ENDPOINT, status: String(status) });
+    if (status >= 500 || status === 429) throw new IracingUnavailableError(TOKEN_ENDPOINT, `HTTP ${status}`);
+    if (!ok) {
+      const code = typeof json.error === 'string' && OAUTH_ERROR_RE.test(json.error) ? json.error : undefined;
+      throw new IracingOAuthError(grantType, code ?? `http_${status}`, status);
+    }
+    return tokensOf(json, Date.now());
   }
 }
 

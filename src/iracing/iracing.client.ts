@@ -61,7 +61,7 @@ export interface ChunkedResult<T> {
 }
 
 /** The client's options from the settings (defaults where there is no config). */
-function optionsFrom(config: AppConfig | undefined): IracingClientOptions {
+export function clientOptionsFrom(config: AppConfig | undefined): IracingClientOptions {
   return {
     apiUrl: config?.env.IRACING_API_URL ?? 'https://members-ng.iracing.com',
     oauthUrl: config?.env.IRACING_OAUTH_URL ?? 'https://oauth.iracing.com',
@@ -91,7 +91,7 @@ export class IracingClient {
     @Optional() @Inject(REDIS) redis?: Redis,
     @Optional() private readonly metrics?: MetricsService,
   ) {
-    const o = options ?? optionsFrom(config);
+    const o = options ?? clientOptionsFrom(config);
     const maxAttempts = o.maxAttempts ?? 4;
     const retryBaseMs = o.retryBaseMs ?? 1000;
     const prefix = o.redisPrefix ?? 'simlane';

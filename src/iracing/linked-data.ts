@@ -30,15 +30,24 @@ export class LinkedDataFetcher {
     private readonly settings: LinkedDataSettings,
   ) {}
 
-  /** The payload, and its JSON text as received when nothing was joined into it (no chunks). */
-  async fetchData(endpoint: string, params: Params): Promise<{ payload: unknown; text?: string }> {
+  /**
+   * The payload, and its JSON text as received when nothing was joined into it (no chunks). With
+   * `memberToken`, asked as that linked member (IracingHttp.memberGet); else as the system account.
+   */
+  async fetchData(
+    endpoint: string,
+    params: Params,
+    memberToken?: string,
+  ): Promise<{ payload: unknown; text?: string }> {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(params).sort(([a], [b]) => a.localeCompare(b))) {
       if (v !== undefined) query.set(k, String(v));
     }
     const url = `${this.settings.apiUrl}/data/${endpoint}${query.size ? `?${query}` : ''}`;
     for (let linkTry = 1; ; linkTry++) {
-      const answer = await this.http.authorizedGet(endpoint, url, params);
+      const answer = memberToken
+        ? await this.http.memberGet(endpoint, url, params, memberToken)
+        : await this.http.authorizedGet(endpoint, url, params);
       const first = answer.json;
       const link = isObject(first) ? (first.link ?? first.data_url) : undefined;
       let body = first;
