@@ -2,8 +2,8 @@
 // (docs/architecture.md §2.7, §5) for tests, benchmarks, the demo and front-end work. It serves the OAuth endpoints
 // (oauth-server.ts: `password_limited` for the system account, the authorization code flow with PKCE for the
 // members of `options.members`), `/data/...` answering `{link, expires}` with presigned-style links that expire,
-// rate-limit headers from a configurable budget, and faults injected per endpoint. What it serves comes from a
-// ReplicaDataset (recorded files or synthetic). A token issued to a member makes the "me" endpoints
+// rate-limit headers from a configurable budget (one per member, one for the system account), and faults injected
+// per endpoint. What it serves comes from a ReplicaDataset (recorded files or synthetic). A token issued to a member makes the "me" endpoints
 // (`member/info`, `stats/member_*` without a cust_id, …) describe that member.
 //
 // Faults that must happen at a defined point of a sync, whatever the speed of the machine, are tied to request
@@ -90,7 +90,10 @@ export class OfflineReplica {
   private readonly links: LinkStore;
   private readonly oauth: OAuthServer;
   private readonly members: ReplicaMembers;
+  /** The system account's budget (and unauthenticated requests'). */
   private readonly budget: RateBudget;
+  /** Each linked member's own budget: iRacing counts each member's requests apart. */
+  private readonly memberBudgets = new Map<number, RateBudget>();
   private filesInFlight = 0;
   stats: ReplicaStats = ReplicaReset();
 
@@ -270,6 +273,14 @@ export class OfflineReplica {
     return fault ? serveFault(res, fault, headers ?? {}, this.stats) : undefined;
   }
 
+  /** The budget a request spends: its member's own (a token of the authorization code flow), else the system's. */
+  private budgetOf(custId: number | undefined): RateBudget {
+    if (custId === undefined) return this.budget;
+    let budget = this.memberBudgets.get(custId);
+    if (!budget) this.memberBudgets.set(custId, (budget = new RateBudget(this.options.rateLimit ?? null)));
+    return budget;
+  }
+
   private send(res: ServerResponse, answer: OAuthAnswer): void {
     const headers = answer.headers ?? {};
     if (answer.location) {
@@ -283,19 +294,15 @@ export class OfflineReplica {
   private async data(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const endpoint = url.pathname.slice('/data/'.length).replace(/\/$/, '');
     this.stats.dataRequests[endpoint] = (this.stats.dataRequests[endpoint] ?? 0) + 1;
-    const headers = this.budget.headers(this.stats);
+    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const grant = this.oauth.grantOf(token);
+    const budget = this.budgetOf(grant?.custId);
+    const headers = budget.headers(this.stats);
     if (headers === null) {
       this.stats.rateLimited++;
       this.stats.overBudget++;
-      return sendJson(
-        res,
-        429,
-        { error: 'Rate limit exceeded' },
-        this.budget.headers(this.stats, true) ?? {},
-      );
+      return sendJson(res, 429, { error: 'Rate limit exceeded' }, budget.headers(this.stats, true) ?? {});
     }
-    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const grant = this.oauth.grantOf(token);
     if (!grant) return sendJson(res, 401, { error: 'Unauthorized' }, headers);
 
     const linkFault = await this.faultFor(endpoint, url.searchParams, req, res, headers);

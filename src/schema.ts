@@ -21,6 +21,7 @@ import { WEATHER_RESOLVERS } from './weather/weather.module.js';
 import { MEMBERS_RESOLVERS } from './members/members.module.js';
 import { RESULTS_RESOLVERS } from './results/results.module.js';
 import { AccountsResolver } from './accounts/accounts.resolver.js';
+import { AccountsSyncResolver } from './accounts/accounts.sync.js';
 
 /** Every resolver class of the API role; keep in step with the modules (the schema test notices a gap). */
 export const RESOLVERS = [
@@ -39,6 +40,7 @@ export const RESOLVERS = [
   WeatherSyncResolver,
   MembersSyncResolver,
   ResultsSyncResolver,
+  AccountsSyncResolver,
 ];
 
 const SCHEMA_HEADER =

@@ -17,6 +17,14 @@ import { InjectRedis } from '../core/redis/redis.provider.js';
 import { IracingOAuth, IracingOAuthError } from '../iracing/iracing-oauth.js';
 import type { MemberTokens } from '../iracing/iracing-oauth.js';
 import { IracingError } from '../iracing/iracing.errors.js';
+import type { IracingMemberInfo } from '../iracing/iracing.payloads.js';
+import { errorMessage } from '../core/errors/domain-error.js';
+import { ImportReport } from '../core/import/import-report.js';
+import { MembersImporter } from '../members/members.importer.js';
+import type { OwnedContentDeleted } from '../members/owned-content.js';
+import { SyncRun, SyncTrigger } from '../scheduler/sync-run.entity.js';
+import { SyncRunService } from '../scheduler/sync-run.service.js';
+import { MEMBER_ACCOUNT_KIND } from './accounts.kinds.js';
 import { TokenCipher } from './token-cipher.js';
 import { TokenVault } from './token-vault.service.js';
 import type { LinkView } from './token-vault.service.js';
@@ -41,9 +49,11 @@ export interface LinkCompletion {
   custId: number;
   /** Shown once, to the racer who signed in; stored only as its digest. */
   viewerToken: string;
+  /** The member's first sync (summary and recent form), queued on the member queue; null if it could not be. */
+  firstSync: SyncRun | null;
 }
 
-export interface UnlinkOutcome {
+export interface UnlinkOutcome extends OwnedContentDeleted {
   custId: number;
   linkDeleted: boolean;
   accessTokenDeleted: boolean;
@@ -81,6 +91,8 @@ export class LinkService {
     private readonly vault: TokenVault,
     private readonly viewers: ViewerTokens,
     private readonly cipher: TokenCipher,
+    private readonly members: MembersImporter,
+    private readonly runs: SyncRunService,
     @InjectRedis() private readonly redis: Redis,
   ) {
     this.prefix = config.env.QUEUE_PREFIX;
@@ -134,17 +146,40 @@ export class LinkService {
     await this.keepAccessToken(custId, tokens);
     const viewerToken = await this.viewers.issue(custId, VIEWER_TOKEN_LABEL);
     this.log.log(`cust_id ${custId} linked their iRacing account`);
-    return { custId, viewerToken };
+    return { custId, viewerToken, firstSync: await this.firstSync(info) };
   }
 
-  /** Forgets a racer's link, their cached access token and every viewer token of theirs. */
+  /**
+   * The member's first sync: what `member/info` already said (profile, licences, owned content) is written at
+   * once, so the answer shows it; the rest (summary, recent form) is queued on the member queue. Neither undoes
+   * the link when it fails: the queued run, or the daily pass over linked members, catches up.
+   */
+  private async firstSync(info: IracingMemberInfo): Promise<SyncRun | null> {
+    const custId = info.cust_id;
+    const report = new ImportReport();
+    try {
+      await this.members.importAccount(info, {}, report);
+    } catch (err) {
+      report.fail(`member ${custId}`, err);
+    }
+    for (const f of report.failures)
+      this.log.warn(`cust_id ${custId}: the first import of their account failed (${f.message})`);
+    try {
+      return await this.runs.enqueue(MEMBER_ACCOUNT_KIND, { custId }, SyncTrigger.SYNC);
+    } catch (err) {
+      this.log.warn(`cust_id ${custId}: their first sync could not be queued (${errorMessage(err)})`);
+      return null;
+    }
+  }
+
+  /** Forgets a racer's link, their cached access token, every viewer token of theirs and their owned content. */
   async unlink(custId: number): Promise<UnlinkOutcome> {
     const linkDeleted = await this.vault.deleteLink(custId);
-    const accessTokenDeleted =
-      (await this.redisCall(() => this.redis.del(accessTokenKey(this.prefix, custId)))) > 0;
+    const accessTokenDeleted = await this.forgetAccessToken(custId);
     const viewerTokensRevoked = await this.viewers.revokeAll(custId);
+    const owned = await this.members.forgetOwnedContent(custId);
     this.log.log(`cust_id ${custId} unlinked their iRacing account`);
-    return { custId, linkDeleted, accessTokenDeleted, viewerTokensRevoked };
+    return { custId, linkDeleted, accessTokenDeleted, viewerTokensRevoked, ...owned };
   }
 
   /** The racer's link without its token, or null. */
@@ -160,6 +195,11 @@ export class LinkService {
     if (kept.expiresAt <= Date.now()) return null;
     const accessToken = this.cipher.decrypt(kept, accessContext(custId));
     return { accessToken, expiresAt: new Date(kept.expiresAt) };
+  }
+
+  /** Forgets the racer's kept access token. */
+  async forgetAccessToken(custId: number): Promise<boolean> {
+    return (await this.redisCall(() => this.redis.del(accessTokenKey(this.prefix, custId)))) > 0;
   }
 
   private checkEnabled(): void {

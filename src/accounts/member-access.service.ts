@@ -15,8 +15,11 @@ import { TokenVault } from './token-vault.service.js';
 
 /** Refresh this long before the access token ends. */
 const EARLY_MS = 60_000;
-/** How long a member's refresh lock lives at most (a crashed holder frees it by then). */
-const LOCK_MS = 30_000;
+/**
+ * How long a member's refresh lock lives beyond the token request's own timeout (IRACING_TIMEOUT_MS): a holder
+ * that crashed frees it by then, one that is alive has had its answer or given up.
+ */
+const LOCK_MARGIN_MS = 5_000;
 const RELEASE_LUA = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /** The member must sign in with iRacing again (no link, or iRacing refused its refresh token). */
@@ -38,16 +41,28 @@ export class MemberAccess {
     @InjectRedis() private readonly redis: Redis,
   ) {}
 
-  /** An access token of `custId` valid for at least a minute: kept, refreshed here, or refreshed by another process. */
-  async accessToken(custId: number, waitMs = LOCK_MS): Promise<string> {
-    const deadline = Date.now() + waitMs;
+  /**
+   * An access token of `custId` valid for at least a minute: kept, refreshed here, or refreshed by another
+   * process. `renewWithinMs`: refresh anyway when the stored refresh token lapses within that time, so that a
+   * link in use is kept alive well inside iRacing's 7 days (docs/architecture.md §5.1).
+   */
+  async accessToken(
+    custId: number,
+    options: { renewWithinMs?: number; waitMs?: number } = {},
+  ): Promise<string> {
+    const deadline = Date.now() + (options.waitMs ?? this.lockMs);
+    const usable = async () =>
+      options.renewWithinMs !== undefined && (await this.lapsesWithin(custId, options.renewWithinMs))
+        ? null
+        : this.fresh(custId);
     for (;;) {
-      const kept = await this.fresh(custId);
+      const kept = await usable();
       if (kept) return kept;
       const lock = await this.lock(custId);
       if (lock) {
         try {
-          return (await this.fresh(custId)) ?? (await this.refresh(custId));
+          // Under the lock, again: another process may have refreshed meanwhile.
+          return (await usable()) ?? (await this.refresh(custId));
         } finally {
           await this.release(custId, lock);
         }
@@ -58,6 +73,17 @@ export class MemberAccess {
         );
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** Forgets the kept access token (iRacing refused it): the next `accessToken` refreshes. */
+  async forget(custId: number): Promise<void> {
+    await this.links.forgetAccessToken(custId);
+  }
+
+  /** Whether the link's refresh token lapses within `ms` (no link: false, `refresh` says so). */
+  private async lapsesWithin(custId: number, ms: number): Promise<boolean> {
+    const link = await this.vault.link(custId);
+    return Boolean(link?.refreshExpiresAt && link.refreshExpiresAt.getTime() - Date.now() < ms);
   }
 
   private async fresh(custId: number): Promise<string | null> {
@@ -94,12 +120,16 @@ export class MemberAccess {
 
   private async lock(custId: number): Promise<string | null> {
     const owner = randomBytes(12).toString('hex');
-    const set = await this.redis.set(this.lockKey(custId), owner, 'PX', LOCK_MS, 'NX');
+    const set = await this.redis.set(this.lockKey(custId), owner, 'PX', this.lockMs, 'NX');
     return set === 'OK' ? owner : null;
   }
 
   private async release(custId: number, owner: string): Promise<void> {
     await this.redis.eval(RELEASE_LUA, 1, this.lockKey(custId), owner).catch(() => undefined);
+  }
+
+  private get lockMs(): number {
+    return this.config.env.IRACING_TIMEOUT_MS + LOCK_MARGIN_MS;
   }
 
   private lockKey(custId: number): string {

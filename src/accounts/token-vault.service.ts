@@ -159,6 +159,15 @@ export class TokenVault {
     return rows.length > 0;
   }
 
+  /** The cust_ids of every ACTIVE link, in order. */
+  async activeLinks(): Promise<number[]> {
+    const rows = await this.query<{ cust_id: number }>(
+      `SELECT cust_id FROM iracing_link WHERE status = 'ACTIVE' ORDER BY cust_id`,
+      [],
+    );
+    return rows.map((r) => r.cust_id);
+  }
+
   /** Forgets a link and its token; false when there was none. */
   async deleteLink(custId: number): Promise<boolean> {
     checkCustId(custId);

@@ -1,34 +1,30 @@
-// The racer a request reads as: `Authorization: Bearer <viewer token>`, resolved through ViewerTokens once per
-// request and kept on the GraphQL context. ViewerGuard refuses a request without a live viewer token; `me` asks
-// viewerOf and answers null instead. Admin keys are not viewer tokens (AdminGuard keeps admin work). The token is
-// never logged nor echoed.
+// The racer a request reads as: `Authorization: Bearer <viewer token>`, resolved once per request by core's
+// Requesters (through ViewerTokens, which this module registers as its directory) and kept on the GraphQL context.
+// ViewerGuard refuses a request without a live viewer token; `me` asks viewerOf and answers null instead. Admin
+// keys are not viewer tokens (AdminGuard keeps admin work). The token is never logged nor echoed.
 import { Injectable } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import { bearerToken } from '../core/auth/admin.guard.js';
+import { Requesters } from '../core/auth/requester.js';
+import type { RequestContext } from '../core/auth/requester.js';
 import { UnauthenticatedError } from '../core/errors/domain-error.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
-import { ViewerTokens } from './viewer-tokens.service.js';
 
-/** The GraphQL context, with the racer once resolved (null: none). */
-export type ViewerContext = GraphQLContext & { viewerCustId?: Promise<number | null> };
+/** The GraphQL context, with who the request comes from once resolved. */
+export type ViewerContext = GraphQLContext & RequestContext;
 
 /** The cust_id the request's bearer viewer token stands for, or null. */
-export function viewerOf(ctx: ViewerContext, viewers: ViewerTokens): Promise<number | null> {
-  ctx.viewerCustId ??= (async () => {
-    const token = bearerToken(ctx.req?.headers?.authorization);
-    return token ? viewers.resolve(token) : null;
-  })();
-  return ctx.viewerCustId;
+export async function viewerOf(ctx: ViewerContext, requesters: Requesters): Promise<number | null> {
+  return (await requesters.of(ctx)).custId;
 }
 
 @Injectable()
 export class ViewerGuard implements CanActivate {
-  constructor(private readonly viewers: ViewerTokens) {}
+  constructor(private readonly requesters: Requesters) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const ctx = GqlExecutionContext.create(context).getContext<ViewerContext>();
-    if ((await viewerOf(ctx, this.viewers)) === null)
+    if ((await viewerOf(ctx, this.requesters)) === null)
       throw new UnauthenticatedError(
         'A valid viewer token is required (Authorization: Bearer <viewer token>, from completeIracingLink)',
       );

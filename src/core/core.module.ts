@@ -1,11 +1,12 @@
 // Shared plumbing, global: the validated config, PostgreSQL (TypeORM), Redis, Bull's connection, the
-// DataLoader registry, the admin guard, /health and /metrics.
+// DataLoader registry, the admin guard, who a request comes from (Requesters), /health and /metrics.
 import { BullModule } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminGuard } from './auth/admin.guard.js';
+import { Requesters } from './auth/requester.js';
 import { AppConfig } from './config/app-config.js';
 import { MigrationRunner } from './database/migration-runner.js';
 import { typeormOptions } from './database/typeorm-options.js';
@@ -55,6 +56,7 @@ export class CoreModule {
         { provide: APP_FILTER, useClass: GraphqlPassThroughFilter },
         DataLoaderService,
         AdminGuard,
+        Requesters,
         redisProvider,
         RedisShutdown,
         MetricsService,
@@ -62,7 +64,7 @@ export class CoreModule {
         // Found by @nestjs/graphql among the providers: replaces its lenient DateTime for every Date field.
         DateTimeScalar,
       ],
-      exports: [AppConfig, DataLoaderService, AdminGuard, REDIS, MetricsService],
+      exports: [AppConfig, DataLoaderService, AdminGuard, Requesters, REDIS, MetricsService],
     };
   }
 }

@@ -77,41 +77,52 @@ export class IracingHttp {
 
   /**
    * A `/data` call as a linked member, with their own access token: outside the system account's token and
-   * rate-limit budget. Their refused token is theirs to refresh (an auth error here), a 429 an outage.
+   * budget. `budget`: the member's own rate-limit budget (iRacing counts each token's requests apart), whose 429
+   * waits for its reset like the system account's; without one, a 429 is an outage. Their refused token is theirs
+   * to refresh (an auth error here).
    */
   async memberGet(
     endpoint: string,
     url: string,
     params: Params,
     accessToken: string,
+    budget?: RateLimiter,
   ): Promise<{ json: unknown; text: string }> {
-    const res = await this.send(endpoint, url, { authorization: `Bearer ${accessToken}` }, false);
-    if (res.status === 401) {
-      await res.body?.cancel();
-      throw new IracingAuthError(endpoint, "the member's access token was refused");
+    let rateLimited = 0;
+    for (;;) {
+      const res = await this.send(endpoint, url, { authorization: `Bearer ${accessToken}` }, budget ?? false);
+      if (res.status === 401) {
+        await res.body?.cancel();
+        throw new IracingAuthError(endpoint, "the member's access token was refused");
+      }
+      if (res.status === 429) {
+        await res.body?.cancel();
+        if (!budget || ++rateLimited > 5)
+          throw new IracingUnavailableError(endpoint, "rate limited on the member's account");
+        await budget.rateLimited(observe(res)?.resetAt);
+        continue;
+      }
+      return this.readJsonText(endpoint, res, params);
     }
-    if (res.status === 429) {
-      await res.body?.cancel();
-      throw new IracingUnavailableError(endpoint, "rate limited on the member's account");
-    }
-    return this.readJsonText(endpoint, res, params);
   }
 
   /**
    * One HTTP GET with retries on outages; answers with any non-5xx response. `limited` requests (the
-   * authenticated `/data` calls) each take a slot of the shared rate-limit budget, retries included.
+   * authenticated `/data` calls) each take a slot of a rate-limit budget, retries included: the system
+   * account's shared one (`true`), or the one given (a linked member's).
    */
   async send(
     endpoint: string,
     url: string,
     headers: Record<string, string>,
-    limited: boolean,
+    limited: boolean | RateLimiter,
   ): Promise<Response> {
     const { maxAttempts } = this.settings;
+    const budget = limited === true ? this.limiter : limited || undefined;
     let lastProblem = '';
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1) await sleep(backoffMs(this.settings.retryBaseMs, attempt));
-      const admission = limited ? (await this.takeSlot()).admission : undefined;
+      const admission = budget ? (await this.takeSlot(budget)).admission : undefined;
       let res: Response;
       try {
         res = await fetch(url, {
@@ -130,7 +141,7 @@ export class IracingHttp {
       const seen = observe(res);
       await admission?.done(seen);
       this.metrics?.iracingRequests.inc({ endpoint, status: String(res.status) });
-      if (limited && seen) this.metrics?.rateLimitRemaining.set(seen.remaining);
+      if (limited === true && seen) this.metrics?.rateLimitRemaining.set(seen.remaining);
       const outage = await this.outage(endpoint, res);
       if (outage === undefined) return res;
       lastProblem = outage;
@@ -139,9 +150,9 @@ export class IracingHttp {
     throw new IracingUnavailableError(endpoint, `${lastProblem} (after ${maxAttempts} attempts)`);
   }
 
-  /** Waits for a slot of the shared budget, counting the wait and the call. */
-  private async takeSlot(): Promise<Slot> {
-    const slot = await this.limiter.acquire();
+  /** Waits for a slot of `budget`, counting the wait and the call. */
+  private async takeSlot(budget: RateLimiter): Promise<Slot> {
+    const slot = await budget.acquire();
     const stats = currentStats();
     if (stats) {
       stats.rateLimitWaitMs += slot.waitedMs;

@@ -6,7 +6,9 @@
 // Tokens, codes, verifiers and the secret never appear in an error message or a log line.
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config.js';
+import type { Redis } from 'ioredis';
 import { MetricsService } from '../core/metrics/metrics.service.js';
+import { REDIS } from '../core/redis/redis.provider.js';
 import { IracingAuth } from './iracing-auth.js';
 import { IracingHttp } from './iracing-http.js';
 import {
@@ -21,7 +23,9 @@ import { clientOptionsFrom } from './iracing.client.js';
 import type { IracingClientOptions } from './iracing.client.js';
 import { LinkedDataFetcher } from './linked-data.js';
 import { clientFields, postTokenForm, TOKEN_ENDPOINT } from './oauth-token.js';
-import { LocalRateLimiter } from './rate-limiter.js';
+import { LocalRateLimiter, RedisRateLimiter } from './rate-limiter.js';
+import type { Check } from './decode.js';
+import type { Params } from './iracing-http.js';
 
 /** The client's settings the racers' grants use (the same as IracingClient's). */
 export type IracingOAuthOptions = Pick<
@@ -34,6 +38,7 @@ export type IracingOAuthOptions = Pick<
   | 'maxAttempts'
   | 'retryBaseMs'
   | 'maintenanceDelayMs'
+  | 'redisPrefix'
 >;
 
 /** What iRacing answers to the authorization code and refresh grants. */
@@ -77,12 +82,18 @@ export class IracingOAuth {
   private readonly links: LinkedDataFetcher;
   private readonly options: IracingOAuthOptions;
 
+  private readonly redis?: Redis;
+  private readonly prefix: string;
+
   constructor(
     @Optional() config?: AppConfig,
     @Optional() private readonly metrics?: MetricsService,
     @Optional() @Inject(IRACING_OAUTH_OPTIONS) given?: IracingOAuthOptions,
+    @Optional() @Inject(REDIS) redis?: Redis,
   ) {
     const options = given ?? clientOptionsFrom(config);
+    this.redis = redis;
+    this.prefix = options.redisPrefix ?? 'simlane';
     this.options = options;
     this.oauthUrl = options.oauthUrl.replace(/\/+$/, '');
     this.apiUrl = options.apiUrl.replace(/\/+$/, '');
@@ -137,10 +148,35 @@ export class IracingOAuth {
     return this.tokenRequest('refresh_token', { refresh_token: refreshToken });
   }
 
-  /** `member/info` of the member `accessToken` belongs to, its `{link}` followed and its shape checked. */
-  async memberInfo(accessToken: string): Promise<IracingMemberInfo> {
-    const { payload } = await this.links.fetchData(MEMBER_INFO, {}, accessToken);
-    return checkPart(MEMBER_INFO, '', payload, memberInfoPayload);
+  /**
+   * `member/info` of the member `accessToken` belongs to, its `{link}` followed and its shape checked. With
+   * `custId` (a linked member's sync), within that member's own rate-limit budget.
+   */
+  memberInfo(accessToken: string, custId?: number): Promise<IracingMemberInfo> {
+    return this.memberData(MEMBER_INFO, {}, accessToken, memberInfoPayload, custId);
+  }
+
+  /**
+   * A `/data` endpoint asked as the member `accessToken` belongs to (`stats/member_summary`, …), its shape
+   * checked. With `custId`, its requests spend that member's own budget, mirrored from iRacing's rate-limit
+   * headers for their token and shared in Redis by every process (docs/architecture.md §5.3); never the system
+   * account's.
+   */
+  async memberData<T>(
+    endpoint: string,
+    params: Params,
+    accessToken: string,
+    check: Check<T>,
+    custId?: number,
+  ): Promise<T> {
+    const budget =
+      custId === undefined
+        ? undefined
+        : this.redis
+          ? new RedisRateLimiter(this.redis, `${this.prefix}:member:${custId}`)
+          : new LocalRateLimiter();
+    const { payload } = await this.links.fetchData(endpoint, params, accessToken, budget);
+    return checkPart(endpoint, '', payload, check);
   }
 
   private client(): { clientId: string; clientSecret: string } {

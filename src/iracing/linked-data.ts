@@ -6,6 +6,7 @@ import { forEachLimit } from '../core/concurrency.js';
 import { backoffMs, sleep } from './iracing-http.js';
 import type { IracingHttp, Params } from './iracing-http.js';
 import { IracingPayloadError } from './iracing.errors.js';
+import type { RateLimiter } from './rate-limiter.js';
 
 export interface LinkedDataSettings {
   apiUrl: string;
@@ -32,12 +33,14 @@ export class LinkedDataFetcher {
 
   /**
    * The payload, and its JSON text as received when nothing was joined into it (no chunks). With
-   * `memberToken`, asked as that linked member (IracingHttp.memberGet); else as the system account.
+   * `memberToken`, asked as that linked member (IracingHttp.memberGet, within `memberBudget` when given); else
+   * as the system account.
    */
   async fetchData(
     endpoint: string,
     params: Params,
     memberToken?: string,
+    memberBudget?: RateLimiter,
   ): Promise<{ payload: unknown; text?: string }> {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(params).sort(([a], [b]) => a.localeCompare(b))) {
@@ -46,7 +49,7 @@ export class LinkedDataFetcher {
     const url = `${this.settings.apiUrl}/data/${endpoint}${query.size ? `?${query}` : ''}`;
     for (let linkTry = 1; ; linkTry++) {
       const answer = memberToken
-        ? await this.http.memberGet(endpoint, url, params, memberToken)
+        ? await this.http.memberGet(endpoint, url, params, memberToken, memberBudget)
         : await this.http.authorizedGet(endpoint, url, params);
       const first = answer.json;
       const link = isObject(first) ? (first.link ?? first.data_url) : undefined;

@@ -1,4 +1,5 @@
-// Imports members from iRacing (docs/architecture.md §4.5): the account's profile and owned content (`member/info`),
+// Imports members from iRacing (docs/architecture.md §4.5): a member's own account, profile and owned content
+// (`member/info`: the system account's, or a linked member's with their token),
 // any member's profile with licenses and statistics (`member/get` + `stats/member_summary` +
 // `stats/member_recent_races`), and the minimal profiles the results importer needs for every participant.
 // Each unit (one member) commits in one transaction, set-based, rolled back for a dry run. Profiles are merged,
@@ -20,6 +21,7 @@ import type { ImportOptions } from '../core/import/import-report.js';
 import { IracingClient } from '../iracing/iracing.client.js';
 import { IracingHttpError } from '../iracing/iracing.errors.js';
 import { membersPayload } from '../iracing/iracing.payloads.js';
+import type { IracingMemberInfo } from '../iracing/iracing.payloads.js';
 import {
   memberSummary,
   minimalProfileRows,
@@ -29,8 +31,14 @@ import {
   recentSubsessionIds,
 } from './members.mapping.js';
 import type { ProfileRow } from './members.mapping.js';
-import { listPackages, notSeenBefore, unknownPackages, writeOwnedContent } from './owned-content.js';
-import type { OwnedIds, UnknownPackage } from './owned-content.js';
+import {
+  forgetOwnedContent,
+  listPackages,
+  notSeenBefore,
+  unknownPackages,
+  writeOwnedContent,
+} from './owned-content.js';
+import type { OwnedContentDeleted, OwnedIds, UnknownPackage } from './owned-content.js';
 import { upsertProfiles } from './profile-upsert.js';
 
 /** The stored name, kept when the source has none; a placeholder only for a profile never named. */
@@ -81,8 +89,25 @@ export class MembersImporter {
   ) {}
 
   /**
-   * The account's profile and the cars and tracks it owns (`member/info`: always the account the syncs run as,
-   * never another member). Owned content is replaced as a set, scoped to the account's cust_id.
+   * The system account's profile and the cars and tracks it owns (`member/info` with the syncs' own token): the
+   * same import as any linked member's (`importAccount`), scoped to the account's cust_id.
+   */
+  async syncOwnedContent(options: ImportOptions = {}): Promise<ImportReport> {
+    const report = new ImportReport();
+    try {
+      const info = await this.iracing.getMemberInfo({ refresh: options.refresh });
+      await this.importAccount(info, options, report);
+    } catch (err) {
+      report.fail(OWNED_UNIT, err);
+    }
+    return report;
+  }
+
+  /**
+   * A member's own account as their `member/info` describes it (the system account's and every linked member's
+   * alike, docs/architecture.md §4.7): profile, licences and owned content in one transaction, with the summary
+   * of their `stats/member_summary` and recent races when given. Owned content is replaced as a set, scoped to
+   * the member's cust_id.
    *
    * Owned packages the catalog does not list are kept in `sim_profile_unknown_package` and reported as a
    * warning the first time they are seen (the run stays SUCCEEDED). The catalog is fetched again for them at
@@ -90,33 +115,39 @@ export class MembersImporter {
    * CATALOG_FRESH_MS: a package iRacing sells but never lists (real accounts own some) costs one catalog fetch,
    * not one per run.
    */
-  async syncOwnedContent(options: ImportOptions = {}): Promise<ImportReport> {
-    const report = new ImportReport();
-    try {
-      const info = await this.iracing.getMemberInfo({ refresh: options.refresh });
-      const { carPackageIds, trackPackageIds } = ownedPackages(info);
-      const custId = info.cust_id;
-      const owned: OwnedIds = { car: carPackageIds, track: trackPackageIds };
-      await this.ensureCatalogKnows(custId, owned, options, report);
-      let unknown: UnknownPackage[] = [];
-      await unitTransaction(this.db, options, async (em) => {
-        report.add('sim_profile', await upsertProfiles(em, [profileFromInfo(info)]));
-        await em.query('UPDATE sim_profile SET info_at = now() WHERE cust_id = $1', [custId]);
-        unknown = await writeOwnedContent(em, custId, owned, report);
-      });
-      report.unitsSucceeded++;
-      this.tellUnknown(custId, unknown, report);
-      for (const [list, what] of [
-        [carPackageIds, 'car_packages (owned cars left as they were)'],
-        [trackPackageIds, 'track_packages (owned tracks left as they were)'],
-      ] as const) {
-        if (!list)
-          report.fail(OWNED_UNIT, ImportError.badData('member/info', `member/info lists no ${what}`));
-      }
-    } catch (err) {
-      report.fail(OWNED_UNIT, err);
+  async importAccount(
+    info: IracingMemberInfo,
+    options: ImportOptions,
+    report: ImportReport,
+    summary?: Record<string, unknown>,
+  ): Promise<void> {
+    const { carPackageIds, trackPackageIds } = ownedPackages(info);
+    const custId = info.cust_id;
+    const owned: OwnedIds = { car: carPackageIds, track: trackPackageIds };
+    await this.ensureCatalogKnows(custId, owned, options, report);
+    let unknown: UnknownPackage[] = [];
+    await unitTransaction(this.db, options, async (em) => {
+      const profile: ProfileRow = summary ? { ...profileFromInfo(info), summary } : profileFromInfo(info);
+      report.add('sim_profile', await upsertProfiles(em, [profile]));
+      await em.query(
+        `UPDATE sim_profile SET info_at = now()${summary ? ', summary_at = now()' : ''} WHERE cust_id = $1`,
+        [custId],
+      );
+      unknown = await writeOwnedContent(em, custId, owned, report);
+    });
+    report.unitsSucceeded++;
+    this.tellUnknown(custId, unknown, report);
+    for (const [list, what] of [
+      [carPackageIds, 'car_packages (owned cars left as they were)'],
+      [trackPackageIds, 'track_packages (owned tracks left as they were)'],
+    ] as const) {
+      if (!list) report.fail(OWNED_UNIT, ImportError.badData('member/info', `member/info lists no ${what}`));
     }
-    return report;
+  }
+
+  /** Deletes a member's owned content (their link is gone): what was deleted, by kind. */
+  forgetOwnedContent(custId: number): Promise<OwnedContentDeleted> {
+    return forgetOwnedContent(this.db, custId);
   }
 
   /**

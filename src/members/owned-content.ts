@@ -129,3 +129,24 @@ async function writeUnknownPackages(
   report.add('sim_profile_unknown_package', await bulkUpsert(em, spec, rows));
   return unknown;
 }
+
+/** What forgetting a member's owned content deleted. */
+export interface OwnedContentDeleted {
+  ownedCarsDeleted: number;
+  ownedTracksDeleted: number;
+  unknownPackagesDeleted: number;
+}
+
+/** Deletes every owned car, track package and unknown package of a member (an unlink), in one statement. */
+export async function forgetOwnedContent(db: Queryable, custId: number): Promise<OwnedContentDeleted> {
+  const rows = (await db.query(
+    `WITH c AS (DELETE FROM sim_profile_car_ownership WHERE cust_id = $1 RETURNING 1),
+          t AS (DELETE FROM sim_profile_track_ownership WHERE cust_id = $1 RETURNING 1),
+          u AS (DELETE FROM sim_profile_unknown_package WHERE cust_id = $1 RETURNING 1)
+     SELECT (SELECT count(*) FROM c)::int AS cars, (SELECT count(*) FROM t)::int AS tracks,
+            (SELECT count(*) FROM u)::int AS unknown`,
+    [custId],
+  )) as { cars: number; tracks: number; unknown: number }[];
+  const r = rows[0];
+  return { ownedCarsDeleted: r.cars, ownedTracksDeleted: r.tracks, unknownPackagesDeleted: r.unknown };
+}

@@ -1,4 +1,4 @@
-// Bull Board (`/admin/queues`) over the sync queue, behind the admin key: `Authorization: Bearer <key>`, or HTTP
+// Bull Board (`/admin/queues`) over the sync queues, behind the admin key: `Authorization: Bearer <key>`, or HTTP
 // Basic with the key as the password so that a browser can open it. A browser resends cached Basic credentials
 // on its own, so a state-changing request from another site (a form post) is refused before the key is looked at.
 import { createBullBoard } from '@bull-board/api';
@@ -10,7 +10,7 @@ import type { Queue } from 'bull';
 import type { NextFunction, Request, Response } from 'express';
 import { bearerToken, keyMatches } from '../core/auth/admin.guard.js';
 import type { AppConfig } from '../core/config/app-config.js';
-import { SYNC_QUEUE } from './sync.queue.js';
+import { SYNC_QUEUES } from './sync.queue.js';
 
 const QUEUE_BOARD_PATH = '/admin/queues';
 
@@ -51,10 +51,10 @@ export function crossSiteProblem(req: Request, allowedOrigins: string[]): string
 }
 
 export function mountQueueBoard(app: NestExpressApplication, config: AppConfig): void {
-  const queue = app.get<Queue>(getQueueToken(SYNC_QUEUE));
+  const queues = SYNC_QUEUES.map((name) => app.get<Queue>(getQueueToken(name)));
   const adapter = new ExpressAdapter();
   adapter.setBasePath(QUEUE_BOARD_PATH);
-  createBullBoard({ queues: [new BullAdapter(queue)], serverAdapter: adapter });
+  createBullBoard({ queues: queues.map((q) => new BullAdapter(q)), serverAdapter: adapter });
   const guard = (req: Request, res: Response, next: NextFunction) => {
     const key = presentedKey(req.headers.authorization);
     if (key && keyMatches(key, config.adminKeyHashes)) return next();

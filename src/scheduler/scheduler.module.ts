@@ -16,7 +16,7 @@ import { SyncRun } from './sync-run.entity.js';
 import { SyncRunRecorder } from './sync-run-recorder.js';
 import { SyncRunService } from './sync-run.service.js';
 import { SyncResolver } from './sync.resolver.js';
-import { SYNC_QUEUE } from './sync.queue.js';
+import { SYNC_QUEUES } from './sync.queue.js';
 import { SyncWorker } from './sync.worker.js';
 
 export interface SchedulerModuleOptions {
@@ -35,7 +35,7 @@ export class SchedulerModule {
       global: true,
       imports: [
         TypeOrmModule.forFeature([SyncRun]),
-        BullModule.registerQueue({ name: SYNC_QUEUE }),
+        BullModule.registerQueue(...SYNC_QUEUES.map((name) => ({ name }))),
         ScheduleModule.forRoot(),
       ],
       providers,

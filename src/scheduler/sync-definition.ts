@@ -11,6 +11,8 @@ import { validateSync } from 'class-validator';
 import type { ValidationError } from 'class-validator';
 import { BadInputError } from '../core/errors/domain-error.js';
 import type { ImportReport } from '../core/import/import-report.js';
+import { MEMBER_SYNC_QUEUE, SYNC_QUEUE } from './sync.queue.js';
+import type { SyncQueueName } from './sync.queue.js';
 
 export type SyncParams = Record<string, unknown>;
 
@@ -49,6 +51,8 @@ export interface SyncDefinition<P extends object = object> {
   /** The sync queued when a run of this kind finishes with something written. */
   followUp?: (params: P) => { kind: string; params: SyncParams } | null;
   crons?: SyncCron<P>[];
+  /** `member`: a sync acting as one linked member, run on the member queue (MEMBER_SYNC_QUEUE). */
+  queue?: 'member';
 }
 
 const definitions = new Map<string, SyncDefinition>();
@@ -67,6 +71,11 @@ export function defineSync<P extends object>(definition: SyncDefinition<P>): Syn
   definitions.set(definition.kind, definition as unknown as SyncDefinition);
   SyncKind[definition.kind] = definition.kind;
   return definition;
+}
+
+/** The Bull queue a kind's runs go to. */
+export function queueNameOf(kind: string): SyncQueueName {
+  return definitions.get(kind)?.queue === 'member' ? MEMBER_SYNC_QUEUE : SYNC_QUEUE;
 }
 
 export function syncDefinitions(): SyncDefinition[] {

@@ -18,10 +18,10 @@ import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { errorMessage, NotFoundError, ServiceUnavailableError } from '../core/errors/domain-error.js';
 import { isConnectionError } from '../core/import/import-report.js';
-import { prepareParams } from './sync-definition.js';
+import { prepareParams, queueNameOf } from './sync-definition.js';
 import type { SyncKind } from './sync-definition.js';
 import { SyncEvents } from './sync-events.js';
-import { chunks, syncJobOptions, SYNC_QUEUE, withTimeout } from './sync.queue.js';
+import { chunks, MEMBER_SYNC_QUEUE, syncJobOptions, SYNC_QUEUE, withTimeout } from './sync.queue.js';
 import type { SyncJobData } from './sync.queue.js';
 import { SyncRun, SyncStatus, SyncTrigger } from './sync-run.entity.js';
 import type { SyncUnitError } from './sync-run.entity.js';
@@ -72,6 +72,7 @@ export class SyncRunService {
     @InjectRepository(SyncRun) private readonly runs: Repository<SyncRun>,
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(SYNC_QUEUE) private readonly queue: Queue<SyncJobData>,
+    @InjectQueue(MEMBER_SYNC_QUEUE) private readonly memberQueue: Queue<SyncJobData>,
     private readonly config: AppConfig,
     private readonly events: SyncEvents,
   ) {}
@@ -162,7 +163,7 @@ export class SyncRunService {
     for (const ref of refs) {
       try {
         if (!this.queueReachable()) throw new Error('Redis is not connected');
-        const adding = this.queue.add(
+        const adding = this.queueOf(ref.kind).add(
           ref.kind,
           { runId: ref.id },
           { ...syncJobOptions(this.config.env.SYNC_BACKOFF_MS), jobId: ref.jobId },
@@ -185,6 +186,11 @@ export class SyncRunService {
       void this.events.publish(ref.id);
     }
     return true;
+  }
+
+  /** The queue of a kind's runs: the member queue for syncs acting as one member, else the sync queue. */
+  queueOf(kind: SyncKind): Queue<SyncJobData> {
+    return queueNameOf(kind) === MEMBER_SYNC_QUEUE ? this.memberQueue : this.queue;
   }
 
   /**
@@ -249,6 +255,22 @@ export class SyncRunService {
   }
 
   /**
+   * Queues one run of `kind` per id (`{ [key]: id }`), each joining the active run it duplicates, in one
+   * transaction; their jobs are added after the commit (the reaper adds any Redis did not take).
+   */
+  async queueEach(kind: SyncKind, key: string, ids: number[], trigger: SyncTrigger): Promise<QueuedRunRef[]> {
+    const sorted = [...new Set(ids)].sort((a, b) => a - b);
+    const refs = await this.db.transaction((em) =>
+      this.insertRuns(
+        em,
+        sorted.map((id) => ({ kind, params: { [key]: id }, trigger })),
+      ),
+    );
+    await this.addJobs(refs.filter((r) => r.inserted || r.status === SyncStatus.QUEUED));
+    return refs.map((ref) => ({ kind, runId: ref.id, items: 1 }));
+  }
+
+  /**
    * Waits until PostgreSQL answers again, polling with a growing delay, for at most `maxMs`; false if it did
    * not come back (or `stop()` said to give up).
    */
@@ -305,7 +327,7 @@ export class SyncRunService {
       }
       let state: string;
       try {
-        const job = await withTimeout(this.queue.getJob(jobId), timeout, 'reading the job');
+        const job = await withTimeout(this.queueOf(run.kind).getJob(jobId), timeout, 'reading the job');
         // 'stuck': Bull finds the job in none of its lists.
         state = job ? await withTimeout(job.getState(), timeout, 'reading the job state') : 'missing';
         if (job && state === 'failed' && job.failedReason) state = `failed (${job.failedReason})`;

@@ -1,7 +1,14 @@
-// The Bull queue of syncs: its name, the job payload (the run id only) and the job options (docs/architecture.md §4).
+// The Bull queues of syncs: their names, the job payload (the run id only) and the job options (docs/architecture.md §4).
 import type { JobOptions } from 'bull';
 
 export const SYNC_QUEUE = 'sync';
+/**
+ * Syncs that act as one linked member, with their own token (docs/architecture.md §4.7): a queue of their own with
+ * its own concurrency, so a wave of new links never delays the scheduled season, race guide and results syncs.
+ */
+export const MEMBER_SYNC_QUEUE = 'member-sync';
+export const SYNC_QUEUES = [SYNC_QUEUE, MEMBER_SYNC_QUEUE] as const;
+export type SyncQueueName = (typeof SYNC_QUEUES)[number];
 
 /** A job carries only the id of its SyncRun; everything else is read from the run. */
 export interface SyncJobData {

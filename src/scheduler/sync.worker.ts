@@ -24,7 +24,7 @@ import { progressSink, RetryRunError, RunStoppedError, snapshot, sumCounts } fro
 import type { Execution } from './sync-execution.js';
 import type { SyncKind } from './sync-definition.js';
 import { SyncRunRecorder } from './sync-run-recorder.js';
-import { SYNC_ATTEMPTS, syncJobOptions, SYNC_QUEUE, withTimeout } from './sync.queue.js';
+import { MEMBER_SYNC_QUEUE, SYNC_ATTEMPTS, syncJobOptions, SYNC_QUEUE, withTimeout } from './sync.queue.js';
 import type { SyncJobData } from './sync.queue.js';
 import { SyncRunService } from './sync-run.service.js';
 import { SyncStatus, SyncTrigger } from './sync-run.entity.js';
@@ -46,6 +46,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
 
   constructor(
     @InjectQueue(SYNC_QUEUE) private readonly queue: Queue<SyncJobData>,
+    @InjectQueue(MEMBER_SYNC_QUEUE) private readonly memberQueue: Queue<SyncJobData>,
     private readonly runs: SyncRunService,
     private readonly record: SyncRunRecorder,
     private readonly dispatcher: SyncDispatcher,
@@ -53,12 +54,22 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    this.queue
-      .process('*', this.config.env.WORKER_CONCURRENCY, (job) => this.handle(job))
-      .catch((err: unknown) => {
-        this.log.error(`the sync queue stopped processing: ${String(err)}`);
-      });
-    this.log.log(`processing the ${SYNC_QUEUE} queue (concurrency ${this.config.env.WORKER_CONCURRENCY})`);
+    const env = this.config.env;
+    for (const [queue, concurrency] of [
+      [this.queue, env.WORKER_CONCURRENCY],
+      [this.memberQueue, env.MEMBER_SYNC_CONCURRENCY],
+    ] as const) {
+      queue
+        .process('*', concurrency, (job) => this.handle(job))
+        .catch((err: unknown) => {
+          this.log.error(`the ${queue.name} queue stopped processing: ${String(err)}`);
+        });
+      this.log.log(`processing the ${queue.name} queue (concurrency ${concurrency})`);
+    }
+  }
+
+  private get queues(): Queue<SyncJobData>[] {
+    return [this.queue, this.memberQueue];
   }
 
   /** Sync jobs this worker is running now. */
@@ -76,7 +87,11 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     this.draining = true;
     try {
       // Local pause without waiting for active jobs: the wait below is the bounded one.
-      await withTimeout(this.queue.pause(true, true), 2000, 'pausing the queue').catch(() => undefined);
+      await withTimeout(
+        Promise.all(this.queues.map((q) => q.pause(true, true))),
+        2000,
+        'pausing the queues',
+      ).catch(() => undefined);
       const grace = this.config.env.SHUTDOWN_GRACE_MS;
       const running = [...this.executions];
       if (running.length) {
@@ -107,7 +122,9 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       );
       for (const e of left) e.abandon();
       // Without waiting for the jobs left: Bull stops renewing their locks.
-      await withTimeout(this.queue.close(true), 5000, 'closing the queue').catch(() => undefined);
+      await withTimeout(Promise.all(this.queues.map((q) => q.close(true))), 5000, 'closing the queues').catch(
+        () => undefined,
+      );
     } finally {
       this.markClosed();
     }
@@ -352,7 +369,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     );
     if (!owned) return this.stopped(exec);
     try {
-      const adding = this.queue.add(job.name, job.data, {
+      const adding = this.runs.queueOf(exec.kind).add(job.name, job.data, {
         ...syncJobOptions(this.config.env.SYNC_BACKOFF_MS),
         jobId,
         delay: err.retryAfterMs,

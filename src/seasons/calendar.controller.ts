@@ -1,9 +1,19 @@
 // GET /calendar.ics: the race calendar (the `sessions` query, same filters) as an iCalendar feed that calendar
 // apps import or subscribe to. Sessions are read page by page through SeasonsService.listSessions; the rows
 // around them (event, race week, series, season, layout, classes, cars) in one set-based query each.
-import { BadRequestException, Controller, Get, HttpException, HttpStatus, Query, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  HttpException,
+  HttpStatus,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { Requesters } from '../core/auth/requester.js';
 import { CatalogService } from '../catalog/catalog.service.js';
 import { DomainError, ErrorCode } from '../core/errors/domain-error.js';
 import { MAX_PAGE_SIZE } from '../core/graphql/pagination.js';
@@ -164,22 +174,28 @@ export class CalendarController {
     private readonly seasons: SeasonsService,
     private readonly catalog: CatalogService,
     private readonly moduleRef: ModuleRef,
+    private readonly requesters: Requesters,
   ) {}
 
   @Get('calendar.ics')
   async calendar(
     @Query() query: Record<string, unknown>,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
     const now = new Date();
     const q = parseCalendarQuery(query, now);
     try {
-      const owned = q.ownedByCustId === undefined ? undefined : await this.ownedContent(q.ownedByCustId);
+      const owner = q.ownedByCustId;
+      // What a member owns is theirs (docs/architecture.md §6.6): their viewer token or an admin key.
+      if (owner !== undefined)
+        await this.requesters.assertMaySee({ req }, owner, '"ownedByCustId": owned content');
+      const owned = owner === undefined ? undefined : await this.ownedContent(owner);
       const { sessions, totalCount } = await this.sessions(q, owned);
       const body = buildCalendar(await this.events(sessions), { name: 'Simlane race calendar', stamp: now });
       res.setHeader('content-type', 'text/calendar; charset=utf-8');
       res.setHeader('content-disposition', 'inline; filename="simlane.ics"');
-      res.setHeader('cache-control', 'public, max-age=300');
+      res.setHeader('cache-control', `${owner === undefined ? 'public' : 'private'}, max-age=300`);
       res.setHeader('x-total-count', String(totalCount));
       return body;
     } catch (err) {
@@ -285,7 +301,9 @@ function asHttp(err: unknown): unknown {
       ? HttpStatus.BAD_REQUEST
       : err.code === ErrorCode.NOT_FOUND
         ? HttpStatus.NOT_FOUND
-        : HttpStatus.INTERNAL_SERVER_ERROR;
+        : err.code === ErrorCode.FORBIDDEN
+          ? HttpStatus.FORBIDDEN
+          : HttpStatus.INTERNAL_SERVER_ERROR;
   return status === HttpStatus.INTERNAL_SERVER_ERROR
     ? err
     : new HttpException({ error: err.message }, status);

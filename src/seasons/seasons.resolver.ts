@@ -7,6 +7,8 @@ import { NotFoundError } from '../core/errors/domain-error.js';
 import { CarClass } from '../catalog/entities/car-class.entity.js';
 import { Car } from '../catalog/entities/car.entity.js';
 import { TrackLayout } from '../catalog/entities/track-layout.entity.js';
+import { Requesters } from '../core/auth/requester.js';
+import type { RequestContext } from '../core/auth/requester.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
 import { cappedListComplexity, Connection } from '../core/graphql/pagination.js';
 import {
@@ -265,12 +267,18 @@ export class SessionResolver {
   constructor(
     private readonly service: SeasonsService,
     private readonly moduleRef: ModuleRef,
+    private readonly requesters: Requesters,
   ) {}
 
-  @Query(() => SessionConnection, { description: 'The race calendar: session starts, in order.' })
-  async sessions(@Args() args: SessionsArgs) {
+  @Query(() => SessionConnection, {
+    description:
+      'The race calendar: session starts, in order. `ownedByCustId` is private: that member (their viewer ' +
+      'token) or an admin only.',
+  })
+  async sessions(@Args() args: SessionsArgs, @Context() ctx: GraphQLContext & RequestContext) {
     const custId = args.filter?.ownedByCustId;
     if (custId === undefined) return this.service.listSessions(args);
+    await this.requesters.assertMaySee(ctx, custId, '"ownedByCustId": owned content');
     const lookup = this.moduleRef.get<OwnershipLookup>(OWNERSHIP_LOOKUP, { strict: false });
     const owned = await lookup.ownedContent(custId);
     if (!owned) throw new NotFoundError('Member', custId);

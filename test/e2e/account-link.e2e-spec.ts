@@ -28,7 +28,8 @@ const START = `mutation($r: String!) { startIracingLink(redirectUri: $r) { autho
 const COMPLETE = `mutation($s: String!, $c: String!) {
   completeIracingLink(state: $s, code: $c) { custId viewerToken member { custId displayName } } }`;
 const ME = `{ me { custId iracingLink { status linkedAt lastSyncAt refreshExpiresAt } member { displayName } } }`;
-const UNLINK = `mutation { unlinkIracingAccount { custId linkDeleted accessTokenDeleted viewerTokensRevoked } }`;
+const UNLINK = `mutation { unlinkIracingAccount { custId linkDeleted accessTokenDeleted viewerTokensRevoked
+  ownedCarsDeleted ownedTracksDeleted unknownPackagesDeleted } }`;
 
 interface Linked {
   custId: number;
@@ -148,7 +149,8 @@ describe('account linking (end to end)', () => {
           lastSyncAt: null,
           refreshExpiresAt: expect.any(String),
         },
-        member: null,
+        // Written at the link from what the racer's member/info said.
+        member: { displayName: members.find((m) => m.custId === x.custId)!.displayName },
       });
       expect(new Date(mine.iracingLink.refreshExpiresAt).getTime()).toBeGreaterThan(Date.now());
     }
@@ -278,13 +280,32 @@ describe('account linking (end to end)', () => {
   });
 
   it('unlinks: the link, the access token and the viewer tokens go; others stay', async () => {
+    const owned = async (table: string) =>
+      Number(
+        (
+          (await h.db.query(`SELECT count(*)::int AS n FROM ${table} WHERE cust_id = $1`, [
+            a.custId,
+          ])) as Raw[]
+        )[0].n,
+      );
+    const tables = [
+      'sim_profile_car_ownership',
+      'sim_profile_track_ownership',
+      'sim_profile_unknown_package',
+    ] as const;
+    const before = await Promise.all(tables.map(owned));
+    expect(before[0] + before[1] + before[2]).toBeGreaterThan(0);
     const r = await h.data<Raw>(UNLINK, {}, a.viewerToken);
     expect(r.unlinkIracingAccount).toEqual({
       custId: a.custId,
       linkDeleted: true,
       accessTokenDeleted: true,
       viewerTokensRevoked: 1,
+      ownedCarsDeleted: before[0],
+      ownedTracksDeleted: before[1],
+      unknownPackagesDeleted: before[2],
     });
+    expect(await Promise.all(tables.map(owned))).toEqual([0, 0, 0]);
     expect(await h.db.query(`SELECT 1 FROM iracing_link WHERE cust_id = $1`, [a.custId])).toHaveLength(0);
     expect(await redis.exists(accessTokenKey(prefix(), a.custId))).toBe(0);
     expect(await me(a.viewerToken)).toBeNull();

@@ -62,17 +62,19 @@ describe('calendar.ics (end to end, synthetic world)', () => {
     const data = await h.data<Record<string, SyncRunView>>(mutation, variables, ADMIN_KEY);
     return h.waitForRun(Object.values(data)[0].id);
   };
-  const ics = (query: Record<string, string | number> = {}) =>
-    request(h.app.getHttpServer())
+  const ics = (query: Record<string, string | number> = {}, key?: string) => {
+    const req = request(h.app.getHttpServer())
       .get('/calendar.ics')
       .query(Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])));
+    return key ? req.set('authorization', `Bearer ${key}`) : req;
+  };
   /** Every session of the `sessions` query for a filter, page after page. */
   const sessions = async (f: Raw): Promise<{ totalCount: number; list: Session[] }> => {
     const list: Session[] = [];
     let after: string | null = null;
     let totalCount = 0;
     for (let page = 0; page < 100; page++) {
-      const q: Raw = await h.data<Raw>(SESSIONS, { f, after });
+      const q: Raw = await h.data<Raw>(SESSIONS, { f, after }, ADMIN_KEY);
       totalCount = q.sessions.totalCount as number;
       list.push(...(q.sessions.edges as Raw[]).map((e) => e.node as Session));
       if (!q.sessions.pageInfo.hasNextPage) break;
@@ -240,22 +242,26 @@ describe('calendar.ics (end to end, synthetic world)', () => {
   it('keeps the sessions a stored member can race (ownedByCustId), and 404s an unknown member', async () => {
     const custId = served('member/info').cust_id as number;
     expect(typeof custId).toBe('number');
+    // What a member owns is private: without their viewer token or an admin key, a 403 naming the rule.
+    const anonymous = await ics({ ...window, ownedByCustId: custId }).expect(403);
+    expect(anonymous.body.error).toMatch(/ownedByCustId.*visible only to that member.*admins/);
     // Not stored yet: a 404 with a JSON error.
-    const missing = await ics({ ...window, ownedByCustId: custId }).expect(404);
+    const missing = await ics({ ...window, ownedByCustId: custId }, ADMIN_KEY).expect(404);
     expect(missing.headers['content-type']).toMatch(/^application\/json/);
     expect(missing.body.error).toMatch(/ownedByCustId.*not found/);
 
     const r = await run(`mutation { syncOwnedContent { ${SYNC_RUN_FIELDS} } }`);
     expect(['SUCCEEDED', 'PARTIAL']).toContain(r.status);
 
-    const res = await ics({ ...window, ownedByCustId: custId }).expect(200);
+    const res = await ics({ ...window, ownedByCustId: custId }, ADMIN_KEY).expect(200);
+    expect(res.headers['cache-control']).toMatch(/^private/);
     const { events } = parseIcs(res.text);
     const { totalCount, list } = await sessions({ ...window, ownedByCustId: custId });
     expect(totalCount).toBeGreaterThan(0);
     expect(events).toHaveLength(totalCount);
     expectSameSessions(events, list);
 
-    const unknown = await ics({ ...window, ownedByCustId: 999_999_999 }).expect(404);
+    const unknown = await ics({ ...window, ownedByCustId: 999_999_999 }, ADMIN_KEY).expect(404);
     expect(unknown.body).toEqual({ error: expect.stringMatching(/"ownedByCustId": member 999999999/) });
   });
 

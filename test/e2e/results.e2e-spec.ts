@@ -189,10 +189,12 @@ describe('results and members (end to end, recorded samples)', () => {
     );
     expect(wrong).toBe(0);
 
-    const member = await h.data<Raw>(
-      `query($id: Int!) { member(custId: $id) { custId displayName ownedCars { id } ownedTracks { id } } }`,
-      { id: info.cust_id },
-    );
+    const memberQuery = `query($id: Int!) { member(custId: $id) { custId displayName ownedCars { id } ownedTracks { id } } }`;
+    // The system account's owned content is private like any member's: an admin key reads it, nobody else.
+    const anonymous = await h.gql(memberQuery, { id: info.cust_id });
+    expect(anonymous.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+    expect(anonymous.errors?.[0].message).toMatch(/visible only to that member/);
+    const member = await h.data<Raw>(memberQuery, { id: info.cust_id }, ADMIN_KEY);
     expect(member.member.displayName).toBe(info.display_name);
     expect(member.member.ownedCars).toHaveLength(56);
     expect(member.member.ownedTracks).toHaveLength(66);

@@ -178,6 +178,7 @@ describe('a season known only from its schedule (end to end, hand-written payloa
       await h.data<{ sessions: { totalCount: number } }>(
         `query($f: SessionFilter) { sessions(filter: $f, first: 1) { totalCount } }`,
         { f: { from, to, ...f } },
+        ADMIN_KEY,
       )
     ).sessions.totalCount;
   /** Sessions of the season's weeks, counted in SQL. */

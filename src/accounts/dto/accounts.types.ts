@@ -2,6 +2,7 @@
 // token, shown this once), what an unlink removed, and `me`, the racer a viewer token stands for.
 import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Member } from '../../members/entities/member.entity.js';
+import { SyncRun } from '../../scheduler/sync-run.entity.js';
 import { LINK_STATUSES } from '../entities/iracing-link.entity.js';
 import type { LinkStatus } from '../entities/iracing-link.entity.js';
 
@@ -33,8 +34,17 @@ export class IracingLinkResult {
   })
   viewerToken: string;
 
-  @Field(() => Member, { nullable: true, description: "The racer's profile, when one is stored." })
+  @Field(() => Member, {
+    nullable: true,
+    description: "The racer's profile, licences and owned content, as their member/info said at the link.",
+  })
   member: Member | null;
+
+  @Field(() => SyncRun, {
+    nullable: true,
+    description: "The racer's first sync (summary and recent form), queued at once; null if it could not be.",
+  })
+  firstSync: SyncRun | null;
 }
 
 @ObjectType({ description: 'What unlinking removed.' })
@@ -50,6 +60,15 @@ export class UnlinkResult {
 
   @Field(() => Int, { description: "Viewer tokens revoked (this request's included)." })
   viewerTokensRevoked: number;
+
+  @Field(() => Int, { description: 'Owned cars deleted.' })
+  ownedCarsDeleted: number;
+
+  @Field(() => Int, { description: 'Owned track packages deleted.' })
+  ownedTracksDeleted: number;
+
+  @Field(() => Int, { description: 'Owned packages the catalog does not list, deleted.' })
+  unknownPackagesDeleted: number;
 }
 
 @ObjectType('IracingLink', {

@@ -205,6 +205,18 @@ export class EnvironmentVariables {
   @Max(64)
   WORKER_CONCURRENCY = 2;
 
+  /** How many syncs of linked members (the member queue) one worker process runs at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  MEMBER_SYNC_CONCURRENCY = 2;
+
+  /** Linked members' own accounts (profile, licences, owned content), each with their own token. */
+  @Transform(trimmed)
+  @IsCron()
+  CRON_LINKED_MEMBERS = '30 4 * * *';
+
   /** Delay between the attempts of a failed sync job, in ms (docs/architecture.md §4.4: 60 s). */
   @Transform(toInt)
   @IsInt()

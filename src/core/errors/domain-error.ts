@@ -41,6 +41,12 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+export class ForbiddenError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(ErrorCode.FORBIDDEN, message, details);
+  }
+}
+
 export class ServiceUnavailableError extends DomainError {
   constructor(message: string, details?: Record<string, unknown>) {
     super(ErrorCode.SERVICE_UNAVAILABLE, message, details);

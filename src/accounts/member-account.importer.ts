@@ -1,0 +1,79 @@
+// A linked member's own account, read with their own token (docs/architecture.md §4.7): `member/info` (profile,
+// licences, owned car and track packages), `stats/member_summary` and `stats/member_recent_races`, written by the
+// members' import of an account (the same as the system account's), then the link's `last_sync_at`. The member's
+// requests spend their own rate-limit budget, never the system account's. A refused access token is refreshed
+// once; a refused refresh token leaves the link NEEDS_RELINK and fails the unit without a retry.
+import { Injectable } from '@nestjs/common';
+import { ImportError } from '../core/import/import-error.js';
+import { ImportReport } from '../core/import/import-report.js';
+import type { ImportOptions } from '../core/import/import-report.js';
+import { IracingOAuth } from '../iracing/iracing-oauth.js';
+import { IracingAuthError } from '../iracing/iracing.errors.js';
+import { memberSummaryPayload, recentRacesPayload } from '../iracing/iracing.payloads.js';
+import { memberSummary } from '../members/members.mapping.js';
+import { MembersImporter } from '../members/members.importer.js';
+import { MemberAccess, RelinkNeededError } from './member-access.service.js';
+import { TokenVault } from './token-vault.service.js';
+
+/** A link in use is refreshed when its refresh token lapses within this (iRacing's last 7 days). */
+export const KEEP_ALIVE_MS = 3 * 24 * 3_600_000;
+
+@Injectable()
+export class MemberAccountImporter {
+  constructor(
+    private readonly oauth: IracingOAuth,
+    private readonly access: MemberAccess,
+    private readonly vault: TokenVault,
+    private readonly members: MembersImporter,
+  ) {}
+
+  /** One linked member's account, as one unit. */
+  async sync(custId: number, options: ImportOptions = {}): Promise<ImportReport> {
+    const report = new ImportReport();
+    const unit = `member ${custId}`;
+    try {
+      const link = await this.vault.link(custId);
+      if (!link) throw relink(custId, `member ${custId} has no linked iRacing account`);
+      if (link.status !== 'ACTIVE')
+        throw relink(custId, `member ${custId} must link their iRacing account again (${link.status})`);
+      const info = await this.asMember(custId, (token) => this.oauth.memberInfo(token, custId));
+      if (info.cust_id !== custId)
+        throw ImportError.badData(
+          'member/info',
+          `member ${custId}'s token answered for member ${info.cust_id}`,
+        );
+      const params = { cust_id: custId };
+      const [summary, recent] = await this.asMember(custId, (token) =>
+        Promise.all([
+          this.oauth.memberData('stats/member_summary', params, token, memberSummaryPayload, custId),
+          this.oauth.memberData('stats/member_recent_races', params, token, recentRacesPayload, custId),
+        ]),
+      );
+      await this.members.importAccount(info, options, report, memberSummary(summary, recent.races));
+      if (!options.dryRun) await this.vault.recordSync(custId);
+    } catch (err) {
+      report.fail(unit, err instanceof RelinkNeededError ? relink(custId, err.message) : err);
+    }
+    return report;
+  }
+
+  /**
+   * A call with the member's access token (refreshed first when their refresh token lapses soon); iRacing
+   * refusing the token forgets it and tries once more with a refreshed one.
+   */
+  private async asMember<T>(custId: number, call: (token: string) => Promise<T>): Promise<T> {
+    const token = await this.access.accessToken(custId, { renewWithinMs: KEEP_ALIVE_MS });
+    try {
+      return await call(token);
+    } catch (err) {
+      if (!(err instanceof IracingAuthError)) throw err;
+      await this.access.forget(custId);
+      return call(await this.access.accessToken(custId));
+    }
+  }
+}
+
+/** A link that needs the racer: not retried (only a new sign-in mends it). */
+function relink(custId: number, message: string): ImportError {
+  return new ImportError(message, { params: { custId }, retryable: false });
+}
