@@ -41,8 +41,12 @@ export class AccountsResolver {
       "Starts linking a racer's iRacing account: send the racer to authorizeUrl; iRacing returns to redirectUri " +
       '(one of IRACING_REDIRECT_URIS, exactly) with code and state, for completeIracingLink.',
   })
-  startIracingLink(@Args('redirectUri') redirectUri: string): Promise<IracingLinkStart> {
-    return this.links.start(redirectUri);
+  startIracingLink(
+    @Args('redirectUri') redirectUri: string,
+    @Context() ctx: ViewerContext,
+  ): Promise<IracingLinkStart> {
+    const req = ctx.req as { socket?: { remoteAddress?: string } } | undefined;
+    return this.links.start(redirectUri, req?.socket?.remoteAddress);
   }
 
   @Mutation(() => IracingLinkResult, {

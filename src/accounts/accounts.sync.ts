@@ -1,4 +1,4 @@
-// The syncs of linked members (docs/architecture.md §4.7): one member's own account with their own token
+// The syncs of linked members (docs/architecture.md §4.15): one member's own account with their own token
 // (MEMBER_ACCOUNT, on the member queue), and the daily pass that queues one for every ACTIVE link
 // (LINKED_MEMBERS), which also keeps each link alive: a member sync refreshes a refresh token that lapses within
 // KEEP_ALIVE_MS. The mutations: `syncMyAccount` (the viewer), `syncMember(custId)` (admin), and
@@ -8,6 +8,7 @@ import { Args, Context, Int, Mutation, Resolver } from '@nestjs/graphql';
 import { IsInt, Min } from 'class-validator';
 import { AdminGuard } from '../core/auth/admin.guard.js';
 import { Requesters } from '../core/auth/requester.js';
+import { AppConfig } from '../core/config/app-config.js';
 import { BadInputError } from '../core/errors/domain-error.js';
 import { ImportReport } from '../core/import/import-report.js';
 import { ImportParams } from '../scheduler/import-params.js';
@@ -16,6 +17,7 @@ import type { SyncHandler } from '../scheduler/sync-definition.js';
 import { SyncRun, SyncTrigger } from '../scheduler/sync-run.entity.js';
 import { SyncRunService } from '../scheduler/sync-run.service.js';
 import { MEMBER_ACCOUNT_KIND } from './accounts.kinds.js';
+import { LinkingDisabledError } from './link.service.js';
 import { MemberAccountImporter } from './member-account.importer.js';
 import { TokenVault } from './token-vault.service.js';
 import { ViewerGuard, viewerOf } from './viewer.guard.js';
@@ -81,6 +83,7 @@ export class AccountsSyncResolver {
     private readonly runs: SyncRunService,
     private readonly vault: TokenVault,
     private readonly requesters: Requesters,
+    private readonly config: AppConfig,
   ) {}
 
   @Mutation(() => SyncRun, {
@@ -117,6 +120,7 @@ export class AccountsSyncResolver {
   })
   @UseGuards(AdminGuard)
   rotateTokenKeys(): Promise<number> {
+    if (!this.config.tokenEncryptionKeys.length) throw new LinkingDisabledError();
     return this.vault.rotateKeys();
   }
 }

@@ -32,6 +32,11 @@ import { ViewerTokens } from './viewer-tokens.service.js';
 
 /** How long a started link waits for its code (the racer signs in meanwhile). */
 export const LINK_STATE_TTL_SECONDS = 600;
+/**
+ * Links one client address may start per minute: a started link holds a state in Redis for 10 minutes, so an
+ * anonymous caller cannot fill Redis with them.
+ */
+export const LINK_STARTS_PER_MINUTE = 30;
 /** A state or a verifier: 32 random bytes in base64url. */
 const RANDOM_RE = /^[A-Za-z0-9_-]{43}$/;
 const MAX_CODE = 2048;
@@ -98,9 +103,13 @@ export class LinkService {
     this.prefix = config.env.QUEUE_PREFIX;
   }
 
-  /** Where to send the racer, and the state their return will carry; `redirectUri` must be listed exactly. */
-  async start(redirectUri: string): Promise<{ authorizeUrl: string; state: string }> {
+  /**
+   * Where to send the racer, and the state their return will carry; `redirectUri` must be listed exactly. At
+   * most LINK_STARTS_PER_MINUTE per `client` (the caller's address).
+   */
+  async start(redirectUri: string, client = 'unknown'): Promise<{ authorizeUrl: string; state: string }> {
     this.checkEnabled();
+    await this.countStart(client);
     if (!this.config.iracingRedirectUris.includes(redirectUri))
       throw new BadInputError(
         'redirectUri is not one of the callback URLs this server accepts (IRACING_REDIRECT_URIS); it must match ' +
@@ -200,6 +209,19 @@ export class LinkService {
   /** Forgets the racer's kept access token. */
   async forgetAccessToken(custId: number): Promise<boolean> {
     return (await this.redisCall(() => this.redis.del(accessTokenKey(this.prefix, custId)))) > 0;
+  }
+
+  /** Counts a started link for its client address in this minute; refuses past LINK_STARTS_PER_MINUTE. */
+  private async countStart(client: string): Promise<void> {
+    const minute = Math.floor(Date.now() / 60_000);
+    const key = `${this.prefix}:accounts:link-starts:${minute}:${client}`;
+    const [[, started]] = (await this.redisCall(() =>
+      this.redis.multi().incr(key).expire(key, 120).exec(),
+    )) as [[Error | null, number]];
+    if (started > LINK_STARTS_PER_MINUTE)
+      throw new BadInputError(
+        `too many links started from this address (at most ${LINK_STARTS_PER_MINUTE} a minute): try again in a minute`,
+      );
   }
 
   private checkEnabled(): void {

@@ -1,4 +1,4 @@
-// A linked member's own account, read with their own token (docs/architecture.md §4.7): `member/info` (profile,
+// A linked member's own account, read with their own token (docs/architecture.md §4.15): `member/info` (profile,
 // licences, owned car and track packages), `stats/member_summary` and `stats/member_recent_races`, written by the
 // members' import of an account (the same as the system account's), then the link's `last_sync_at`. The member's
 // requests spend their own rate-limit budget, never the system account's. A refused access token is refreshed

@@ -105,7 +105,7 @@ export class MembersImporter {
 
   /**
    * A member's own account as their `member/info` describes it (the system account's and every linked member's
-   * alike, docs/architecture.md §4.7): profile, licences and owned content in one transaction, with the summary
+   * alike, docs/architecture.md §4.15): profile, licences and owned content in one transaction, with the summary
    * of their `stats/member_summary` and recent races when given. Owned content is replaced as a set, scoped to
    * the member's cust_id.
    *

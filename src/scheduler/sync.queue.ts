@@ -3,7 +3,7 @@ import type { JobOptions } from 'bull';
 
 export const SYNC_QUEUE = 'sync';
 /**
- * Syncs that act as one linked member, with their own token (docs/architecture.md §4.7): a queue of their own with
+ * Syncs that act as one linked member, with their own token (docs/architecture.md §4.15): a queue of their own with
  * its own concurrency, so a wave of new links never delays the scheduled season, race guide and results syncs.
  */
 export const MEMBER_SYNC_QUEUE = 'member-sync';

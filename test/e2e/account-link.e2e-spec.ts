@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
-import { accessTokenKey, linkStateKey } from '../../src/accounts/link.service.js';
+import { accessTokenKey, LINK_STARTS_PER_MINUTE, linkStateKey } from '../../src/accounts/link.service.js';
 import { MemberAccess, RelinkNeededError } from '../../src/accounts/member-access.service.js';
 import { REDIS } from '../../src/core/redis/redis.provider.js';
 import { syntheticMembers } from '../../offline/replica.js';
@@ -353,6 +353,29 @@ describe('account linking (end to end)', () => {
       d.custId,
     ])) as Raw[];
     expect(row[0].refresh_token).toBeNull();
+  });
+});
+
+describe('starting links from one address', () => {
+  it('refuses more than LINK_STARTS_PER_MINUTE a minute, naming the limit', async () => {
+    const h = await startHarness(
+      { dataset: syntheticDataset(WORLD), members: syntheticMembers(WORLD), redirectUris: [REDIRECT] },
+      { IRACING_REDIRECT_URIS: REDIRECT, TOKEN_ENCRYPTION_KEY: `k1:${KEY}`, ROLE: 'api' },
+    );
+    try {
+      let refused: GqlResult<Raw> | undefined;
+      // A minute may turn once during the loop: twice the limit and one more always meets a refusal.
+      for (let i = 0; i <= 2 * LINK_STARTS_PER_MINUTE && !refused; i++) {
+        const r = await h.gql<Raw>(START, { r: REDIRECT });
+        if (r.errors) refused = r;
+      }
+      expect(refused?.errors?.[0]).toMatchObject({
+        message: expect.stringMatching(/too many links started from this address \(at most 30 a minute\)/),
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    } finally {
+      await h.close();
+    }
   });
 });
 

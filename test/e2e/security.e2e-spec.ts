@@ -66,7 +66,15 @@ const REFUSED_AUTH: [string, string | null][] = [
  */
 const NOT_ADMIN_MUTATIONS = {
   anonymous: ['startIracingLink', 'completeIracingLink'],
-  viewer: ['unlinkIracingAccount'],
+  viewer: ['unlinkIracingAccount', 'syncMyAccount'],
+};
+/**
+ * Admin mutations that queue no run here: with linking off and no linked member, each refuses for a reason it
+ * names (not the key).
+ */
+const ADMIN_WITHOUT_RUN: Record<string, { code: string; message: RegExp }> = {
+  rotateTokenKeys: { code: 'FORBIDDEN', message: /TOKEN_ENCRYPTION_KEY/ },
+  syncMember: { code: 'BAD_USER_INPUT', message: /has not linked their iRacing account/ },
 };
 
 /** A value a GraphQL input type accepts: required fields only, the first enum value, 1 for numbers. */
@@ -269,10 +277,20 @@ describe('security (end to end)', () => {
     it('runs every mutation with the right key (so the refusals above were the key, not the arguments)', async () => {
       const runsBefore = await syncRuns();
       const jobsBefore = await jobs();
-      const adminCalls = calls.filter((c) => !NOT_ADMIN_MUTATIONS.viewer.includes(c.name));
+      const adminCalls = calls.filter(
+        (c) => !NOT_ADMIN_MUTATIONS.viewer.includes(c.name) && !ADMIN_WITHOUT_RUN[c.name],
+      );
       for (const call of adminCalls) {
         const r = await h.gql(call.query, call.variables, ADMIN_KEY);
         if (r.errors?.length || !r.data?.[call.name]) throw new Error(`${call.name}: ${JSON.stringify(r)}`);
+      }
+      for (const call of calls.filter((c) => ADMIN_WITHOUT_RUN[c.name])) {
+        const r = await h.gql(call.query, call.variables, ADMIN_KEY);
+        expect({ name: call.name, code: r.errors?.[0]?.extensions?.code }).toEqual({
+          name: call.name,
+          code: ADMIN_WITHOUT_RUN[call.name].code,
+        });
+        expect(r.errors?.[0]?.message).toMatch(ADMIN_WITHOUT_RUN[call.name].message);
       }
       expect(await syncRuns()).toBe(runsBefore + adminCalls.length);
       expect(await jobs()).toBeGreaterThan(jobsBefore);
