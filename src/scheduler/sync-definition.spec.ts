@@ -6,7 +6,8 @@ import { ArrayMaxSize, IsBoolean, IsInt, IsOptional, Max, Min } from 'class-vali
 import { BadInputError } from '../core/errors/domain-error.js';
 import { ImportReport } from '../core/import/import-report.js';
 import { parseSyncCommand, syncUsage, UsageError } from './sync-cli.js';
-import { defineSync, prepareParams, SyncKind, syncDefinition } from './sync-definition.js';
+import { defineSync, prepareParams, queueNameOf, SyncKind, syncDefinition } from './sync-definition.js';
+import { MEMBER_SYNC_QUEUE, SYNC_QUEUE } from './sync.queue.js';
 import type { SyncHandler } from './sync-definition.js';
 
 class ProbeParams {
@@ -82,5 +83,18 @@ describe('sync definitions', () => {
     expect(() => parseSyncCommand(['probe', '--level', '1', '--widget-id', '1,x'])).toThrow(/--widget-id/);
     expect(() => parseSyncCommand(['probe', '--level', '1', '--colour', 'red'])).toThrow();
     expect(syncUsage()).toMatch(/probe +\[--dry-run\] \[--widget-id 1,2\] --level N/);
+  });
+
+  it('sends a kind acting as one member to the member queue, every other kind to the sync queue', () => {
+    defineSync({
+      kind: 'PROBE_MEMBER',
+      command: 'probe-member',
+      params: ProbeParams,
+      handler: ProbeSync,
+      queue: 'member',
+    });
+    expect(queueNameOf('PROBE_MEMBER')).toBe(MEMBER_SYNC_QUEUE);
+    expect(queueNameOf('PROBE')).toBe(SYNC_QUEUE);
+    expect(MEMBER_SYNC_QUEUE).not.toBe(SYNC_QUEUE);
   });
 });
