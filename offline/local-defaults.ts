@@ -1,17 +1,22 @@
 // Local defaults (docs/architecture.md §2.7): with no DATABASE_URL an embedded PostgreSQL keeps its data under
 // DATA_DIR; with no REDIS_URL the app uses redis://127.0.0.1:6379 and, when nothing answers there, starts the
-// redis-server found on the PATH under DATA_DIR. Whatever is started here is stopped by `stop()` on shutdown.
+// redis-server found on the PATH under DATA_DIR. With the offline replica outside production, racers may link
+// their (synthetic) iRacing accounts (docs/architecture.md §6.6): the callback of this server and a token key kept
+// in DATA_DIR stand in for IRACING_REDIRECT_URIS and TOKEN_ENCRYPTION_KEY when they are not set. Whatever is
+// started here is stopped by `stop()` on shutdown.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
+import { readTokenKeyRing } from '../src/core/config/app-config.js';
 import type { AppConfig } from '../src/core/config/app-config.js';
 import { sha256Hex } from '../src/core/auth/admin.guard.js';
-import { DEFAULT_TEST_CREDENTIALS, OfflineReplica, replicaSettings } from './replica.js';
+import { DEFAULT_TEST_CREDENTIALS, OfflineReplica, replicaSettings, syntheticMembers } from './replica.js';
+import type { ReplicaMembers } from './replica.js';
 import { syntheticDataset } from './synthetic-dataset.js';
 
 const log = new Logger('LocalDefaults');
@@ -20,25 +25,47 @@ const LOCAL_DB = 'simlane';
 
 export interface LocalServices {
   stop(): Promise<void>;
+  /** The offline replica, when one was started: its URL and the members its sign-in page accepts. */
+  replica?: { url: string; members: ReplicaMembers };
 }
 
 export class LocalDefaultsError extends Error {}
 
-export async function startLocalDefaults(config: AppConfig): Promise<LocalServices> {
+/** The callback of this server (`GET /auth/iracing/callback`) as the local default of IRACING_REDIRECT_URIS. */
+export function localCallbackUrl(port: number): string {
+  return `http://localhost:${port}/auth/iracing/callback`;
+}
+
+/**
+ * Starts what `config` leaves out and fills in its settings. `source` is the environment the config was loaded
+ * from: an IRACING_REDIRECT_URIS given there empty keeps linking off (loadConfig cannot tell it from unset).
+ */
+export async function startLocalDefaults(
+  config: AppConfig,
+  source: NodeJS.ProcessEnv = process.env,
+): Promise<LocalServices> {
   const stops: (() => Promise<void>)[] = [];
+  let replica: LocalServices['replica'];
   try {
+    // First: the settings the rest starts with (the log scrubber follows them, docs/architecture.md §6.7).
+    if (config.useOfflineReplica && !config.production) ensureLocalLinking(config, source);
     if (!config.env.DATABASE_URL) stops.push(await startEmbeddedPostgres(config));
     if (!config.env.REDIS_URL) {
       const stop = await ensureLocalRedis(config);
       if (stop) stops.push(stop);
     }
-    if (config.useOfflineReplica) stops.push(await startOfflineReplica(config));
+    if (config.useOfflineReplica) {
+      const started = await startOfflineReplica(config);
+      stops.push(started.stop);
+      replica = { url: started.url, members: started.members };
+    }
     if (!config.env.ADMIN_API_KEYS && !config.production) ensureLocalAdminKey(config);
   } catch (err) {
     for (const s of stops.reverse()) await s().catch(() => undefined);
     throw err;
   }
   return {
+    replica,
     async stop() {
       for (const s of stops.reverse())
         await s().catch((e: unknown) => log.warn(`stopping a local service: ${String(e)}`));
@@ -146,10 +173,21 @@ async function ensureLocalRedis(config: AppConfig): Promise<(() => Promise<void>
   };
 }
 
-/** No iRacing account configured: serve the synthetic dataset from an in-process replica instead. */
-async function startOfflineReplica(config: AppConfig): Promise<() => Promise<void>> {
+/**
+ * No iRacing account configured: serve the synthetic dataset from an in-process replica instead. Its sign-in page
+ * accepts every member of the same synthetic world, and its client has this server's callback URLs registered.
+ */
+async function startOfflineReplica(
+  config: AppConfig,
+): Promise<{ url: string; members: ReplicaMembers; stop: () => Promise<void> }> {
+  // One anchor for both, so that the cust_ids the sign-in accepts are those `member/get` and `stats/*` know.
+  const world = { scale: config.env.IRACING_OFFLINE_SCALE, now: new Date() };
+  const members = syntheticMembers(world);
+  const redirectUris = config.iracingRedirectUris;
   const replica = new OfflineReplica({
-    dataset: syntheticDataset({ scale: config.env.IRACING_OFFLINE_SCALE }),
+    dataset: syntheticDataset(world),
+    members,
+    ...(redirectUris.length ? { redirectUris } : {}),
     credentials: DEFAULT_TEST_CREDENTIALS,
     rateLimit: { limit: 240, windowMs: 60_000 },
   });
@@ -159,7 +197,60 @@ async function startOfflineReplica(config: AppConfig): Promise<() => Promise<voi
     `no iRacing credentials: syncing from the offline replica at ${url} (synthetic data, scale ` +
       `${config.env.IRACING_OFFLINE_SCALE}); set the IRACING_* credentials or IRACING_OFFLINE=false for the real API`,
   );
-  return () => replica.stop();
+  return { url, members, stop: () => replica.stop() };
+}
+
+/**
+ * Racers' own accounts with the offline replica (docs/architecture.md §6.6): IRACING_REDIRECT_URIS defaults to
+ * this server's callback (PORT), TOKEN_ENCRYPTION_KEY to a key made once and kept in DATA_DIR/token-key (mode
+ * 0600), so that the refresh tokens stored by one start open at the next. Settings given are kept; an
+ * IRACING_REDIRECT_URIS given empty leaves linking off. The key is written to that file only, never logged.
+ */
+function ensureLocalLinking(config: AppConfig, source: NodeJS.ProcessEnv): void {
+  const given = source.IRACING_REDIRECT_URIS;
+  if (given !== undefined && given.trim() === '') {
+    log.log("IRACING_REDIRECT_URIS is set empty: linking racers' iRacing accounts stays off");
+    return;
+  }
+  const port = config.env.PORT;
+  if (!config.env.IRACING_REDIRECT_URIS && port === 0) {
+    log.warn("PORT=0: no local callback URL for racers' iRacing logins; set IRACING_REDIRECT_URIS to link");
+    return;
+  }
+  const keyFile = resolve(config.env.DATA_DIR, 'token-key');
+  if (!config.env.TOKEN_ENCRYPTION_KEY) config.env.TOKEN_ENCRYPTION_KEY = localTokenKey(keyFile);
+  config.env.IRACING_REDIRECT_URIS ||= localCallbackUrl(port);
+  const keyId = config.tokenEncryptionKeys[0]?.id ?? '';
+  log.log(
+    `racers may link their iRacing accounts at the offline replica: callback ${config.iracingRedirectUris.join(', ')}` +
+      ` (IRACING_REDIRECT_URIS), refresh tokens sealed with key id "${keyId}"` +
+      (source.TOKEN_ENCRYPTION_KEY ? ' (TOKEN_ENCRYPTION_KEY)' : ` kept in ${keyFile}`),
+  );
+}
+
+/** `local:<base64 of 32 random bytes>` from `file`, made there first if missing (at once, whole: link(2)). */
+function localTokenKey(file: string): string {
+  mkdirSync(resolve(file, '..'), { recursive: true });
+  if (!existsSync(file)) {
+    const draft = `${file}.${process.pid}.tmp`;
+    writeFileSync(draft, `local:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    try {
+      linkSync(draft, file); // another process of this checkout may have made it meanwhile: keep theirs
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      rmSync(draft, { force: true });
+    }
+  }
+  chmodSync(file, 0o600);
+  const value = readFileSync(file, 'utf8').trim();
+  const { problems } = readTokenKeyRing(value);
+  if (problems.length)
+    throw new LocalDefaultsError(
+      `${file} does not hold a valid token key (${problems.join('; ')}). Delete it to make a new one (linked ` +
+        'racers then link again), or set TOKEN_ENCRYPTION_KEY.',
+    );
+  return value;
 }
 
 /**

@@ -1,13 +1,16 @@
 // `npm run demo` end to end (its code path in this process, on the test database and Redis): local defaults with
-// the offline replica, a full sync of everything through the queues with progress printed, then a served,
-// populated graph; a second start reuses the data.
-import { mkdtempSync } from 'node:fs';
+// the offline replica, a full sync of everything through the queues with progress printed, two racers linking
+// their own iRacing accounts through the API (docs/architecture.md §6.6), then a served, populated graph; a second
+// start reuses the data and the racers' viewer tokens. No token is printed (docs/architecture.md §6.7).
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { startDemo } from '../../offline/demo.js';
 import type { Demo } from '../../offline/demo.js';
+import { registerLogSecret } from '../support/harness.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -41,12 +44,27 @@ describe('npm run demo', () => {
     await demo?.close();
   });
 
-  const gql = async (url: string, query: string) => {
-    const res = await request(url).post('/graphql').set('content-type', 'application/json').send({ query });
-    const body = res.body as { data?: Raw; errors?: unknown };
+  const gql = async (url: string, query: string, bearer?: string) => {
+    const req = request(url).post('/graphql').set('content-type', 'application/json');
+    if (bearer) req.set('authorization', `Bearer ${bearer}`);
+    const body = (await req.send({ query })).body as { data?: Raw; errors?: unknown };
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data as Raw;
   };
+
+  const tokensFile = join(env.DATA_DIR, 'viewer-tokens');
+  /** The racers of the viewer-tokens file, each token registered with the end-of-run log scan. */
+  const storedRacers = () => {
+    const lines = readFileSync(tokensFile, 'utf8').split('\n').filter(Boolean);
+    return lines.map((line) => {
+      const parts = line.split(' ');
+      const token = parts[parts.length - 1];
+      registerLogSecret('a demo viewer token', token);
+      return { custId: Number(parts[0]), displayName: parts.slice(1, -1).join(' '), token };
+    });
+  };
+  const ME = `{ me { custId iracingLink { status } member { displayName } ownedCars { name } ownedTracks { name } } }`;
+  const mode = (file: string) => statSync(file).mode & 0o777;
 
   it('syncs everything through the queues, showing progress, then serves a populated graph', async () => {
     const lines: string[] = [];
@@ -67,6 +85,38 @@ describe('npm run demo', () => {
     expect(out).toMatch(/\[#{24}\] SUCCEEDED +weather forecasts (\d+)\/\1\n/);
     expect(out).toMatch(/Ready: \d+ seasons/);
     expect(out).toMatch(/GraphQL and Apollo Sandbox: http:\/\/localhost:\d+\/graphql/);
+
+    // Linking is on by local default: the callback of the demo's own server, a key made once in DATA_DIR.
+    expect(demo.config.iracingRedirectUris).toEqual([`${demo.url}/auth/iracing/callback`]);
+    const keyFile = join(env.DATA_DIR, 'token-key');
+    expect(mode(keyFile)).toBe(0o600);
+    const key = readFileSync(keyFile, 'utf8').trim();
+    registerLogSecret('the demo TOKEN_ENCRYPTION_KEY', key.slice(key.indexOf(':') + 1));
+    expect(key).toMatch(/^local:[A-Za-z0-9+/]{43}=$/);
+
+    // Two racers linked through the API, each first sync done, their tokens in a file of their own only.
+    expect(existsSync(tokensFile)).toBe(true);
+    expect(mode(tokensFile)).toBe(0o600);
+    const racers = storedRacers();
+    expect(racers).toHaveLength(2);
+    expect(new Set(racers.map((r) => r.custId)).size).toBe(2);
+    expect(demo.racers).toEqual(racers.map(({ custId, displayName }) => ({ custId, displayName })));
+    for (const r of racers) {
+      expect(r.token).toMatch(/^slv_[A-Za-z0-9_-]{43}$/);
+      const { me } = await gql(demo.url, ME, r.token);
+      expect(me).toMatchObject({
+        custId: r.custId,
+        iracingLink: { status: 'ACTIVE' },
+        member: { displayName: r.displayName },
+      });
+      expect(me.ownedCars.length + me.ownedTracks.length).toBeGreaterThan(0);
+      expect(out).toMatch(new RegExp(`\\] SUCCEEDED +${r.displayName} \\(cust_id ${r.custId}\\): their own`));
+      expect(out).toContain(`${r.displayName} (cust_id ${r.custId})`);
+    }
+    expect(out).toContain(`Their viewer tokens are in ${tokensFile}`);
+    expect(out).toContain('Authorization: Bearer <viewer token from that file>');
+    expect(out).toContain('{ me { custId member { displayName } licenses {');
+    expect(out).not.toMatch(/slv_/);
 
     const data = await gql(
       demo.url,
@@ -90,20 +140,41 @@ describe('npm run demo', () => {
         'RACE_GUIDE',
         'OWNED_CONTENT',
         'RESULTS',
+        'MEMBER_ACCOUNT',
         ...(runs.some((r: Raw) => r.kind === 'SUBSESSIONS') ? ['SUBSESSIONS'] : []),
       ]),
     );
     expect((await request(demo.url).get('/health')).status).toBe(200);
   });
 
-  it('reuses the data on a second start', async () => {
+  it("reuses the data and the racers' viewer tokens on a second start", async () => {
     await demo?.close();
+    const before = readFileSync(tokensFile, 'utf8');
     const lines: string[] = [];
     demo = await startDemo({ env, print: (l) => lines.push(l) });
     expect(demo.synced).toBe(false);
-    expect(lines.join('\n')).toMatch(/already holds \d+ seasons: reusing them/);
-    const data = await gql(demo.url, `{ syncRuns(first: 100) { totalCount } seasons { totalCount } }`);
+    const out = lines.join('\n');
+    expect(out).toMatch(/already holds \d+ seasons: reusing them/);
+    const data = await gql(
+      demo.url,
+      `{ syncRuns(first: 100) { edges { node { kind } } } seasons { totalCount } }`,
+    );
     expect(data.seasons.totalCount).toBeGreaterThan(0);
-    expect(data.syncRuns.totalCount).toBeGreaterThanOrEqual(6); // nothing new was queued
+    // Nothing synced again but the racers' own accounts: they sign in again at the new replica.
+    const kinds = data.syncRuns.edges.map((e: Raw) => e.node.kind as string);
+    expect(kinds.filter((k: string) => k !== 'MEMBER_ACCOUNT').length).toBeGreaterThanOrEqual(6);
+    expect(readFileSync(tokensFile, 'utf8')).toBe(before);
+    expect(out).toMatch(/2 viewer token\(s\) kept from the last start/);
+    for (const r of storedRacers()) {
+      const { me } = await gql(demo.url, ME, r.token);
+      expect(me).toMatchObject({ custId: r.custId, iracingLink: { status: 'ACTIVE' } });
+      expect(out).toMatch(new RegExp(`\\] SUCCEEDED +${r.displayName} \\(cust_id ${r.custId}\\): their own`));
+    }
+    // One live viewer token per racer: the ones issued by signing in again were revoked.
+    const live = (await demo.http
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS n FROM viewer_token WHERE revoked_at IS NULL`)) as Raw[];
+    expect(live[0].n).toBe(2);
+    expect(out).not.toMatch(/slv_/);
   });
 });

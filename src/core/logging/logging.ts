@@ -79,6 +79,7 @@ function settingsScrubber(config: AppConfig): (line: string) => string {
       e.IRACING_ACCESS_TOKEN,
       e.DATABASE_URL,
       e.REDIS_URL,
+      e.TOKEN_ENCRYPTION_KEY,
     ].join('\u0000');
     if (now !== signature) {
       signature = now;
