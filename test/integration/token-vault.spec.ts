@@ -7,6 +7,7 @@ import { Module } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { SchedulerModule } from '../../src/scheduler/scheduler.module.js';
 import { AccountsModule } from '../../src/accounts/accounts.module.js';
 import { TokenCipher, TokenCipherError } from '../../src/accounts/token-cipher.js';
 import { TokenVault } from '../../src/accounts/token-vault.service.js';
@@ -71,7 +72,15 @@ async function startAccounts(tokenEncryptionKey: string): Promise<Accounts> {
   @Module({})
   class AccountsTestRoot {}
   const app = await NestFactory.createApplicationContext(
-    { module: AccountsTestRoot, imports: [CoreModule.forRoot(config, ALL_ENTITIES), AccountsModule] },
+    {
+      module: AccountsTestRoot,
+      // The scheduler without its worker or cron: the accounts queue a linked member's syncs through it.
+      imports: [
+        CoreModule.forRoot(config, ALL_ENTITIES),
+        SchedulerModule.forRoot({ api: false, worker: false }),
+        AccountsModule,
+      ],
+    },
     { logger: new PinoLogger(createPino(config)) },
   );
   await app.init();
