@@ -123,7 +123,7 @@ describe('operations (end to end)', () => {
     );
     const byName = Object.fromEntries(q.schedules.map((s) => [s.name, s]));
     expect(Object.keys(byName).sort()).toEqual(
-      ['catalog', 'forecasts', 'past-seasons', 'race-guide', 'results', 'seasons'].sort(),
+      ['catalog', 'forecasts', 'linked-members', 'past-seasons', 'race-guide', 'results', 'seasons'].sort(),
     );
     expect(byName.seasons).toMatchObject({ cron: '0 6 * * 2,3,5', kind: 'SEASONS', enabled: false });
     expect(byName.catalog.cron).toBe('0 5 * * *');
