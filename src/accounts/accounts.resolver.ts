@@ -72,7 +72,13 @@ export class AccountsResolver {
   })
   @UseGuards(ViewerGuard)
   async unlinkIracingAccount(@Context() ctx: ViewerContext): Promise<UnlinkResult> {
-    return this.links.unlink((await viewerOf(ctx, this.requesters))!);
+    const { erased, ...done } = await this.links.unlink((await viewerOf(ctx, this.requesters))!);
+    return {
+      ...done,
+      planItemsDeleted: erased.planItemsDeleted ?? 0,
+      favouritesDeleted: erased.favouritesDeleted ?? 0,
+      calendarFeedsRevoked: erased.calendarFeedsRevoked ?? 0,
+    };
   }
 
   @Query(() => Viewer, {

@@ -13,6 +13,7 @@ import {
   ErrorCode,
   ServiceUnavailableError,
 } from '../core/errors/domain-error.js';
+import { MemberErasure } from '../core/member-erasure.js';
 import { InjectRedis } from '../core/redis/redis.provider.js';
 import { IracingOAuth, IracingOAuthError } from '../iracing/iracing-oauth.js';
 import type { MemberTokens } from '../iracing/iracing-oauth.js';
@@ -63,6 +64,8 @@ export interface UnlinkOutcome extends OwnedContentDeleted {
   linkDeleted: boolean;
   accessTokenDeleted: boolean;
   viewerTokensRevoked: number;
+  /** What the features above accounts erased (MemberErasure), by name: planItemsDeleted, … */
+  erased: Record<string, number>;
 }
 
 /** Linking is turned off by the server's settings. */
@@ -98,6 +101,7 @@ export class LinkService {
     private readonly cipher: TokenCipher,
     private readonly members: MembersImporter,
     private readonly runs: SyncRunService,
+    private readonly erasure: MemberErasure,
     @InjectRedis() private readonly redis: Redis,
   ) {
     this.prefix = config.env.QUEUE_PREFIX;
@@ -181,14 +185,18 @@ export class LinkService {
     }
   }
 
-  /** Forgets a racer's link, their cached access token, every viewer token of theirs and their owned content. */
+  /**
+   * Forgets a racer's link, their cached access token, every viewer token of theirs, their owned content and what
+   * the features above keep of theirs (MemberErasure: plan, favourites, settings, calendar feeds).
+   */
   async unlink(custId: number): Promise<UnlinkOutcome> {
     const linkDeleted = await this.vault.deleteLink(custId);
     const accessTokenDeleted = await this.forgetAccessToken(custId);
     const viewerTokensRevoked = await this.viewers.revokeAll(custId);
     const owned = await this.members.forgetOwnedContent(custId);
+    const erased = await this.erasure.erase(custId);
     this.log.log(`cust_id ${custId} unlinked their iRacing account`);
-    return { custId, linkDeleted, accessTokenDeleted, viewerTokensRevoked, ...owned };
+    return { custId, linkDeleted, accessTokenDeleted, viewerTokensRevoked, ...owned, erased };
   }
 
   /** The racer's link without its token, or null. */

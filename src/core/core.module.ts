@@ -16,6 +16,7 @@ import { DateTimeScalar } from './graphql/date-time.scalar.js';
 import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter.js';
 import { HealthController, PostgresProbe } from './health/health.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { MemberErasure } from './member-erasure.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { RedisShutdown, redisProvider, REDIS } from './redis/redis.provider.js';
 
@@ -57,6 +58,7 @@ export class CoreModule {
         DataLoaderService,
         AdminGuard,
         Requesters,
+        MemberErasure,
         redisProvider,
         RedisShutdown,
         MetricsService,
@@ -64,7 +66,7 @@ export class CoreModule {
         // Found by @nestjs/graphql among the providers: replaces its lenient DateTime for every Date field.
         DateTimeScalar,
       ],
-      exports: [AppConfig, DataLoaderService, AdminGuard, Requesters, REDIS, MetricsService],
+      exports: [AppConfig, DataLoaderService, AdminGuard, Requesters, MemberErasure, REDIS, MetricsService],
     };
   }
 }

@@ -69,6 +69,15 @@ export class UnlinkResult {
 
   @Field(() => Int, { description: 'Owned packages the catalog does not list, deleted.' })
   unknownPackagesDeleted: number;
+
+  @Field(() => Int, { description: 'Planned sessions and weeks deleted.' })
+  planItemsDeleted: number;
+
+  @Field(() => Int, { description: 'Favourite series, cars and tracks deleted.' })
+  favouritesDeleted: number;
+
+  @Field(() => Int, { description: 'Calendar feed tokens revoked.' })
+  calendarFeedsRevoked: number;
 }
 
 @ObjectType('IracingLink', {
