@@ -5,6 +5,7 @@ import { CATALOG_ENTITIES } from './catalog/catalog.entities.js';
 import { SyncCheckpoint } from './core/database/checkpoint.entity.js';
 import { PayloadHash } from './core/database/payload-hash.entity.js';
 import { MEMBERS_ENTITIES } from './members/members.entities.js';
+import { PLANNER_ENTITIES } from './planner/entities/planner.entities.js';
 import { RESULTS_ENTITIES } from './results/results.entities.js';
 import { SyncRun } from './scheduler/sync-run.entity.js';
 import { SEASONS_ENTITIES } from './seasons/seasons.entities.js';
@@ -19,5 +20,6 @@ export const ALL_ENTITIES = [
   ...MEMBERS_ENTITIES,
   ...RESULTS_ENTITIES,
   ...ACCOUNTS_ENTITIES,
+  ...PLANNER_ENTITIES,
   SyncCheckpoint,
 ];

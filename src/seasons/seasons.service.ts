@@ -123,8 +123,13 @@ export class SeasonsService {
   /**
    * The race calendar: session starts, filtered through their event's race week. `owned` (the member's content,
    * for `ownedByCustId`) keeps weeks on a track they own or that is free, with an allowed car they own or free.
+   * `weekIds` keeps the sessions of those race weeks only (the planner's raceable weeks).
    */
-  listSessions(args: SessionsArgs, owned?: OwnedContent): Promise<ConnectionShape<Session>> {
+  listSessions(
+    args: SessionsArgs,
+    owned?: OwnedContent,
+    weekIds?: readonly number[],
+  ): Promise<ConnectionShape<Session>> {
     const f = args.filter;
     checkRange(f?.from, f?.to);
     checkTemperatures(f);
@@ -137,6 +142,7 @@ export class SeasonsService {
     this.weekFilter(qb, f);
     if (f?.carClassIds?.length)
       qb.andWhere('rw.car_class_ids && CAST(:carClassIds AS int[])', { carClassIds: f.carClassIds });
+    if (weekIds) qb.andWhere('rw.id = ANY(CAST(:weekIds AS int[]))', { weekIds: [...weekIds] });
     if (owned) {
       qb.andWhere(
         `EXISTS (SELECT 1 FROM sim_layout l JOIN sim_track t ON t.package_id = l.package_id

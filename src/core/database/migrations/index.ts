@@ -13,6 +13,7 @@ import { MemberMerge1795319100000 } from './1795319100000-MemberMerge.js';
 import { SyncRunWarnings1795319300000 } from './1795319300000-SyncRunWarnings.js';
 import { SubsessionKind1795319400000 } from './1795319400000-SubsessionKind.js';
 import { AccountLinks1795319500000 } from './1795319500000-AccountLinks.js';
+import { Planner1795319600000 } from './1795319600000-Planner.js';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Init1795304999161,
@@ -27,4 +28,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   SyncRunWarnings1795319300000,
   SubsessionKind1795319400000,
   AccountLinks1795319500000,
+  Planner1795319600000,
 ];

@@ -1,0 +1,211 @@
+// What to buy next (docs/architecture.md §6.9): the car and track packages the viewer does not own, ranked by what
+// each would add from now on: race weeks they could then race, seasons whose participation credit it would make
+// reachable, favourite series with a week it unlocks. A week needs its track AND one of its cars, so packages are
+// worth more together: with a budget, the best cart is searched over the joint value (purchase-basket.ts), priced
+// with iRacing's volume discount. Four statements whatever the viewer owns: the weeks' eligibility, the prices,
+// the weeks raced and the favourites; the rest is arithmetic over those rows.
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { BadInputError } from '../core/errors/domain-error.js';
+import type { PurchaseBasket, PurchaseGuideFilter, PurchaseSuggestion } from './dto/planner.types.js';
+import { PlannerService, weeksForCredit } from './planner.service.js';
+import { weekEligibility } from './planner.sql.js';
+import type { WeekEligibility } from './planner.sql.js';
+import { bestBasket } from './purchase-basket.js';
+
+/** Category names of the filter → iRacing category_id (road: the legacy category, before 2024's split). */
+const CATEGORY_IDS: Record<string, number> = {
+  oval: 1,
+  road: 2,
+  dirt_oval: 3,
+  dirt_road: 4,
+  sports_car: 5,
+  formula_car: 6,
+};
+/** Packages the basket search weighs (those that would unlock the most weeks, alone or with another). */
+const BASKET_CANDIDATES = 30;
+const MAX_FIRST = 100;
+
+/** A package to buy: `car:<car_id>` or `track:<package_id>`. */
+type Key = string;
+
+interface Prospect {
+  week: WeekEligibility;
+  /** The track package to buy, when not owned. */
+  track: Key | null;
+  /** Cars that would do (any one), when none is owned. */
+  cars: Key[] | null;
+}
+
+@Injectable()
+export class PurchaseGuideService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly planner: PlannerService,
+  ) {}
+
+  async guide(
+    custId: number,
+    filter: PurchaseGuideFilter = {},
+    budget: number | null = null,
+    first = 20,
+  ): Promise<{ suggestions: PurchaseSuggestion[]; basket: PurchaseBasket | null }> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST)
+      throw new BadInputError(`first must be between 1 and ${MAX_FIRST}, got ${first}`);
+    const now = new Date();
+    const weeks = (
+      await weekEligibility(this.db, custId, {
+        from: now,
+        seriesIds: filter.seriesIds,
+        favouritesOnly: filter.favouritesOnly,
+        includeBlocked: true,
+      })
+    ).filter((w) => !filter.category || w.categoryId === CATEGORY_IDS[filter.category]);
+    const prospects = prospectsOf(weeks);
+    const keys = [...new Set(prospects.flatMap((p) => [...(p.track ? [p.track] : []), ...(p.cars ?? [])]))];
+    const seasonIds = [...new Set(weeks.map((w) => w.seasonId))];
+    const [prices, raced, favourites] = await Promise.all([
+      this.prices(keys),
+      this.planner.racedWeeks(custId, seasonIds),
+      this.planner.favourites(custId),
+    ]);
+    const buyable = keys.filter((k) => prices.has(k));
+    const value = valuer(prospects, weeks, raced, new Set(favourites.SERIES), now);
+    const suggestions = buyable
+      .map((k) => ({ key: k, v: value([k]) }))
+      .filter((x) => x.v.weeks > 0)
+      .sort(
+        (a, b) =>
+          b.v.weeks - a.v.weeks ||
+          b.v.seasons - a.v.seasons ||
+          b.v.favourites - a.v.favourites ||
+          (prices.get(a.key) ?? 0) - (prices.get(b.key) ?? 0) ||
+          a.key.localeCompare(b.key),
+      )
+      .slice(0, first)
+      .map((x) => suggestion(x.key, prices.get(x.key) ?? null, x.v));
+    if (budget === null) return { suggestions, basket: null };
+    if (!Number.isFinite(budget) || budget < 0)
+      throw new BadInputError(`budget must be a positive amount of USD, got ${budget}`);
+    return { suggestions, basket: basketOf(buyable, prospects, prices, budget, value) };
+  }
+
+  /** List prices of the packages (cars and track packages), one statement; free or unpriced ones are left out. */
+  private async prices(keys: readonly Key[]): Promise<Map<Key, number>> {
+    const ids = (kind: string) =>
+      keys.filter((k) => k.startsWith(`${kind}:`)).map((k) => Number(k.slice(kind.length + 1)));
+    const rows = (await this.db.query(
+      `SELECT 'car:' || car_id AS key, price::float AS price FROM sim_car
+       WHERE car_id = ANY($1::int[]) AND NOT free_with_subscription AND price > 0
+       UNION ALL
+       SELECT 'track:' || package_id, price::float FROM sim_track
+       WHERE package_id = ANY($2::int[]) AND NOT free_with_subscription AND price > 0`,
+      [ids('car'), ids('track')],
+    )) as { key: string; price: number }[];
+    return new Map(rows.map((r) => [r.key, r.price]));
+  }
+}
+
+interface Worth {
+  weeks: number;
+  seasons: number;
+  favourites: number;
+}
+
+/** Weeks a purchase can open: blocked by content only (a licence is earned, not bought). */
+function prospectsOf(weeks: readonly WeekEligibility[]): Prospect[] {
+  return weeks
+    .filter((w) => !w.raceable && w.licenceOk)
+    .map((w) => ({
+      week: w,
+      track: w.trackOwned ? null : `track:${w.trackPackageId}`,
+      cars: w.myCarIds.length ? null : w.allowedCarIds.map((c) => `car:${c}`),
+    }));
+}
+
+/**
+ * The best cart within `budget` over the BASKET_CANDIDATES packages that appear in the most openable weeks (alone
+ * or as the half of a track-and-car pair), by joint value.
+ */
+function basketOf(
+  buyable: readonly Key[],
+  prospects: readonly Prospect[],
+  prices: ReadonlyMap<Key, number>,
+  budget: number,
+  value: (keys: readonly Key[]) => Worth,
+): PurchaseBasket {
+  const pool = buyable
+    .map((k) => ({ key: k, potential: prospects.filter((p) => p.track === k || p.cars?.includes(k)).length }))
+    .sort((a, b) => b.potential - a.potential || a.key.localeCompare(b.key))
+    .slice(0, BASKET_CANDIDATES);
+  const best = bestBasket(
+    pool.map((p) => ({ key: p.key, price: prices.get(p.key)! })),
+    budget,
+    (ks) => score(value(ks)),
+  );
+  return {
+    items: best.keys.map((k) => suggestion(k, prices.get(k) ?? null, value([k]))),
+    listPrice: best.listPrice,
+    discountPct: best.discountPct,
+    total: best.total,
+    raceableWeeksAdded: value(best.keys).weeks,
+  };
+}
+
+/** One number for the basket search: weeks first, then seasons reaching credit, then favourite series. */
+function score(w: Worth): number {
+  return w.weeks * 10_000 + w.seasons * 100 + w.favourites;
+}
+
+/** What owning `keys` on top of what the viewer owns would add (weeks, seasons reaching credit, favourites). */
+function valuer(
+  prospects: readonly Prospect[],
+  weeks: readonly WeekEligibility[],
+  raced: ReadonlySet<string>,
+  favouriteSeries: ReadonlySet<number>,
+  now: Date,
+): (keys: readonly Key[]) => Worth {
+  const bySeason = new Map<number, { total: number; open: number; raced: number }>();
+  for (const w of weeks) {
+    const s = bySeason.get(w.seasonId) ?? { total: 0, open: 0, raced: 0 };
+    const done = raced.has(`${w.seasonId}:${w.raceWeekNum}`);
+    s.total++;
+    if (done) s.raced++;
+    else if (w.raceable && w.endTime > now) s.open++;
+    bySeason.set(w.seasonId, s);
+  }
+  return (keys) => {
+    const owned = new Set(keys);
+    const opened = prospects.filter(
+      (p) =>
+        (p.track === null || owned.has(p.track)) &&
+        (p.cars === null || p.cars.some((c) => owned.has(c))) &&
+        !raced.has(`${p.week.seasonId}:${p.week.raceWeekNum}`),
+    );
+    const gained = new Map<number, number>();
+    for (const p of opened) gained.set(p.week.seasonId, (gained.get(p.week.seasonId) ?? 0) + 1);
+    let seasons = 0;
+    for (const [seasonId, extra] of gained) {
+      const s = bySeason.get(seasonId)!;
+      const needed = weeksForCredit(s.total);
+      if (s.raced + s.open < needed && s.raced + s.open + extra >= needed) seasons++;
+    }
+    const favourites = new Set(opened.map((p) => p.week.seriesId).filter((id) => favouriteSeries.has(id)))
+      .size;
+    return { weeks: opened.length, seasons, favourites };
+  };
+}
+
+function suggestion(key: Key, price: number | null, w: Worth): PurchaseSuggestion {
+  const [kind, id] = key.split(':');
+  return {
+    kind: kind === 'car' ? 'CAR' : 'TRACK',
+    packageKind: kind === 'car' ? 'CAR' : 'TRACK',
+    refId: Number(id),
+    price,
+    raceableWeeksAdded: w.weeks,
+    seasonsReachingCredit: w.seasons,
+    favouriteSeriesUnlocked: w.favourites,
+  };
+}

@@ -1,0 +1,520 @@
+// The planner end to end (docs/architecture.md §6.9): a racer links their account, then their owned content and
+// licences are set to known values in PostgreSQL, and `me.raceWeeks`, `me.raceableSessions`, `me.seasons`,
+// `me.purchaseGuide` and the plan answer exactly what that content allows: every reason a week is blocked, the
+// licence rule per category, rotating-car weeks, free content, a purchase that makes a season's participation credit
+// reachable, the basket under a discount tier, overlapping plans, a plan changed by a later sync, favourites as a
+// filter, and local times in a zone whose daylight saving changes inside the week.
+import { randomBytes } from 'node:crypto';
+import { syntheticMembers } from '../../offline/replica.js';
+import type { MemberRef } from '../../offline/replica.js';
+import { discountPct } from '../../src/planner/purchase-basket.js';
+import { syntheticDataset } from '../../offline/synthetic-dataset.js';
+import { ADMIN_KEY, registerLogSecret, startHarness } from '../support/harness.js';
+import type { GqlResult, Harness } from '../support/harness.js';
+
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const REDIRECT = 'http://127.0.0.1:5173/auth/iracing/callback';
+const KEY = randomBytes(32).toString('base64');
+registerLogSecret('TOKEN_ENCRYPTION_KEY (planner e2e)', KEY);
+const DAY = 86_400_000;
+
+/** A harness with the linking settings, a synced catalog and seasons, and one linked racer. */
+async function plannerHarness(
+  now: Date,
+  seed: number,
+): Promise<{ h: Harness; custId: number; token: string }> {
+  const world = { seed, scale: 0.05, now };
+  const members = syntheticMembers(world);
+  const h = await startHarness(
+    { dataset: syntheticDataset(world), members, redirectUris: [REDIRECT], now: () => now },
+    { IRACING_REDIRECT_URIS: REDIRECT, TOKEN_ENCRYPTION_KEY: `k1:${KEY}` },
+  );
+  for (const m of ['syncCatalog', 'syncSeasons']) {
+    const r = await h.data<Raw>(`mutation { ${m} { id } }`, {}, ADMIN_KEY);
+    const done = await h.waitForRun(r[m].id, 120_000);
+    if (done.status !== 'SUCCEEDED') throw new Error(`${m}: ${JSON.stringify(done.errors)}`);
+  }
+  const [racer] = members.sample(2, { baseUrl: h.replica.url, now }).slice(1) as MemberRef[];
+  const start = await h.data<Raw>(
+    `mutation($r: String!) { startIracingLink(redirectUri: $r) { authorizeUrl } }`,
+    { r: REDIRECT },
+  );
+  const url = new URL(start.startIracingLink.authorizeUrl);
+  url.searchParams.set('login_hint', String(racer.custId));
+  const back = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '');
+  registerLogSecret('an authorization code (planner e2e)', back.searchParams.get('code') ?? '');
+  const done = await h.data<Raw>(
+    `mutation($s: String!, $c: String!) { completeIracingLink(state: $s, code: $c) { custId viewerToken firstSync { id } } }`,
+    { s: back.searchParams.get('state'), c: back.searchParams.get('code') },
+  );
+  const { custId, viewerToken, firstSync } = done.completeIracingLink;
+  registerLogSecret('a viewer token (planner e2e)', viewerToken);
+  // The first sync writes the racer's real content: it must be over before the tests set their own.
+  await h.waitForRun(firstSync.id, 60_000);
+  return { h, custId, token: viewerToken };
+}
+
+describe('the planner (end to end)', () => {
+  const NOW = new Date();
+  let h: Harness;
+  let custId: number;
+  let token: string;
+
+  beforeAll(async () => {
+    ({ h, custId, token } = await plannerHarness(NOW, 47));
+  }, 240_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const q = async (query: string, variables: Raw = {}) => h.data<Raw>(query, variables, token);
+  const gql = (query: string, variables: Raw = {}): Promise<GqlResult<Raw>> =>
+    h.gql<Raw>(query, variables, token);
+  const rows = async (sql: string, params: unknown[] = []) => (await h.db.query(sql, params)) as Raw[];
+
+  /** The racer owns exactly these cars and track packages, and holds these licence levels by category_id. */
+  async function content(cars: number[], tracks: number[], levels: Record<number, number>): Promise<void> {
+    await rows(`DELETE FROM sim_profile_car_ownership WHERE cust_id = $1`, [custId]);
+    await rows(`DELETE FROM sim_profile_track_ownership WHERE cust_id = $1`, [custId]);
+    await rows(`INSERT INTO sim_profile_car_ownership (cust_id, car_id) SELECT $1, unnest($2::int[])`, [
+      custId,
+      cars,
+    ]);
+    await rows(`INSERT INTO sim_profile_track_ownership (cust_id, package_id) SELECT $1, unnest($2::int[])`, [
+      custId,
+      tracks,
+    ]);
+    const licences = Object.entries(levels).map(([category, level]) => ({
+      category_id: Number(category),
+      license_level: level,
+    }));
+    await rows(`UPDATE sim_profile SET licenses = $2::jsonb WHERE cust_id = $1`, [
+      custId,
+      JSON.stringify(licences),
+    ]);
+  }
+
+  /** A future week of a series that asks more than Rookie, at a paid track, allowing only paid cars. */
+  async function paidWeek(offset = 0): Promise<Raw> {
+    const [w] = await rows(
+      `SELECT rw.id, rw.series_id, rw.season_id, l.package_id, s.category_id, rw.start_time, rw.end_time,
+              ARRAY(SELECT DISTINCT m.car_id FROM car_class_car m WHERE m.car_class_id = ANY(rw.car_class_ids)
+                    ORDER BY 1) AS cars,
+              (SELECT min((x->>'min_license_level')::int) FROM jsonb_array_elements(s.allowed_licenses) x) AS level
+       FROM race_week rw JOIN series s ON s.series_id = rw.series_id JOIN sim_layout l ON l.track_id = rw.track_id
+       JOIN sim_track t ON t.package_id = l.package_id
+       WHERE rw.start_time > $1 AND NOT t.free_with_subscription AND cardinality(rw.car_ids) = 0
+         AND (SELECT min((x->>'min_license_level')::int) FROM jsonb_array_elements(s.allowed_licenses) x) > 4
+         AND s.category_id IN (1, 5, 6)
+         AND NOT EXISTS (SELECT 1 FROM car_class_car m JOIN sim_car c ON c.car_id = m.car_id
+                         WHERE m.car_class_id = ANY(rw.car_class_ids) AND c.free_with_subscription)
+         AND EXISTS (SELECT 1 FROM event e JOIN event_instance i ON i.event_id = e.id WHERE e.race_week_id = rw.id)
+       ORDER BY rw.start_time, rw.id OFFSET $2 LIMIT 1`,
+      [NOW, offset],
+    );
+    expect(w).toBeDefined();
+    return w;
+  }
+
+  const WEEKS = `query($f: PlannerWeekFilter) { me { raceWeeks(filter: $f, first: 100) { totalCount edges { node {
+    raceable pattern raceWeek { id } myCars { id }
+    blockedBy { reason message track { id } cars { id } requiredLicenceLevel myLicenceLevel } } } } } }`;
+  const weekOf = async (w: Raw, includeBlocked = true) => {
+    const r = await q(WEEKS, {
+      f: { seriesIds: [w.series_id], from: w.start_time, to: w.end_time, includeBlocked },
+    });
+    return (r.me.raceWeeks.edges as Raw[]).map((e) => e.node).find((n) => n.raceWeek.id === w.id);
+  };
+
+  it('names every reason a week is blocked, and each lifts with what it names', async () => {
+    const w = await paidWeek();
+    await content([], [], {});
+    const blocked = await weekOf(w);
+    expect(blocked.raceable).toBe(false);
+    expect(blocked.blockedBy.map((b: Raw) => b.reason)).toEqual([
+      'TRACK_NOT_OWNED',
+      'NO_CAR_OWNED',
+      'LICENCE_TOO_LOW',
+    ]);
+    expect(blocked.blockedBy[0].track).toEqual({ id: w.package_id });
+    expect(blocked.blockedBy[1].cars.map((c: Raw) => c.id)).toEqual(w.cars);
+    expect(blocked.blockedBy[2]).toMatchObject({ requiredLicenceLevel: w.level, myLicenceLevel: 1 });
+    expect(await weekOf(w, false)).toBeUndefined();
+
+    await content([], [w.package_id], {});
+    expect((await weekOf(w)).blockedBy.map((b: Raw) => b.reason)).toEqual([
+      'NO_CAR_OWNED',
+      'LICENCE_TOO_LOW',
+    ]);
+    await content([w.cars[0]], [w.package_id], {});
+    expect((await weekOf(w)).blockedBy.map((b: Raw) => b.reason)).toEqual(['LICENCE_TOO_LOW']);
+    await content([w.cars[0]], [w.package_id], { [w.category_id]: w.level });
+    const open = await weekOf(w, false);
+    expect(open).toMatchObject({ raceable: true, blockedBy: [], myCars: [{ id: w.cars[0] }] });
+    expect(open.pattern).toEqual(expect.any(String));
+  });
+
+  it("applies the licence of the series' own category only", async () => {
+    const w = await paidWeek();
+    const other = w.category_id === 1 ? 5 : 1;
+    await content([w.cars[0]], [w.package_id], { [other]: 20, [w.category_id]: w.level - 1 });
+    expect((await weekOf(w)).blockedBy.map((b: Raw) => b.reason)).toEqual(['LICENCE_TOO_LOW']);
+    await content([w.cars[0]], [w.package_id], { [other]: 1, [w.category_id]: w.level });
+    expect((await weekOf(w)).raceable).toBe(true);
+  });
+
+  it("takes a rotating-car week's own car list, not its classes'", async () => {
+    const w = await paidWeek(1);
+    const [other] = await rows(
+      `SELECT car_id FROM sim_car WHERE car_id <> ALL($1::int[]) AND NOT free_with_subscription ORDER BY car_id LIMIT 1`,
+      [w.cars],
+    );
+    await rows(`UPDATE race_week SET car_ids = $2 WHERE id = $1`, [w.id, [other.car_id]]);
+    try {
+      await content([w.cars[0]], [w.package_id], { [w.category_id]: 20 });
+      const week = await weekOf(w);
+      expect(week.blockedBy.map((b: Raw) => b.reason)).toEqual(['NO_CAR_OWNED']);
+      expect(week.blockedBy[0].cars).toEqual([{ id: other.car_id }]);
+      await content([other.car_id], [w.package_id], { [w.category_id]: 20 });
+      expect((await weekOf(w)).myCars).toEqual([{ id: other.car_id }]);
+    } finally {
+      await rows(`UPDATE race_week SET car_ids = '{}' WHERE id = $1`, [w.id]);
+    }
+  });
+
+  it('counts free content as owned, and lists the sessions the racer can enter with their cars', async () => {
+    const w = await paidWeek();
+    await content([], [], { [w.category_id]: 20 });
+    await rows(`UPDATE sim_track SET free_with_subscription = true WHERE package_id = $1`, [w.package_id]);
+    await rows(`UPDATE sim_car SET free_with_subscription = true WHERE car_id = $1`, [
+      w.cars[1] ?? w.cars[0],
+    ]);
+    try {
+      expect((await weekOf(w)).raceable).toBe(true);
+      const r = await q(
+        `query($f: RaceableSessionFilter) { me { raceableSessions(filter: $f, first: 100) { totalCount
+           edges { node { localStartTime session { id startTime raceWeek { id } } myCars { id } } } } } }`,
+        { f: { seriesIds: [w.series_id], from: w.start_time, to: w.end_time } },
+      );
+      const nodes = (r.me.raceableSessions.edges as Raw[]).map((e) => e.node);
+      const [{ n }] = await rows(
+        `SELECT count(*)::int AS n FROM event_instance i JOIN event e ON e.id = i.event_id
+         WHERE e.race_week_id = $1 AND i.start_time >= $2 AND i.start_time < $3`,
+        [w.id, w.start_time, w.end_time],
+      );
+      expect(r.me.raceableSessions.totalCount).toBe(n);
+      expect(nodes.length).toBe(Math.min(n, 100));
+      for (const s of nodes) {
+        expect(s.session.raceWeek.id).toBe(w.id);
+        expect(s.myCars).toEqual([{ id: w.cars[1] ?? w.cars[0] }]);
+        expect(s.localStartTime).toBe(
+          s.session.startTime.replace(/\.\d{3}Z$/, '+00:00').replace(/Z$/, '+00:00'),
+        );
+      }
+    } finally {
+      await rows(`UPDATE sim_track SET free_with_subscription = false WHERE package_id = $1`, [w.package_id]);
+      await rows(`UPDATE sim_car SET free_with_subscription = false WHERE car_id = $1`, [
+        w.cars[1] ?? w.cars[0],
+      ]);
+    }
+  });
+
+  it('keeps favourites, and filters by them', async () => {
+    const w = await paidWeek();
+    await content([w.cars[0]], [w.package_id], { [w.category_id]: 20 });
+    const set = await q(
+      `mutation($id: Int!) { setFavourite(kind: SERIES, id: $id) { series { id } cars { id } tracks { id } } }`,
+      { id: w.series_id },
+    );
+    expect(set.setFavourite).toEqual({ series: [{ id: w.series_id }], cars: [], tracks: [] });
+    const favs = await q(WEEKS, { f: { favouritesOnly: true, from: w.start_time, to: w.end_time } });
+    const seriesOf = async (ids: number[]) =>
+      (await rows(`SELECT DISTINCT series_id FROM race_week WHERE id = ANY($1::int[])`, [ids])).map(
+        (r) => r.series_id,
+      );
+    const ids = (favs.me.raceWeeks.edges as Raw[]).map((e) => e.node.raceWeek.id as number);
+    expect(ids).toContain(w.id);
+    expect(await seriesOf(ids)).toEqual([w.series_id]);
+    const unknown = await gql(`mutation { setFavourite(kind: CAR, id: 987654321) { cars { id } } }`);
+    expect(unknown.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    await q(
+      `mutation($id: Int!) { setFavourite(kind: SERIES, id: $id, favourite: false) { series { id } } }`,
+      {
+        id: w.series_id,
+      },
+    );
+  });
+
+  it('ranks a track that makes a season reach participation credit, and fills a basket at a discount tier', async () => {
+    // A season all in the future, its weeks moved onto two paid track packages: weeks 1-7 at one the racer owns,
+    // weeks 8-12 at one they do not. With every car and licence, 7 of 12 weeks are raceable: 8 are needed.
+    const [season] = await rows(
+      `SELECT se.season_id FROM season se
+       WHERE (SELECT min(start_time) FROM race_week rw WHERE rw.season_id = se.season_id) > $1
+         AND (SELECT count(*) FROM race_week rw WHERE rw.season_id = se.season_id) = 12
+       ORDER BY se.season_id LIMIT 1`,
+      [NOW],
+    );
+    expect(season).toBeDefined();
+    const weeks = await rows(`SELECT id FROM race_week WHERE season_id = $1 ORDER BY race_week_num`, [
+      season.season_id,
+    ]);
+    const [mine, missing] = await rows(
+      `SELECT DISTINCT ON (l.package_id) l.track_id, l.package_id FROM sim_layout l
+       JOIN sim_track t ON t.package_id = l.package_id WHERE NOT t.free_with_subscription AND t.price > 0
+       ORDER BY l.package_id, l.track_id LIMIT 2`,
+    );
+    expect(missing).toBeDefined();
+    const saved = await rows(`SELECT id, track_id FROM race_week WHERE season_id = $1`, [season.season_id]);
+    try {
+      for (const [i, wk] of weeks.entries())
+        await rows(`UPDATE race_week SET track_id = $2 WHERE id = $1`, [
+          wk.id,
+          i < 7 ? mine.track_id : missing.track_id,
+        ]);
+      const cars = await rows(`SELECT car_id FROM sim_car`);
+      await content(
+        cars.map((c) => c.car_id as number),
+        [mine.package_id],
+        { 1: 20, 2: 20, 3: 20, 4: 20, 5: 20, 6: 20 },
+      );
+      const plan = await q(
+        `query($y: Int!, $q: Int!) { me { seasons(year: $y, quarter: $q) { season { id }
+        weeks raceableWeeks racedWeeks weeksNeeded raceableWeeksLeft creditReachable creditEarned } } }`,
+        await quarterOf(season.season_id),
+      );
+      expect(plan.me.seasons.find((s: Raw) => s.season.id === season.season_id)).toEqual({
+        season: { id: season.season_id },
+        weeks: 12,
+        raceableWeeks: 7,
+        racedWeeks: 0,
+        weeksNeeded: 8,
+        raceableWeeksLeft: 7,
+        creditReachable: false,
+        creditEarned: false,
+      });
+      const guide = await q(
+        `query { me { purchaseGuide(budget: 1000, first: 50) {
+          suggestions { packageKind track { id } price raceableWeeksAdded seasonsReachingCredit }
+          basket { items { track { id } car { id } price } listPrice discountPct total raceableWeeksAdded } } } }`,
+      );
+      const { suggestions, basket } = guide.me.purchaseGuide;
+      const top = (suggestions as Raw[]).find((x) => x.track?.id === missing.package_id) as Raw;
+      expect(top).toMatchObject({ packageKind: 'TRACK', seasonsReachingCredit: 1 });
+      expect(top.raceableWeeksAdded).toBeGreaterThanOrEqual(5);
+      // Ranked: nothing adds more weeks before it.
+      for (const x of suggestions as Raw[]) {
+        if (x === top) break;
+        expect(x.raceableWeeksAdded).toBeGreaterThanOrEqual(top.raceableWeeksAdded);
+      }
+      // The cart: the volume discount of its size on its list price, within the budget, with that track in it.
+      expect(basket.items.map((x: Raw) => x.track?.id)).toContain(missing.package_id);
+      expect(basket.discountPct).toBe(discountPct(basket.items.length));
+      const list = (basket.items as Raw[]).reduce((sum, x) => sum + (x.price as number), 0);
+      expect(basket.listPrice).toBeCloseTo(list, 2);
+      expect(basket.total).toBeCloseTo(list * (1 - basket.discountPct / 100), 2);
+      expect(basket.total).toBeLessThanOrEqual(1000);
+      expect(basket.raceableWeeksAdded).toBeGreaterThanOrEqual(top.raceableWeeksAdded);
+      const tight = await q(
+        `query($b: Float!) { me { purchaseGuide(budget: $b) { basket { items { price } total } } } }`,
+        {
+          b: top.price - 0.01,
+        },
+      );
+      expect(tight.me.purchaseGuide.basket.total).toBeLessThanOrEqual(top.price - 0.01);
+    } finally {
+      for (const x of saved)
+        await rows(`UPDATE race_week SET track_id = $2 WHERE id = $1`, [x.id, x.track_id]);
+    }
+  });
+
+  async function quarterOf(seasonId: number): Promise<{ y: number; q: number }> {
+    const [s] = await rows(`SELECT year, quarter FROM season WHERE season_id = $1`, [seasonId]);
+    return { y: s.year, q: s.quarter };
+  }
+
+  it('flags overlapping planned sessions, and a planned week a later sync changed', async () => {
+    const w = await paidWeek();
+    await content([w.cars[0]], [w.package_id], { [w.category_id]: 20 });
+    // Two sessions of different weeks that overlap in time.
+    const [pair] = await rows(
+      `SELECT a.id AS a, b.id AS b FROM event_instance a JOIN event_instance b
+         ON b.id <> a.id AND b.start_time >= a.start_time AND b.start_time < a.start_time + interval '20 minutes'
+       JOIN event ea ON ea.id = a.event_id JOIN event eb ON eb.id = b.event_id AND eb.race_week_id <> ea.race_week_id
+       WHERE a.start_time > $1 ORDER BY a.start_time, a.id LIMIT 1`,
+      [NOW],
+    );
+    // A third session, alone in its hour and of another week than the one the sync below changes.
+    const [x] = await rows(
+      `SELECT i.id FROM event_instance i JOIN event e ON e.id = i.event_id
+       WHERE i.start_time > now() + interval '3 days' AND e.race_week_id <> $1
+         AND NOT EXISTS (SELECT 1 FROM event_instance o WHERE o.id <> i.id
+                         AND o.start_time > i.start_time - interval '2 hours' AND o.start_time < i.start_time + interval '2 hours'
+                         AND o.id IN ($2, $3))
+       ORDER BY i.start_time, i.id LIMIT 1`,
+      [w.id, pair.a, pair.b],
+    );
+    const ids: number[] = [];
+    for (const id of [pair.a, pair.b, x.id])
+      ids.push((await q(`mutation($s: Int!) { planSession(sessionId: $s) }`, { s: id })).planSession);
+    const weekItem = (
+      await q(`mutation($w: Int!, $c: Int!) { planWeek(raceWeekId: $w, carId: $c) }`, {
+        w: w.id,
+        c: w.cars[0],
+      })
+    ).planWeek;
+    const badCar = await gql(`mutation($w: Int!) { planWeek(raceWeekId: $w, carId: 987654) }`, { w: w.id });
+    expect(badCar.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    const PLAN = `query($from: DateTime, $to: DateTime) { me { plan(from: $from, to: $to) {
+      id kind changed changeReason overlapsWith session { id } raceWeek { id } car { id } } } }`;
+    const window = {
+      from: new Date(NOW.getTime() - DAY).toISOString(),
+      to: new Date(NOW.getTime() + 60 * DAY).toISOString(),
+    };
+    const before = (await q(PLAN, window)).me.plan as Raw[];
+    const byId = new Map(before.map((p) => [p.id, p]));
+    expect(byId.get(ids[0])).toMatchObject({
+      kind: 'SESSION',
+      changed: false,
+      overlapsWith: [ids[1]],
+      session: { id: pair.a },
+    });
+    expect(byId.get(ids[1])?.overlapsWith).toEqual([ids[0]]);
+    expect(byId.get(ids[2])?.overlapsWith).toEqual([]);
+    expect(byId.get(weekItem)).toMatchObject({ kind: 'WEEK', changed: false, car: { id: w.cars[0] } });
+
+    // A later sync changes the week: iRacing's schedule now puts it at another track.
+    const [{ race_week_num: weekNum }] = await rows(`SELECT race_week_num FROM race_week WHERE id = $1`, [
+      w.id,
+    ]);
+    const [other] = await rows(
+      `SELECT track_id FROM sim_layout WHERE package_id <> $1 ORDER BY track_id LIMIT 1`,
+      [w.package_id],
+    );
+    h.replica.override('series/seasons', (payload) => {
+      for (const season of (payload ?? []) as Raw[])
+        for (const week of (season.schedules ?? []) as Raw[])
+          if (season.season_id === w.season_id && week.race_week_num === weekNum)
+            week.track = { ...(week.track as Raw), track_id: other.track_id };
+      return payload;
+    });
+    const sync = await h.data<Raw>(
+      `mutation { syncSeasons(input: { refresh: true }) { id } }`,
+      {},
+      ADMIN_KEY,
+    );
+    expect((await h.waitForRun(sync.syncSeasons.id, 120_000)).status).toBe('SUCCEEDED');
+    const after = new Map(((await q(PLAN, window)).me.plan as Raw[]).map((p) => [p.id, p]));
+    expect(after.get(weekItem)).toMatchObject({
+      changed: true,
+      changeReason: 'the track changed since it was planned',
+    });
+    expect(after.get(ids[2])).toMatchObject({ changed: false });
+    expect(await q(`mutation($w: Int!) { unplanWeek(raceWeekId: $w) }`, { w: w.id })).toEqual({
+      unplanWeek: true,
+    });
+    expect(await q(`mutation($w: Int!) { unplanWeek(raceWeekId: $w) }`, { w: w.id })).toEqual({
+      unplanWeek: false,
+    });
+  });
+
+  it("refuses an unknown time zone, and another racer's plan is never theirs", async () => {
+    const bad = await gql(`mutation { setMySettings(input: { timeZone: "Mars/Olympus" }) { timeZone } }`);
+    expect(bad.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(bad.errors?.[0].message).toMatch(/Mars\/Olympus/);
+    const anonymous = await h.gql(`mutation { planSession(sessionId: 1) }`);
+    expect(anonymous.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    expect((await h.data<Raw>(`{ me { custId } }`, {}, ADMIN_KEY)).me).toBeNull();
+  });
+
+  it('erases the plan, favourites, settings and calendar feeds when the racer unlinks', async () => {
+    const w = await paidWeek();
+    await q(`mutation($id: Int!) { setFavourite(kind: TRACK, id: $id) { tracks { id } } }`, {
+      id: w.package_id,
+    });
+    await q(`mutation { setMySettings(input: { timeZone: "Asia/Tokyo" }) { timeZone } }`);
+    const feed = (await q(`mutation { createCalendarFeed { token } }`)).createCalendarFeed.token as string;
+    registerLogSecret('a feed token (planner e2e)', feed);
+    const count = async (table: string, extra = '') =>
+      (await rows(`SELECT count(*)::int AS n FROM ${table} WHERE cust_id = $1 ${extra}`, [custId]))[0]
+        .n as number;
+    const plan = await count('planner_plan_item');
+    expect(plan).toBeGreaterThan(0);
+    const r = await q(
+      `mutation { unlinkIracingAccount { planItemsDeleted favouritesDeleted calendarFeedsRevoked } }`,
+    );
+    expect(r.unlinkIracingAccount).toEqual({
+      planItemsDeleted: plan,
+      favouritesDeleted: 1,
+      calendarFeedsRevoked: 1,
+    });
+    for (const table of ['planner_plan_item', 'planner_favourite', 'planner_settings'])
+      expect(await count(table)).toBe(0);
+    expect(await count('planner_feed_token', 'AND revoked_at IS NULL')).toBe(0);
+  });
+});
+
+describe('the planner in a time zone whose daylight saving changes inside the week (end to end)', () => {
+  // The synthetic world anchored in the week of Europe's change to summer time (Sunday 29 March 2026, 01:00 UTC).
+  const NOW = new Date('2026-03-25T12:00:00Z');
+  let h: Harness;
+  let token: string;
+
+  beforeAll(async () => {
+    ({ h, token } = await plannerHarness(NOW, 53));
+  }, 240_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('gives local start times with the offset of their own day, and the week pattern in that zone', async () => {
+    await h.data(`mutation { setMySettings(input: { timeZone: "Europe/Berlin" }) { timeZone } }`, {}, token);
+    const [w] = (await h.db.query(
+      `SELECT rw.id, rw.series_id, rw.start_time, rw.end_time FROM race_week rw
+       WHERE rw.start_time < '2026-03-29T01:00:00Z' AND rw.end_time > '2026-03-29T01:00:00Z'
+       ORDER BY rw.id LIMIT 1`,
+    )) as Raw[];
+    expect(w).toBeDefined();
+    // Everything owned, every licence: every session of the week is raceable.
+    const custId = (await h.data<Raw>(`{ me { custId } }`, {}, token)).me.custId;
+    await h.db.query(
+      `INSERT INTO sim_profile_car_ownership (cust_id, car_id) SELECT $1, car_id FROM sim_car ON CONFLICT DO NOTHING`,
+      [custId],
+    );
+    await h.db.query(
+      `INSERT INTO sim_profile_track_ownership (cust_id, package_id) SELECT $1, package_id FROM sim_track
+       ON CONFLICT DO NOTHING`,
+      [custId],
+    );
+    await h.db.query(
+      `UPDATE sim_profile SET licenses = (SELECT jsonb_agg(jsonb_build_object('category_id', c, 'license_level', 20))
+         FROM generate_series(1, 6) c) WHERE cust_id = $1`,
+      [custId],
+    );
+    const r = await h.data<Raw>(
+      `query($f: RaceableSessionFilter, $w: PlannerWeekFilter) { me {
+         raceableSessions(filter: $f, first: 100) { edges { node { localStartTime session { startTime } } } }
+         raceWeeks(filter: $w) { edges { node { raceWeek { id } pattern } } } } }`,
+      {
+        f: { seriesIds: [w.series_id], from: w.start_time, to: w.end_time },
+        w: { seriesIds: [w.series_id], from: w.start_time, to: w.end_time },
+      },
+      token,
+    );
+    const nodes = (r.me.raceableSessions.edges as Raw[]).map((e) => e.node);
+    const before = nodes.filter((n) => Date.parse(n.session.startTime) < Date.parse('2026-03-29T01:00:00Z'));
+    const after = nodes.filter((n) => Date.parse(n.session.startTime) >= Date.parse('2026-03-29T01:00:00Z'));
+    expect(before.length).toBeGreaterThan(0);
+    expect(after.length).toBeGreaterThan(0);
+    for (const n of before) expect(n.localStartTime).toMatch(/\+01:00$/);
+    for (const n of after) expect(n.localStartTime).toMatch(/\+02:00$/);
+    const local = (n: Raw) => new Date(Date.parse(n.session.startTime)).getTime();
+    for (const n of nodes) {
+      const offset = n.localStartTime.endsWith('+02:00') ? 2 : 1;
+      const wall = Date.parse(n.localStartTime.slice(0, 19) + 'Z');
+      expect(wall - local(n)).toBe(offset * 3_600_000);
+    }
+    const week = (r.me.raceWeeks.edges as Raw[]).find((e) => e.node.raceWeek.id === w.id);
+    expect(week?.node.pattern).toEqual(expect.stringMatching(/\S/));
+  });
+});
