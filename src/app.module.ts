@@ -14,6 +14,8 @@ import { WebSocketPayloadLimit } from './core/graphql/ws-server.js';
 import { ALL_ENTITIES } from './entities.js';
 import { IracingModule } from './iracing/iracing.module.js';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { PlannerModule } from './planner/planner.module.js';
+import { FeedModule } from './planner/feed.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { SeasonsModule } from './seasons/seasons.module.js';
 import { WeatherModule } from './weather/weather.module.js';
@@ -43,6 +45,8 @@ export class AppModule {
         MembersModule,
         ResultsModule,
         AccountsModule,
+        PlannerModule,
+        FeedModule,
         SchedulerModule.forRoot({ api: config.runsApi, worker: config.runsWorker }),
         ...graphql,
       ],

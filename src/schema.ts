@@ -22,6 +22,8 @@ import { MEMBERS_RESOLVERS } from './members/members.module.js';
 import { RESULTS_RESOLVERS } from './results/results.module.js';
 import { AccountsResolver } from './accounts/accounts.resolver.js';
 import { AccountsSyncResolver } from './accounts/accounts.sync.js';
+import { PLANNER_RESOLVERS } from './planner/planner.module.js';
+import { FeedResolver } from './planner/feed.resolver.js';
 
 /** Every resolver class of the API role; keep in step with the modules (the schema test notices a gap). */
 export const RESOLVERS = [
@@ -34,6 +36,7 @@ export const RESOLVERS = [
   ...MEMBERS_RESOLVERS,
   ...RESULTS_RESOLVERS,
   AccountsResolver,
+  ...PLANNER_RESOLVERS,
   SyncResolver,
   CatalogSyncResolver,
   SeasonsSyncResolver,
@@ -41,6 +44,7 @@ export const RESOLVERS = [
   MembersSyncResolver,
   ResultsSyncResolver,
   AccountsSyncResolver,
+  FeedResolver,
 ];
 
 const SCHEMA_HEADER =

@@ -66,7 +66,18 @@ const REFUSED_AUTH: [string, string | null][] = [
  */
 const NOT_ADMIN_MUTATIONS = {
   anonymous: ['startIracingLink', 'completeIracingLink'],
-  viewer: ['unlinkIracingAccount', 'syncMyAccount'],
+  viewer: [
+    'unlinkIracingAccount',
+    'syncMyAccount',
+    'setFavourite',
+    'planSession',
+    'planWeek',
+    'unplanSession',
+    'unplanWeek',
+    'setMySettings',
+    'createCalendarFeed',
+    'revokeCalendarFeeds',
+  ],
 };
 /**
  * Admin mutations that queue no run here: with linking off and no linked member, each refuses for a reason it
