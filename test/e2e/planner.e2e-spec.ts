@@ -10,6 +10,7 @@ import type { MemberRef } from '../../offline/replica.js';
 import { discountPct } from '../../src/planner/purchase-basket.js';
 import { syntheticDataset } from '../../offline/synthetic-dataset.js';
 import { ADMIN_KEY, registerLogSecret, startHarness } from '../support/harness.js';
+import { countStatements } from '../support/statements.js';
 import type { GqlResult, Harness } from '../support/harness.js';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -416,6 +417,45 @@ describe('the planner (end to end)', () => {
     expect(await q(`mutation($w: Int!) { unplanWeek(raceWeekId: $w) }`, { w: w.id })).toEqual({
       unplanWeek: false,
     });
+  });
+
+  it('answers each planner query in statements bounded by its depth, whatever the racer owns', async () => {
+    const QUERIES = [
+      `{ me { raceableSessions(first: 50) { totalCount edges { node { localStartTime session { id } myCars { id } } } } } }`,
+      `{ me { raceWeeks(first: 50, filter: { includeBlocked: true }) { edges { node { pattern raceWeek { id }
+          myCars { id } blockedBy { reason track { id } cars { id } } } } } } }`,
+      `{ me { purchaseGuide(budget: 200, first: 20) { suggestions { car { id } track { id } raceableWeeksAdded }
+          basket { total items { car { id } track { id } } } } } }`,
+    ];
+    const [{ y, q: quarter }] = (await rows(
+      `SELECT year AS y, quarter AS q FROM season WHERE year IS NOT NULL ORDER BY season_id LIMIT 1`,
+    )) as { y: number; q: number }[];
+    QUERIES.push(
+      `{ me { seasons(year: ${y}, quarter: ${quarter}) { season { id } raceableWeeks racedWeeks } } }`,
+    );
+    const counts = async () => {
+      const out: number[] = [];
+      for (const query of QUERIES) out.push(await countStatements(h, () => q(query)));
+      return out;
+    };
+    await content([], [], {});
+    const few = await counts();
+    const cars = (await rows(`SELECT car_id FROM sim_car ORDER BY car_id`)).map((r) => r.car_id as number);
+    const tracks = (await rows(`SELECT package_id FROM sim_track ORDER BY package_id`)).map(
+      (r) => r.package_id as number,
+    );
+    await content(cars.slice(0, Math.ceil(cars.length / 2)), tracks.slice(0, Math.ceil(tracks.length / 2)), {
+      1: 12,
+      5: 16,
+      6: 8,
+    });
+    const many = await counts();
+    // One statement per step and per level of nested objects, whatever the rows: the viewer token; then
+    // raceableSessions: settings, eligibility, page, count, cars; raceWeeks: settings, eligibility, session starts,
+    // race weeks, cars, tracks; purchaseGuide: eligibility, prices, raced weeks, favourites, cars, tracks;
+    // seasons: the quarter's seasons, eligibility, raced weeks, seasons.
+    const bounds = [6, 7, 7, 5];
+    for (const list of [few, many]) list.forEach((n, i) => expect(n).toBeLessThanOrEqual(bounds[i]));
   });
 
   it("refuses an unknown time zone, and another racer's plan is never theirs", async () => {
