@@ -22,7 +22,7 @@ import type {
   WeekBlockRow,
 } from './dto/planner.types.js';
 import { checkTimeZone, localDateTime, weekPattern } from './local-time.js';
-import { weekEligibility } from './planner.sql.js';
+import { seasonCounts, weekEligibility } from './planner.sql.js';
 import type { WeekEligibility } from './planner.sql.js';
 
 const WEEKS_CURSOR = 'plannerWeeks';
@@ -117,6 +117,7 @@ export class PlannerService {
         trackIds: filter.trackIds,
         carIds: filter.carIds,
         favouritesOnly,
+        withEvents: true,
       }),
       this.settings(custId),
     ]);
@@ -266,49 +267,32 @@ export class PlannerService {
       }[]
     ).map((r) => r.season_id);
     if (!seasonIds.length) return [];
-    const [weeks, raced] = await Promise.all([
-      weekEligibility(this.db, custId, { seasonIds, includeBlocked: true }),
-      this.racedWeeks(custId, seasonIds),
-    ]);
-    return planSeasons(weeks, raced, new Date());
+    const counts = await seasonCounts(this.db, custId, { seasonIds });
+    return counts.map((c) => {
+      const needed = weeksForCredit(c.weeks);
+      return {
+        ...c,
+        season: undefined as never,
+        weeksNeeded: needed,
+        creditReachable: c.racedWeeks + c.raceableWeeksLeft >= needed,
+        creditEarned: c.racedWeeks >= needed,
+      };
+    });
   }
 
-  /** `season_id:race_week_num` of every week the viewer raced an official session of these seasons. */
-  async racedWeeks(custId: number, seasonIds: readonly number[]): Promise<Set<string>> {
+  /**
+   * `season_id:race_week_num` of every week the viewer raced an official session of these seasons, or (`seasonIds`
+   * null) of the seasons with a week ending after `after`.
+   */
+  async racedWeeks(custId: number, seasonIds: readonly number[] | null, after?: Date): Promise<Set<string>> {
     const rows = (await this.db.query(
       `SELECT DISTINCT er.season_id, er.race_week_num FROM participant_result pr
        JOIN event_result er ON er.id = pr.event_result_id
-       WHERE pr.cust_id = $1 AND er.season_id = ANY($2::int[]) AND er.kind = 'OFFICIAL'`,
-      [custId, [...seasonIds]],
+       WHERE pr.cust_id = $1 AND er.kind = 'OFFICIAL'
+         AND ($2::int[] IS NULL OR er.season_id = ANY($2::int[]))
+         AND ($3::timestamptz IS NULL OR er.season_id IN (SELECT season_id FROM race_week WHERE end_time > $3))`,
+      [custId, seasonIds ? [...seasonIds] : null, after ?? null],
     )) as { season_id: number; race_week_num: number }[];
     return new Set(rows.map((r) => `${r.season_id}:${r.race_week_num}`));
   }
-}
-
-/** Participation per season from the weeks' eligibility and the weeks raced. */
-export function planSeasons(
-  weeks: readonly WeekEligibility[],
-  raced: ReadonlySet<string>,
-  now: Date,
-): (SeasonPlan & { seasonId: number })[] {
-  const bySeason = new Map<number, WeekEligibility[]>();
-  for (const w of weeks) bySeason.set(w.seasonId, [...(bySeason.get(w.seasonId) ?? []), w]);
-  return [...bySeason].map(([seasonId, list]) => {
-    const racedWeeks = list.filter((w) => raced.has(`${w.seasonId}:${w.raceWeekNum}`)).length;
-    const left = list.filter(
-      (w) => w.raceable && w.endTime > now && !raced.has(`${w.seasonId}:${w.raceWeekNum}`),
-    ).length;
-    const needed = weeksForCredit(list.length);
-    return {
-      seasonId,
-      season: undefined as never,
-      weeks: list.length,
-      raceableWeeks: list.filter((w) => w.raceable).length,
-      racedWeeks,
-      weeksNeeded: needed,
-      raceableWeeksLeft: left,
-      creditReachable: racedWeeks + left >= needed,
-      creditEarned: racedWeeks >= needed,
-    };
-  });
 }

@@ -17,7 +17,7 @@ export interface WeekEligibility {
   /** The track package the week's layout belongs to. */
   trackPackageId: number;
   trackOwned: boolean;
-  /** Every car the week allows, in car_id order. */
+  /** Every car the week allows, in car_id order, when the viewer has none of them (else empty: not needed). */
   allowedCarIds: number[];
   /** The allowed cars the viewer owns or has for free. */
   myCarIds: number[];
@@ -42,22 +42,11 @@ export interface WeekWindow {
   favouritesOnly?: boolean;
   /** Also the weeks the viewer cannot race. */
   includeBlocked?: boolean;
+  /** Every week of each season that has a week ending after `from` (a season's participation needs them all). */
+  wholeSeasons?: boolean;
+  /** With each week's event ids (raceableSessions tells its sessions' weeks apart by them). */
+  withEvents?: boolean;
 }
-
-/**
- * The licence level a member holds in a series' category: legacy `road` series (category 2) take the better of
- * the sports car and formula car licences that replaced it; no stored licence is Rookie (level 1).
- */
-const MY_LEVEL = `COALESCE(
-  (SELECT max(ml.level) FROM my_licences ml
-   WHERE ml.category_id = s.category_id OR (s.category_id = 2 AND ml.category_id IN (5, 6))), 1)`;
-
-/** The lowest level the series allows, else the one of its season's licence group (4 levels per group). */
-const REQUIRED_LEVEL = `COALESCE(
-  (SELECT min((x->>'min_license_level')::int) FROM jsonb_array_elements(
-     CASE WHEN jsonb_typeof(s.allowed_licenses) = 'array' THEN s.allowed_licenses ELSE '[]'::jsonb END) x
-   WHERE x ? 'min_license_level'),
-  CASE WHEN se.license_group IS NOT NULL THEN (se.license_group - 1) * 4 + 1 END)`;
 
 /** The viewer's cars, tracks and licences ($1: cust_id), as CTEs. */
 export const VIEWER_CTES = `
@@ -78,56 +67,101 @@ export const VIEWER_CTES = `
 
 /**
  * Every race week of the window with the viewer's eligibility, in start order. Parameters: $1 cust_id, $2 from,
- * $3 to, $4 series ids, $5 layout ids, $6 car ids, $7 season ids, $8 favourites only, $9 include blocked.
+ * $3 to, $4 series ids, $5 layout ids, $6 car ids, $7 season ids, $8 favourites only, $9 include blocked, $10 whole
+ * seasons (every week of a season with a week ending after `from`, not only those weeks).
+ *
+ * Each series' licence rule is worked out once (`series_rule`: the lowest level its `allowed_licenses` name, and
+ * the viewer's level in its category: the better of sports car and formula car for a legacy road series, Rookie
+ * when none is stored), each week's allowed cars once (one join of its classes with `car_class_car`, or its own
+ * list for a rotating-car week), and the CTEs are materialised so no per-week subquery runs twice.
  */
-export const WEEKS_SQL = `
+const JUDGED_CTES = `
 WITH ${VIEWER_CTES},
-weeks AS (
-  SELECT rw.id, rw.series_id, rw.season_id, rw.race_week_num, rw.start_time, rw.end_time, s.category_id,
-         l.package_id AS track_package_id,
-         CASE WHEN cardinality(rw.car_ids) > 0 THEN rw.car_ids
-              ELSE ARRAY(SELECT DISTINCT m.car_id FROM car_class_car m
-                         WHERE m.car_class_id = ANY(rw.car_class_ids) ORDER BY 1) END AS allowed,
-         ${REQUIRED_LEVEL} AS required_level,
-         ${MY_LEVEL} AS my_level
+series_rule AS MATERIALIZED (
+  SELECT s.series_id, s.category_id,
+    (SELECT min((x->>'min_license_level')::int) FROM jsonb_array_elements(
+       CASE WHEN jsonb_typeof(s.allowed_licenses) = 'array' THEN s.allowed_licenses ELSE '[]'::jsonb END) x
+     WHERE x ? 'min_license_level') AS required,
+    COALESCE((SELECT max(ml.level) FROM my_licences ml
+     WHERE ml.category_id = s.category_id OR (s.category_id = 2 AND ml.category_id IN (5, 6))), 1) AS my_level
+  FROM series s),
+base AS MATERIALIZED (
+  SELECT rw.id, rw.series_id, rw.season_id, rw.race_week_num, rw.start_time, rw.end_time, rw.track_id,
+         rw.car_ids, rw.car_class_ids, sr.category_id, l.package_id AS track_package_id,
+         COALESCE(sr.required,
+                  CASE WHEN se.license_group IS NOT NULL THEN (se.license_group - 1) * 4 + 1 END) AS required_level,
+         sr.my_level
   FROM race_week rw
-  JOIN series s ON s.series_id = rw.series_id
+  JOIN series_rule sr ON sr.series_id = rw.series_id
   JOIN season se ON se.season_id = rw.season_id
   JOIN sim_layout l ON l.track_id = rw.track_id
-  WHERE ($2::timestamptz IS NULL OR rw.end_time > $2)
+  WHERE ($2::timestamptz IS NULL OR (CASE WHEN $10 THEN rw.season_id IN (
+           SELECT f.season_id FROM race_week f WHERE f.end_time > $2) ELSE rw.end_time > $2 END))
     AND ($3::timestamptz IS NULL OR rw.start_time < $3)
     AND ($4::int[] IS NULL OR rw.series_id = ANY($4))
     AND ($5::int[] IS NULL OR rw.track_id = ANY($5))
-    AND ($7::int[] IS NULL OR rw.season_id = ANY($7))
-), judged AS (
+    AND ($7::int[] IS NULL OR rw.season_id = ANY($7))),
+class_cars AS (
+  SELECT b.id, array_agg(DISTINCT m.car_id ORDER BY m.car_id) AS cars
+  FROM base b CROSS JOIN LATERAL unnest(b.car_class_ids) k(id) JOIN car_class_car m ON m.car_class_id = k.id
+  WHERE cardinality(b.car_ids) = 0 GROUP BY b.id),
+weeks AS MATERIALIZED (
+  SELECT b.*, CASE WHEN cardinality(b.car_ids) > 0 THEN b.car_ids ELSE COALESCE(cc.cars, '{}') END AS allowed
+  FROM base b LEFT JOIN class_cars cc ON cc.id = b.id),
+mine AS (
+  SELECT w.id, array_agg(a.car_id ORDER BY a.car_id) AS cars
+  FROM weeks w CROSS JOIN LATERAL unnest(w.allowed) a(car_id) JOIN my_cars m ON m.car_id = a.car_id
+  GROUP BY w.id),
+judged AS MATERIALIZED (
   SELECT w.*, w.track_package_id IN (SELECT package_id FROM my_tracks) AS track_owned,
-         ARRAY(SELECT c FROM unnest(w.allowed) c WHERE c IN (SELECT car_id FROM my_cars) ORDER BY c) AS my_cars,
+         COALESCE(mine.cars, '{}') AS my_cars,
          w.required_level IS NULL OR w.my_level >= w.required_level AS licence_ok
-  FROM weeks w
+  FROM weeks w LEFT JOIN mine ON mine.id = w.id
   WHERE ($6::int[] IS NULL OR w.allowed && $6)
     AND (NOT $8 OR EXISTS (SELECT 1 FROM my_favourites f WHERE
           (f.kind = 'SERIES' AND f.ref_id = w.series_id) OR (f.kind = 'TRACK' AND f.ref_id = w.track_package_id)
-          OR (f.kind = 'CAR' AND f.ref_id = ANY(w.allowed))))
-)
+          OR (f.kind = 'CAR' AND f.ref_id = ANY(w.allowed)))))`;
+
+/** Judged weeks, one row each, in start order; `$11`: with each week's event ids (to tell its sessions apart). */
+export const WEEKS_SQL = `${JUDGED_CTES}
 SELECT j.id AS "raceWeekId", j.series_id AS "seriesId", j.season_id AS "seasonId",
        j.race_week_num AS "raceWeekNum", j.start_time AS "startTime", j.end_time AS "endTime",
        j.category_id AS "categoryId", j.track_package_id AS "trackPackageId", j.track_owned AS "trackOwned",
-       j.allowed AS "allowedCarIds", j.my_cars AS "myCarIds", j.required_level AS "requiredLevel",
+       CASE WHEN cardinality(j.my_cars) = 0 THEN j.allowed ELSE '{}' END AS "allowedCarIds", j.my_cars AS "myCarIds", j.required_level AS "requiredLevel",
        j.my_level AS "myLevel", j.licence_ok AS "licenceOk",
        (j.track_owned AND cardinality(j.my_cars) > 0 AND j.licence_ok) AS raceable,
-       ARRAY(SELECT e.id FROM event e WHERE e.race_week_id = j.id ORDER BY e.id) AS "eventIds"
+       COALESCE(ev.ids, '{}') AS "eventIds"
 FROM judged j
+LEFT JOIN (SELECT e.race_week_id, array_agg(e.id ORDER BY e.id) AS ids FROM event e
+           WHERE $11 AND e.race_week_id IN (SELECT id FROM judged) GROUP BY e.race_week_id) ev
+  ON ev.race_week_id = j.id
 WHERE $9 OR (j.track_owned AND cardinality(j.my_cars) > 0 AND j.licence_ok)
 ORDER BY j.start_time, j.id`;
 
-/** The viewer's eligibility for every week of the window (one statement). */
-export async function weekEligibility(
-  db: Queryable,
-  custId: number,
-  w: WeekWindow,
-): Promise<WeekEligibility[]> {
+/**
+ * Per season of the window: its weeks, those the viewer can race, those they raced (official results) and those
+ * they can still race (not over, not raced): the counts participation credit needs, without a row per week.
+ */
+export const SEASON_COUNTS_SQL = `${JUDGED_CTES},
+raced AS (
+  SELECT DISTINCT er.season_id, er.race_week_num FROM participant_result pr
+  JOIN event_result er ON er.id = pr.event_result_id
+  WHERE pr.cust_id = $1 AND er.kind = 'OFFICIAL' AND er.season_id IN (SELECT season_id FROM judged)),
+w AS (
+  SELECT j.season_id, j.end_time, (j.track_owned AND cardinality(j.my_cars) > 0 AND j.licence_ok) AS raceable,
+         (j.season_id, j.race_week_num) IN (SELECT season_id, race_week_num FROM raced) AS raced
+  FROM judged j
+  WHERE $9::boolean) -- every week counts: $9 (include blocked) is always true here
+SELECT season_id AS "seasonId", count(*)::int AS weeks,
+       (count(*) FILTER (WHERE raceable))::int AS "raceableWeeks",
+       (count(*) FILTER (WHERE raced))::int AS "racedWeeks",
+       (count(*) FILTER (WHERE raceable AND NOT raced AND end_time > now()))::int AS "raceableWeeksLeft"
+FROM w GROUP BY season_id ORDER BY season_id`;
+
+/** The parameters of the judged weeks' statements for a window. */
+function windowParams(custId: number, w: WeekWindow): unknown[] {
   const list = (ids?: number[]) => (ids?.length ? ids : null);
-  return (await db.query(WEEKS_SQL, [
+  return [
     custId,
     w.from ?? null,
     w.to ?? null,
@@ -137,5 +171,34 @@ export async function weekEligibility(
     list(w.seasonIds),
     w.favouritesOnly === true,
     w.includeBlocked === true,
+    w.wholeSeasons === true,
+  ];
+}
+
+/** The viewer's eligibility for every week of the window (one statement). */
+export async function weekEligibility(
+  db: Queryable,
+  custId: number,
+  w: WeekWindow,
+): Promise<WeekEligibility[]> {
+  return (await db.query(WEEKS_SQL, [
+    ...windowParams(custId, w),
+    w.withEvents === true,
   ])) as WeekEligibility[];
+}
+
+export interface SeasonCounts {
+  seasonId: number;
+  weeks: number;
+  raceableWeeks: number;
+  racedWeeks: number;
+  raceableWeeksLeft: number;
+}
+
+/** Per season of the window, the counts its participation credit needs (one statement). */
+export async function seasonCounts(db: Queryable, custId: number, w: WeekWindow): Promise<SeasonCounts[]> {
+  return (await db.query(
+    SEASON_COUNTS_SQL,
+    windowParams(custId, { ...w, includeBlocked: true }),
+  )) as SeasonCounts[];
 }

@@ -54,22 +54,23 @@ export class PurchaseGuideService {
     if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST)
       throw new BadInputError(`first must be between 1 and ${MAX_FIRST}, got ${first}`);
     const now = new Date();
-    const weeks = (
-      await weekEligibility(this.db, custId, {
+    // Four independent statements at once: none waits for another's answer.
+    const [judged, prices, raced, favourites] = await Promise.all([
+      weekEligibility(this.db, custId, {
         from: now,
         seriesIds: filter.seriesIds,
         favouritesOnly: filter.favouritesOnly,
         includeBlocked: true,
-      })
-    ).filter((w) => !filter.category || w.categoryId === CATEGORY_IDS[filter.category]);
-    const prospects = prospectsOf(weeks);
-    const keys = [...new Set(prospects.flatMap((p) => [...(p.track ? [p.track] : []), ...(p.cars ?? [])]))];
-    const seasonIds = [...new Set(weeks.map((w) => w.seasonId))];
-    const [prices, raced, favourites] = await Promise.all([
-      this.prices(keys),
-      this.planner.racedWeeks(custId, seasonIds),
+        // The weeks already over count towards a season's participation: its whole schedule is read.
+        wholeSeasons: true,
+      }),
+      this.prices(),
+      this.planner.racedWeeks(custId, null, now),
       this.planner.favourites(custId),
     ]);
+    const weeks = judged.filter((w) => !filter.category || w.categoryId === CATEGORY_IDS[filter.category]);
+    const prospects = prospectsOf(weeks, now);
+    const keys = [...new Set(prospects.flatMap((p) => [...(p.track ? [p.track] : []), ...(p.cars ?? [])]))];
     const buyable = keys.filter((k) => prices.has(k));
     const value = valuer(prospects, weeks, raced, new Set(favourites.SERIES), now);
     const suggestions = buyable
@@ -91,17 +92,14 @@ export class PurchaseGuideService {
     return { suggestions, basket: basketOf(buyable, prospects, prices, budget, value) };
   }
 
-  /** List prices of the packages (cars and track packages), one statement; free or unpriced ones are left out. */
-  private async prices(keys: readonly Key[]): Promise<Map<Key, number>> {
-    const ids = (kind: string) =>
-      keys.filter((k) => k.startsWith(`${kind}:`)).map((k) => Number(k.slice(kind.length + 1)));
+  /** List prices of every paid car and track package, one statement (a few hundred rows); free ones are left out. */
+  private async prices(): Promise<Map<Key, number>> {
     const rows = (await this.db.query(
       `SELECT 'car:' || car_id AS key, price::float AS price FROM sim_car
-       WHERE car_id = ANY($1::int[]) AND NOT free_with_subscription AND price > 0
+       WHERE NOT free_with_subscription AND price > 0
        UNION ALL
        SELECT 'track:' || package_id, price::float FROM sim_track
-       WHERE package_id = ANY($2::int[]) AND NOT free_with_subscription AND price > 0`,
-      [ids('car'), ids('track')],
+       WHERE NOT free_with_subscription AND price > 0`,
     )) as { key: string; price: number }[];
     return new Map(rows.map((r) => [r.key, r.price]));
   }
@@ -114,9 +112,9 @@ interface Worth {
 }
 
 /** Weeks a purchase can open: blocked by content only (a licence is earned, not bought). */
-function prospectsOf(weeks: readonly WeekEligibility[]): Prospect[] {
+function prospectsOf(weeks: readonly WeekEligibility[], now: Date): Prospect[] {
   return weeks
-    .filter((w) => !w.raceable && w.licenceOk)
+    .filter((w) => !w.raceable && w.licenceOk && w.endTime > now)
     .map((w) => ({
       week: w,
       track: w.trackOwned ? null : `track:${w.trackPackageId}`,
@@ -175,9 +173,18 @@ function valuer(
     else if (w.raceable && w.endTime > now) s.open++;
     bySeason.set(w.seasonId, s);
   }
+  // The prospects each package takes part in: a cart's worth reads only its packages' prospects.
+  const byKey = new Map<Key, Prospect[]>();
+  for (const p of prospects)
+    for (const k of [...(p.track ? [p.track] : []), ...(p.cars ?? [])]) {
+      const list = byKey.get(k);
+      if (list) list.push(p);
+      else byKey.set(k, [p]);
+    }
   return (keys) => {
     const owned = new Set(keys);
-    const opened = prospects.filter(
+    const candidates = new Set(keys.flatMap((k) => byKey.get(k) ?? []));
+    const opened = [...candidates].filter(
       (p) =>
         (p.track === null || owned.has(p.track)) &&
         (p.cars === null || p.cars.some((c) => owned.has(c))) &&

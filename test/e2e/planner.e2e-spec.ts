@@ -512,7 +512,11 @@ describe('the planner in a time zone whose daylight saving changes inside the we
     const [w] = (await h.db.query(
       `SELECT rw.id, rw.series_id, rw.start_time, rw.end_time FROM race_week rw
        WHERE rw.start_time < '2026-03-29T01:00:00Z' AND rw.end_time > '2026-03-29T01:00:00Z'
-       ORDER BY rw.id LIMIT 1`,
+         AND EXISTS (SELECT 1 FROM event e JOIN event_instance i ON i.event_id = e.id WHERE e.race_week_id = rw.id
+                     AND i.start_time >= '2026-03-28T19:00:00Z' AND i.start_time < '2026-03-29T01:00:00Z')
+         AND EXISTS (SELECT 1 FROM event e JOIN event_instance i ON i.event_id = e.id WHERE e.race_week_id = rw.id
+                     AND i.start_time >= '2026-03-29T01:00:00Z' AND i.start_time < '2026-03-29T07:00:00Z')
+       ORDER BY rw.series_id, rw.id LIMIT 1`,
     )) as Raw[];
     expect(w).toBeDefined();
     // Everything owned, every licence: every session of the week is raceable.
@@ -536,7 +540,8 @@ describe('the planner in a time zone whose daylight saving changes inside the we
          raceableSessions(filter: $f, first: 100) { edges { node { localStartTime session { startTime } } } }
          raceWeeks(filter: $w) { edges { node { raceWeek { id } pattern } } } } }`,
       {
-        f: { seriesIds: [w.series_id], from: w.start_time, to: w.end_time },
+        // Twelve hours around the change: sessions on both sides within one page, however busy the series.
+        f: { seriesIds: [w.series_id], from: '2026-03-28T19:00:00Z', to: '2026-03-29T07:00:00Z' },
         w: { seriesIds: [w.series_id], from: w.start_time, to: w.end_time },
       },
       token,
