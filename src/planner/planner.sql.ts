@@ -46,6 +46,10 @@ export interface WeekWindow {
   wholeSeasons?: boolean;
   /** With each week's event ids (raceableSessions tells its sessions' weeks apart by them). */
   withEvents?: boolean;
+  /** Weeks of series of this category_id only. */
+  categoryId?: number;
+  /** Only the weeks a purchase could open: blocked by content alone (the licence is enough), not over at `from`. */
+  prospectsOnly?: boolean;
 }
 
 /** The viewer's cars, tracks and licences ($1: cust_id), as CTEs. */
@@ -100,7 +104,8 @@ base AS MATERIALIZED (
     AND ($3::timestamptz IS NULL OR rw.start_time < $3)
     AND ($4::int[] IS NULL OR rw.series_id = ANY($4))
     AND ($5::int[] IS NULL OR rw.track_id = ANY($5))
-    AND ($7::int[] IS NULL OR rw.season_id = ANY($7))),
+    AND ($7::int[] IS NULL OR rw.season_id = ANY($7))
+    AND ($11::int IS NULL OR sr.category_id = $11)),
 class_cars AS (
   SELECT b.id, array_agg(DISTINCT m.car_id ORDER BY m.car_id) AS cars
   FROM base b CROSS JOIN LATERAL unnest(b.car_class_ids) k(id) JOIN car_class_car m ON m.car_class_id = k.id
@@ -122,7 +127,10 @@ judged AS MATERIALIZED (
           (f.kind = 'SERIES' AND f.ref_id = w.series_id) OR (f.kind = 'TRACK' AND f.ref_id = w.track_package_id)
           OR (f.kind = 'CAR' AND f.ref_id = ANY(w.allowed)))))`;
 
-/** Judged weeks, one row each, in start order; `$11`: with each week's event ids (to tell its sessions apart). */
+/**
+ * Judged weeks, one row each, in start order. `$12`: with each week's event ids (to tell its sessions apart);
+ * `$13`: only the weeks a purchase could open (blocked by content alone, not over at `$2`).
+ */
 export const WEEKS_SQL = `${JUDGED_CTES}
 SELECT j.id AS "raceWeekId", j.series_id AS "seriesId", j.season_id AS "seasonId",
        j.race_week_num AS "raceWeekNum", j.start_time AS "startTime", j.end_time AS "endTime",
@@ -133,9 +141,10 @@ SELECT j.id AS "raceWeekId", j.series_id AS "seriesId", j.season_id AS "seasonId
        COALESCE(ev.ids, '{}') AS "eventIds"
 FROM judged j
 LEFT JOIN (SELECT e.race_week_id, array_agg(e.id ORDER BY e.id) AS ids FROM event e
-           WHERE $11 AND e.race_week_id IN (SELECT id FROM judged) GROUP BY e.race_week_id) ev
+           WHERE $12 AND e.race_week_id IN (SELECT id FROM judged) GROUP BY e.race_week_id) ev
   ON ev.race_week_id = j.id
-WHERE $9 OR (j.track_owned AND cardinality(j.my_cars) > 0 AND j.licence_ok)
+WHERE ($9 OR (j.track_owned AND cardinality(j.my_cars) > 0 AND j.licence_ok))
+  AND (NOT $13 OR (NOT (j.track_owned AND cardinality(j.my_cars) > 0) AND j.licence_ok AND j.end_time > $2))
 ORDER BY j.start_time, j.id`;
 
 /**
@@ -151,7 +160,9 @@ w AS (
   SELECT j.season_id, j.end_time, (j.track_owned AND cardinality(j.my_cars) > 0 AND j.licence_ok) AS raceable,
          (j.season_id, j.race_week_num) IN (SELECT season_id, race_week_num FROM raced) AS raced
   FROM judged j
-  WHERE $9::boolean) -- every week counts: $9 (include blocked) is always true here
+  -- Every week counts ($9, include blocked, is true here); $12 and $13 belong to the rows' statement, typed here
+  -- so that both statements take one list of parameters.
+  WHERE $9::boolean AND $12::boolean IS NOT NULL AND $13::boolean IS NOT NULL)
 SELECT season_id AS "seasonId", count(*)::int AS weeks,
        (count(*) FILTER (WHERE raceable))::int AS "raceableWeeks",
        (count(*) FILTER (WHERE raced))::int AS "racedWeeks",
@@ -172,6 +183,9 @@ function windowParams(custId: number, w: WeekWindow): unknown[] {
     w.favouritesOnly === true,
     w.includeBlocked === true,
     w.wholeSeasons === true,
+    w.categoryId ?? null,
+    w.withEvents === true,
+    w.prospectsOnly === true,
   ];
 }
 
@@ -181,10 +195,7 @@ export async function weekEligibility(
   custId: number,
   w: WeekWindow,
 ): Promise<WeekEligibility[]> {
-  return (await db.query(WEEKS_SQL, [
-    ...windowParams(custId, w),
-    w.withEvents === true,
-  ])) as WeekEligibility[];
+  return (await db.query(WEEKS_SQL, windowParams(custId, w))) as WeekEligibility[];
 }
 
 export interface SeasonCounts {

@@ -10,8 +10,8 @@ import { DataSource } from 'typeorm';
 import { BadInputError } from '../core/errors/domain-error.js';
 import type { PurchaseBasket, PurchaseGuideFilter, PurchaseSuggestion } from './dto/planner.types.js';
 import { PlannerService, weeksForCredit } from './planner.service.js';
-import { weekEligibility } from './planner.sql.js';
-import type { WeekEligibility } from './planner.sql.js';
+import { seasonCounts, weekEligibility } from './planner.sql.js';
+import type { SeasonCounts, WeekEligibility } from './planner.sql.js';
 import { bestBasket } from './purchase-basket.js';
 
 /** Category names of the filter → iRacing category_id (road: the legacy category, before 2024's split). */
@@ -54,25 +54,27 @@ export class PurchaseGuideService {
     if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST)
       throw new BadInputError(`first must be between 1 and ${MAX_FIRST}, got ${first}`);
     const now = new Date();
-    // Four independent statements at once: none waits for another's answer.
-    const [judged, prices, raced, favourites] = await Promise.all([
-      weekEligibility(this.db, custId, {
-        from: now,
-        seriesIds: filter.seriesIds,
-        favouritesOnly: filter.favouritesOnly,
-        includeBlocked: true,
-        // The weeks already over count towards a season's participation: its whole schedule is read.
-        wholeSeasons: true,
-      }),
+    const window = {
+      from: now,
+      seriesIds: filter.seriesIds,
+      favouritesOnly: filter.favouritesOnly,
+      categoryId: filter.category ? CATEGORY_IDS[filter.category] : undefined,
+      // The weeks already over count towards a season's participation: whole seasons are read.
+      wholeSeasons: true,
+    };
+    // Five independent statements at once: the weeks a purchase could open, each season's counts, the prices, the
+    // weeks raced and the favourites.
+    const [open, counts, prices, raced, favourites] = await Promise.all([
+      weekEligibility(this.db, custId, { ...window, includeBlocked: true, prospectsOnly: true }),
+      seasonCounts(this.db, custId, window),
       this.prices(),
       this.planner.racedWeeks(custId, null, now),
       this.planner.favourites(custId),
     ]);
-    const weeks = judged.filter((w) => !filter.category || w.categoryId === CATEGORY_IDS[filter.category]);
-    const prospects = prospectsOf(weeks, now);
+    const prospects = prospectsOf(open);
     const keys = [...new Set(prospects.flatMap((p) => [...(p.track ? [p.track] : []), ...(p.cars ?? [])]))];
     const buyable = keys.filter((k) => prices.has(k));
-    const value = valuer(prospects, weeks, raced, new Set(favourites.SERIES), now);
+    const value = valuer(prospects, counts, raced, new Set(favourites.SERIES));
     const suggestions = buyable
       .map((k) => ({ key: k, v: value([k]) }))
       .filter((x) => x.v.weeks > 0)
@@ -112,14 +114,12 @@ interface Worth {
 }
 
 /** Weeks a purchase can open: blocked by content only (a licence is earned, not bought). */
-function prospectsOf(weeks: readonly WeekEligibility[], now: Date): Prospect[] {
-  return weeks
-    .filter((w) => !w.raceable && w.licenceOk && w.endTime > now)
-    .map((w) => ({
-      week: w,
-      track: w.trackOwned ? null : `track:${w.trackPackageId}`,
-      cars: w.myCarIds.length ? null : w.allowedCarIds.map((c) => `car:${c}`),
-    }));
+function prospectsOf(weeks: readonly WeekEligibility[]): Prospect[] {
+  return weeks.map((w) => ({
+    week: w,
+    track: w.trackOwned ? null : `track:${w.trackPackageId}`,
+    cars: w.myCarIds.length ? null : w.allowedCarIds.map((c) => `car:${c}`),
+  }));
 }
 
 /**
@@ -159,20 +159,13 @@ function score(w: Worth): number {
 /** What owning `keys` on top of what the viewer owns would add (weeks, seasons reaching credit, favourites). */
 function valuer(
   prospects: readonly Prospect[],
-  weeks: readonly WeekEligibility[],
+  counts: readonly SeasonCounts[],
   raced: ReadonlySet<string>,
   favouriteSeries: ReadonlySet<number>,
-  now: Date,
 ): (keys: readonly Key[]) => Worth {
-  const bySeason = new Map<number, { total: number; open: number; raced: number }>();
-  for (const w of weeks) {
-    const s = bySeason.get(w.seasonId) ?? { total: 0, open: 0, raced: 0 };
-    const done = raced.has(`${w.seasonId}:${w.raceWeekNum}`);
-    s.total++;
-    if (done) s.raced++;
-    else if (w.raceable && w.endTime > now) s.open++;
-    bySeason.set(w.seasonId, s);
-  }
+  const bySeason = new Map(
+    counts.map((c) => [c.seasonId, { total: c.weeks, raced: c.racedWeeks, open: c.raceableWeeksLeft }]),
+  );
   // The prospects each package takes part in: a cart's worth reads only its packages' prospects.
   const byKey = new Map<Key, Prospect[]>();
   for (const p of prospects)
