@@ -2,8 +2,8 @@
 // each would add from now on: race weeks they could then race, seasons whose participation credit it would make
 // reachable, favourite series with a week it unlocks. A week needs its track AND one of its cars, so packages are
 // worth more together: with a budget, the best cart is searched over the joint value (purchase-basket.ts), priced
-// with iRacing's volume discount. Four statements whatever the viewer owns: the weeks' eligibility, the prices,
-// the weeks raced and the favourites; the rest is arithmetic over those rows.
+// with iRacing's volume discount. Five statements at once whatever the viewer owns: the weeks a purchase could open,
+// each season's counts, the prices, the weeks raced and the favourites; the rest is arithmetic over those rows.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
