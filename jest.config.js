@@ -36,4 +36,7 @@ export default {
   ],
   // Per-project testTimeout is not applied by Jest: set here, it covers the database tiers (unit tests are quick).
   testTimeout: 120000,
+  // One test file at a time (they share one database), in a worker process that is replaced once it holds more than
+  // this: every file leaves some memory behind in the VM-modules loader, and a long run slowed down under it.
+  workerIdleMemoryLimit: '768MB',
 };
