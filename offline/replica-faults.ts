@@ -56,6 +56,11 @@ export interface Held {
   url: string;
   /** Requests held so far, the first included. */
   readonly count: number;
+  /**
+   * Resolves once the client of the request that reached the hold has gone (its connection closed): a test that
+   * kills that client waits for this before releasing, so the replica drops the request rather than answering it.
+   */
+  clientGone: Promise<void>;
   /** Answers every held request (or drops it when its client has gone) and stops holding. Idempotent. */
   release(): void;
 }
@@ -170,6 +175,10 @@ export class FaultPlan {
         get count() {
           return h.count;
         },
+        clientGone: new Promise<void>((gone) => {
+          if (req.socket.destroyed) gone();
+          else req.socket.once('close', () => gone());
+        }),
         release,
       });
       await h.gate;
