@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { BadInputError } from '../core/errors/domain-error.js';
 import { redactUrl } from '../core/security/url-secrets.js';
 import { sqlRows } from './accounts.sql.js';
+import { checkCustId } from './bearer-tokens.js';
 import type { LinkStatus } from './entities/iracing-link.entity.js';
 import { TokenCipher, TokenCipherError } from './token-cipher.js';
 
@@ -257,11 +258,6 @@ export class TokenVault {
 /** Bound into each token's tag: a sealed token opens only in its own row. */
 function context(custId: number): string {
   return `iracing_link:${custId}`;
-}
-
-function checkCustId(custId: number): void {
-  if (!Number.isSafeInteger(custId) || custId < 1 || custId > 2_147_483_647)
-    throw new BadInputError(`cust_id must be a positive 32-bit integer (got ${String(custId)})`);
 }
 
 function checkToken(token: string): void {

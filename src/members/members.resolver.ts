@@ -9,6 +9,7 @@ import { Track } from '../catalog/entities/track.entity.js';
 import { Requesters } from '../core/auth/requester.js';
 import type { RequestContext } from '../core/auth/requester.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
+import { present } from '../core/graphql/dataloader.registry.js';
 import { UnknownOwnedPackage } from './entities/ownership.entity.js';
 import { MemberLicense, MemberSummary, Member } from './entities/member.entity.js';
 import { MembersLoaders } from './members.loaders.js';
@@ -19,8 +20,6 @@ type PrivateContext = GraphQLContext & RequestContext;
 
 const members = (ctx: GraphQLContext) => ctx.loaders.get(MembersLoaders);
 const catalog = (ctx: GraphQLContext) => ctx.loaders.get(CatalogLoaders);
-const present = <T>(list: (T | null | Error)[]): T[] =>
-  list.filter((x): x is T => x !== null && !(x instanceof Error));
 const byName = <T extends { name: string }>(list: T[]): T[] =>
   list.sort((a, b) => a.name.localeCompare(b.name));
 

@@ -6,6 +6,7 @@ import { CatalogLoaders } from '../catalog/catalog.loaders.js';
 import { Car } from '../catalog/entities/car.entity.js';
 import { Track } from '../catalog/entities/track.entity.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
+import { present } from '../core/graphql/dataloader.registry.js';
 import { Session } from '../seasons/entities/event.entity.js';
 import { RaceWeek } from '../seasons/entities/race-week.entity.js';
 import { SeasonsLoaders } from '../seasons/seasons.loaders.js';
@@ -19,8 +20,6 @@ import {
 
 const catalog = (ctx: GraphQLContext) => ctx.loaders.get(CatalogLoaders);
 const schedule = (ctx: GraphQLContext) => ctx.loaders.get(SeasonsLoaders);
-const present = <T>(list: (T | null | Error)[]): T[] =>
-  list.filter((x): x is T => x !== null && !(x instanceof Error));
 
 async function cars(ctx: GraphQLContext, ids: readonly number[]): Promise<Car[]> {
   return present(await catalog(ctx).car.loadMany([...ids]));

@@ -11,6 +11,7 @@ import { Requesters } from '../core/auth/requester.js';
 import { BadInputError } from '../core/errors/domain-error.js';
 import { PageArgs } from '../core/graphql/pagination.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
+import { present } from '../core/graphql/dataloader.registry.js';
 import { SeasonsLoaders } from '../seasons/seasons.loaders.js';
 import {
   Favourites,
@@ -32,8 +33,6 @@ import { PurchaseGuideService } from './purchase-guide.service.js';
 
 const catalog = (ctx: GraphQLContext) => ctx.loaders.get(CatalogLoaders);
 const schedule = (ctx: GraphQLContext) => ctx.loaders.get(SeasonsLoaders);
-const present = <T>(list: (T | null | Error)[]): T[] =>
-  list.filter((x): x is T => x !== null && !(x instanceof Error));
 const DAY = 86_400_000;
 
 @Resolver(() => Viewer)

@@ -10,6 +10,7 @@ import { TrackLayout } from '../catalog/entities/track-layout.entity.js';
 import { Requesters } from '../core/auth/requester.js';
 import type { RequestContext } from '../core/auth/requester.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
+import { present } from '../core/graphql/dataloader.registry.js';
 import { cappedListComplexity, Connection } from '../core/graphql/pagination.js';
 import {
   DEFAULT_INSTANCES,
@@ -45,8 +46,6 @@ export class SessionConnection extends Connection(Session, 'Session') {}
 
 const seasons = (ctx: GraphQLContext) => ctx.loaders.get(SeasonsLoaders);
 const catalog = (ctx: GraphQLContext) => ctx.loaders.get(CatalogLoaders);
-const present = <T>(list: (T | null | Error)[]): T[] =>
-  list.filter((x): x is T => x !== null && !(x instanceof Error));
 
 @Resolver(() => Series)
 export class SeriesResolver {

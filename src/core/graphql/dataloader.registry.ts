@@ -57,3 +57,8 @@ export function indexBy<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => 
   for (const r of rows) map.set(keyOf(r), r);
   return keys.map((k) => map.get(k) ?? null);
 }
+
+/** The rows a DataLoader's loadMany found: neither the nulls of missing keys nor the errors of failed ones. */
+export function present<T>(list: (T | null | Error)[]): T[] {
+  return list.filter((x): x is T => x !== null && !(x instanceof Error));
+}

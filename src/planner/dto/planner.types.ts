@@ -218,8 +218,6 @@ export class PlannerSettingsView {
   feedFavourites: boolean;
 }
 
-export const PURCHASE_KINDS = ['CAR', 'TRACK'] as const;
-
 @ObjectType({ description: 'A package the viewer does not own, and what buying it would add.' })
 export class PurchaseSuggestion {
   kind: 'CAR' | 'TRACK';
