@@ -22,6 +22,7 @@ import type { MemberRef } from './replica.js';
 import { SyncKind, SyncStatus, SyncTrigger } from '../src/scheduler/sync-run.entity.js';
 import type { SyncRun } from '../src/scheduler/sync-run.entity.js';
 import { SyncRunService } from '../src/scheduler/sync-run.service.js';
+import { SyncDispatcher } from '../src/scheduler/sync-dispatcher.js';
 
 export interface DemoOptions {
   /** Sync again even when the database already holds data. */
@@ -104,6 +105,26 @@ async function waitFor(
     last = line;
     if (!['QUEUED', 'RUNNING'].includes(run.status)) return run;
     await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/**
+ * The runs a finished run queued (trigger SYNC, after it), once `expected` (the kind of its follow-up) is among
+ * them or a minute has passed.
+ */
+async function followUpsOf(
+  db: DataSource,
+  runId: number,
+  expected: string | undefined,
+): Promise<{ id: number; kind: SyncKind }[]> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const rows = (await db.query(
+      `SELECT id, kind FROM sync_run WHERE trigger = 'SYNC' AND id > $1 ORDER BY id`,
+      [runId],
+    )) as { id: number; kind: SyncKind }[];
+    if (!expected || rows.some((r) => r.kind === expected) || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -312,6 +333,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const [{ n }] = (await db.query('SELECT count(*)::int AS n FROM season')) as { n: number }[];
     const synced = options.fresh || n === 0;
     const runs = http.get(SyncRunService);
+    const dispatcher = http.get(SyncDispatcher);
     if (!synced) {
       print(`The database already holds ${n} seasons: reusing them (npm run demo -- --fresh syncs again).`);
     } else {
@@ -320,11 +342,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         const queued = await runs.enqueue(step.kind, step.params ?? {}, SyncTrigger.CLI);
         const run = await waitFor(runs, queued.id, step.label, print);
         for (const e of run.errors.slice(0, 3)) print(`      ${e.unit}: ${e.message}`);
-        // Follow-ups: the forecasts after the seasons, the subsessions the results search found.
-        const followUps = (await db.query(
-          `SELECT id, kind FROM sync_run WHERE trigger = 'SYNC' AND id > $1 AND status IN ('QUEUED', 'RUNNING')`,
-          [run.id],
-        )) as { id: number; kind: SyncKind }[];
+        // Follow-ups: the forecasts after the seasons (queued once the run has finished, so waited for), the
+        // subsessions the results search found (queued while it ran).
+        const next =
+          run.status === SyncStatus.FAILED ? null : dispatcher.followUp(step.kind, step.params ?? {});
+        const followUps = await followUpsOf(db, run.id, next?.kind);
         for (const f of followUps) {
           const label =
             f.kind === SyncKind.FORECASTS ? 'weather forecasts' : 'subsessions found by the search';

@@ -7,6 +7,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
+import { settleAll } from '../core/concurrency.js';
 import { bulkUpsert, deleteMissing, entityUpserts } from '../core/database/bulk-upsert.js';
 import { contentHash, storedHash, storeHash } from '../core/database/payload-hash.js';
 import { ImportError } from '../core/import/import-error.js';
@@ -132,7 +133,9 @@ export class CatalogImporter {
   async sync(options: ImportOptions = {}): Promise<ImportReport> {
     const report = new ImportReport();
     try {
-      const [cars, carClasses, tracks] = await Promise.all([
+      // Settled, not raced: a run that failed on one endpoint ends only once the other requests have ended too,
+      // so none of them is still asking iRacing (or retrying) after the run is recorded.
+      const [cars, carClasses, tracks] = await settleAll([
         this.iracing.getCars(options),
         this.iracing.getCarClasses(options),
         this.iracing.getTracks(options),

@@ -1,4 +1,4 @@
-import { forEachLimit, Semaphore } from './concurrency.js';
+import { forEachLimit, Semaphore, settleAll } from './concurrency.js';
 
 describe('Semaphore', () => {
   it('lets `slots` holders in at once and the others in arrival order as slots come back', async () => {
@@ -38,5 +38,32 @@ describe('forEachLimit', () => {
     });
     expect(most).toBe(3);
     expect(seen.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe('settleAll', () => {
+  it('answers every value in order', async () => {
+    await expect(settleAll([Promise.resolve(1), Promise.resolve('a')])).resolves.toEqual([1, 'a']);
+  });
+
+  it('rejects with the first rejection only once the slower work has ended too', async () => {
+    let finishSlow!: () => void;
+    let slowEnded = false;
+    const slow = new Promise<number>((resolve) => {
+      finishSlow = () => resolve(2);
+    }).then((v) => ((slowEnded = true), v));
+    const outcome = settleAll([
+      Promise.reject(new Error('first')),
+      slow,
+      Promise.reject(new Error('second')),
+    ]);
+    let rejected: unknown;
+    const done = outcome.catch((err: unknown) => (rejected = err));
+    await new Promise((r) => setImmediate(r));
+    expect(rejected).toBeUndefined();
+    finishSlow();
+    await done;
+    expect(slowEnded).toBe(true);
+    expect((rejected as Error).message).toBe('first');
   });
 });

@@ -42,3 +42,15 @@ export class Semaphore {
     return { held: this.held, waiting: this.waiting.length };
   }
 }
+
+/**
+ * Like Promise.all, but rejects (with the first rejection, in order) only once every promise has settled: work
+ * started together also ends together, none of it still running after the caller has moved on.
+ */
+export async function settleAll<T extends readonly unknown[]>(promises: {
+  readonly [K in keyof T]: Promise<T[K]>;
+}): Promise<T> {
+  const settled = await Promise.allSettled(promises as readonly Promise<unknown>[]);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
