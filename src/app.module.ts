@@ -10,6 +10,7 @@ import type { AppConfig } from './core/config/app-config.js';
 import { CoreModule } from './core/core.module.js';
 import { DataLoaderService } from './core/graphql/dataloader.registry.js';
 import { graphqlOptions } from './core/graphql/graphql.options.js';
+import { ResponseCache } from './core/graphql/response-cache.js';
 import { WebSocketPayloadLimit } from './core/graphql/ws-server.js';
 import { ALL_ENTITIES } from './entities.js';
 import { IracingModule } from './iracing/iracing.module.js';
@@ -29,8 +30,9 @@ export class AppModule {
       ? [
           GraphQLModule.forRootAsync<ApolloDriverConfig>({
             driver: ApolloDriver,
-            inject: [DataLoaderService],
-            useFactory: (loaders: DataLoaderService) => graphqlOptions(config, loaders),
+            inject: [DataLoaderService, ResponseCache],
+            useFactory: (loaders: DataLoaderService, cache: ResponseCache) =>
+              graphqlOptions(config, loaders, cache),
           }),
         ]
       : [];

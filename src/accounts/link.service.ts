@@ -13,6 +13,7 @@ import {
   ErrorCode,
   ServiceUnavailableError,
 } from '../core/errors/domain-error.js';
+import { DataVersion } from '../core/graphql/data-version.js';
 import { MemberErasure } from '../core/member-erasure.js';
 import { InjectRedis } from '../core/redis/redis.provider.js';
 import { IracingOAuth, IracingOAuthError } from '../iracing/iracing-oauth.js';
@@ -102,6 +103,7 @@ export class LinkService {
     private readonly members: MembersImporter,
     private readonly runs: SyncRunService,
     private readonly erasure: MemberErasure,
+    private readonly version: DataVersion,
     @InjectRedis() private readonly redis: Redis,
   ) {
     this.prefix = config.env.QUEUE_PREFIX;
@@ -159,7 +161,10 @@ export class LinkService {
     await this.keepAccessToken(custId, tokens);
     const viewerToken = await this.viewers.issue(custId, VIEWER_TOKEN_LABEL);
     this.log.log(`cust_id ${custId} linked their iRacing account`);
-    return { custId, viewerToken, firstSync: await this.firstSync(info) };
+    const firstSync = await this.firstSync(info);
+    // Also completed by the callback page, outside GraphQL (docs/architecture.md §6.10).
+    await this.version.changed();
+    return { custId, viewerToken, firstSync };
   }
 
   /**
@@ -195,6 +200,7 @@ export class LinkService {
     const viewerTokensRevoked = await this.viewers.revokeAll(custId);
     const owned = await this.members.forgetOwnedContent(custId);
     const erased = await this.erasure.erase(custId);
+    await this.version.changed();
     this.log.log(`cust_id ${custId} unlinked their iRacing account`);
     return { custId, linkDeleted, accessTokenDeleted, viewerTokensRevoked, ...owned, erased };
   }

@@ -1,9 +1,10 @@
 // Shared plumbing, global: the validated config, PostgreSQL (TypeORM), Redis, Bull's connection, the
-// DataLoader registry, the admin guard, who a request comes from (Requesters), /health and /metrics.
+// DataLoader registry, the admin guard, who a request comes from (Requesters), the data version and the GraphQL
+// response cache, /health and /metrics.
 import { BullModule } from '@nestjs/bull';
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, MiddlewareConsumer, NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminGuard } from './auth/admin.guard.js';
 import { Requesters } from './auth/requester.js';
@@ -12,6 +13,8 @@ import { MigrationRunner } from './database/migration-runner.js';
 import { typeormOptions } from './database/typeorm-options.js';
 import type { EntityList } from './database/typeorm-options.js';
 import { DataLoaderService } from './graphql/dataloader.registry.js';
+import { DataVersion } from './graphql/data-version.js';
+import { ResponseCache, ResponseCacheMiddleware } from './graphql/response-cache.js';
 import { DateTimeScalar } from './graphql/date-time.scalar.js';
 import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter.js';
 import { HealthController, PostgresProbe } from './health/health.controller.js';
@@ -22,7 +25,12 @@ import { RedisShutdown, redisProvider, REDIS } from './redis/redis.provider.js';
 
 @Global()
 @Module({})
-export class CoreModule {
+export class CoreModule implements NestModule {
+  /** The response cache answers repeated queries before Apollo (docs/architecture.md §6.10). */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(ResponseCacheMiddleware).forRoutes({ path: 'graphql', method: RequestMethod.ALL });
+  }
+
   /** `entities`: every entity of the application, listed by the composition root. */
   static forRoot(config: AppConfig, entities: EntityList): DynamicModule {
     return {
@@ -59,6 +67,9 @@ export class CoreModule {
         AdminGuard,
         Requesters,
         MemberErasure,
+        DataVersion,
+        ResponseCache,
+        ResponseCacheMiddleware,
         redisProvider,
         RedisShutdown,
         MetricsService,
@@ -66,7 +77,17 @@ export class CoreModule {
         // Found by @nestjs/graphql among the providers: replaces its lenient DateTime for every Date field.
         DateTimeScalar,
       ],
-      exports: [AppConfig, DataLoaderService, AdminGuard, Requesters, MemberErasure, REDIS, MetricsService],
+      exports: [
+        AppConfig,
+        DataLoaderService,
+        AdminGuard,
+        Requesters,
+        MemberErasure,
+        REDIS,
+        MetricsService,
+        DataVersion,
+        ResponseCache,
+      ],
     };
   }
 }

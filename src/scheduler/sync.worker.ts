@@ -13,6 +13,7 @@ import type { Job, Queue } from 'bull';
 import { AppConfig } from '../core/config/app-config.js';
 import { errorMessage } from '../core/errors/domain-error.js';
 import { isRetryable } from '../core/import/import-error.js';
+import { DataVersion } from '../core/graphql/data-version.js';
 import { addCounts, isConnectionError, runWithLiveCounts } from '../core/import/import-report.js';
 import type { EntityCounts, ImportReport } from '../core/import/import-report.js';
 import { IracingMaintenanceError } from '../iracing/iracing.errors.js';
@@ -51,6 +52,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly record: SyncRunRecorder,
     private readonly dispatcher: SyncDispatcher,
     private readonly config: AppConfig,
+    private readonly version: DataVersion,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -218,6 +220,9 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
         return this.stopped(exec);
       throw new RetryRunError(`sync run ${run.id}: every unit failed (${first.message}); retrying`);
     }
+    // Everything the run wrote has committed: the data version moves on before the run reads as finished, so
+    // whoever waits for it never gets an answer cached before its writes.
+    await this.version.changed();
     const done = await this.persist(() =>
       this.record.finish(run.id, exec.runner, report, stats, attempt, exec.passes),
     );
@@ -241,7 +246,11 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
         report = await runWithStats(stats, () =>
           runWithProgress(this.progressSink(exec), () =>
             runWithLiveCounts(
-              (entity, counts) => addCounts(exec.live, entity, counts),
+              (entity, counts) => {
+                addCounts(exec.live, entity, counts);
+                // Committed rows: answers cached before them are not served again (docs/architecture.md §6.10).
+                if (counts.created || counts.updated || counts.deleted) void this.version.changed();
+              },
               () => this.dispatcher.run(run.kind, run.params, { runId: run.id }),
             ),
           ),

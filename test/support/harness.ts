@@ -3,6 +3,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import type { QueryRunner } from 'typeorm';
 import request from 'supertest';
 import { createApp } from '../../src/bootstrap.js';
 import { appendFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { loadConfig } from '../../src/core/config/app-config.js';
 import { createPino, httpLogger, PinoLogger } from '../../src/core/logging/logging.js';
 import { maskSecret } from '../../src/core/security/secret-mask.js';
 import { REDIS } from '../../src/core/redis/redis.provider.js';
+import { DataVersion } from '../../src/core/graphql/data-version.js';
 import type { AppConfig } from '../../src/core/config/app-config.js';
 import { DEFAULT_TEST_CREDENTIALS, OfflineReplica, replicaSettings } from '../../offline/replica.js';
 import type { ReplicaOptions } from '../../offline/replica.js';
@@ -53,8 +55,28 @@ export class Harness {
     readonly settings: Record<string, string | undefined>,
   ) {}
 
+  /**
+   * The app's DataSource, except that rows a test writes itself through `query` (seeding, editing behind the
+   * app's back) move the data version on like a sync's, so the GraphQL response cache never answers from before
+   * them (docs/architecture.md §6.10). The app's own statements go to the DataSource itself.
+   */
   get db(): DataSource {
-    return this.app.get(DataSource);
+    const db = this.app.get(DataSource);
+    const version = this.app.get(DataVersion);
+    return new Proxy(db, {
+      get(target, prop) {
+        if (prop !== 'query') {
+          const value = Reflect.get(target, prop, target) as unknown;
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        }
+        return async (sql: string, parameters?: unknown[], runner?: QueryRunner) => {
+          const result = (await target.query(sql, parameters, runner)) as unknown;
+          if (/^\s*(WITH|INSERT|UPDATE|DELETE|TRUNCATE|ALTER|DROP|CREATE)\b/i.test(sql))
+            await version.changed();
+          return result;
+        };
+      },
+    });
   }
 
   async gql<T = Record<string, unknown>>(

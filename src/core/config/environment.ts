@@ -321,6 +321,35 @@ export class EnvironmentVariables {
   @Max(1000)
   GRAPHQL_HEAVY_CONCURRENCY = 4;
 
+  /**
+   * The GraphQL response cache (docs/architecture.md §6.10): answers of queries kept per operation, variables,
+   * requester and data version, in this process and in Redis; every sync and mutation moves the data version on.
+   */
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  GRAPHQL_CACHE = true;
+
+  /** How long a cached answer lives at most (it is dropped at once when a sync or mutation changes data). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  GRAPHQL_CACHE_TTL_S = 60;
+
+  /** Answers one api process keeps in memory (the tier in front of Redis); 0: Redis only. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  GRAPHQL_CACHE_MEMORY_ENTRIES = 500;
+
+  /** Answers larger than this (bytes) are not cached. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  GRAPHQL_CACHE_MAX_BYTES = 4 * 1024 * 1024;
+
   /** Lexical tokens one GraphQL document may hold: the parser stops past it (a 1 MB query is refused cheaply). */
   @Transform(toInt)
   @IsInt()

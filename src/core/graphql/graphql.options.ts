@@ -1,6 +1,7 @@
-// Apollo configuration: code-first schema (sorted; printed to schema.gql by `npm run schema:generate`),
-// a fresh DataLoader registry per request, depth and complexity limits, errors mapped in one place, and the
-// Apollo Sandbox landing page and introspection only where GRAPHQL_SANDBOX allows.
+// Apollo configuration: code-first schema (sorted; printed to schema.gql by `npm run schema:generate`), the
+// response cache's plugin (response-cache.ts), a fresh DataLoader registry per request, depth and complexity
+// limits, errors mapped in one place, and the Apollo Sandbox landing page and introspection only where
+// GRAPHQL_SANDBOX allows.
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -10,10 +11,16 @@ import type { AppConfig } from '../config/app-config.js';
 import { Semaphore } from '../concurrency.js';
 import type { DataLoaderService } from './dataloader.registry.js';
 import { formatError } from './format-error.js';
+import { responseCachePlugin } from './response-cache.js';
+import type { ResponseCache } from './response-cache.js';
 import { checkSourceNesting, limitsPlugin } from './limits.plugin.js';
 import { extraValidationRules, graphqlWsOptions } from './ws-server.js';
 
-export function graphqlOptions(config: AppConfig, loaders: DataLoaderService): ApolloDriverConfig {
+export function graphqlOptions(
+  config: AppConfig,
+  loaders: DataLoaderService,
+  cache: ResponseCache,
+): ApolloDriverConfig {
   let schema: GraphQLSchema | undefined;
   const currentSchema = () => {
     if (!schema) throw new Error('schema not ready');
@@ -33,6 +40,7 @@ export function graphqlOptions(config: AppConfig, loaders: DataLoaderService): A
     // "Did you mean …?" suggestions reveal the schema field by field: only where introspection is on.
     hideSchemaDetailsFromClientErrors: !config.sandbox,
     plugins: [
+      responseCachePlugin(cache),
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
         : ApolloServerPluginLandingPageDisabled(),

@@ -38,6 +38,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly graphqlCache = new Counter({
+    name: 'simlane_graphql_cache_total',
+    help: 'GraphQL answers by response-cache outcome (memory, redis: served from that tier; miss: executed).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
   readonly syncRuns = new Gauge({
     name: 'simlane_sync_runs',
     help: 'Sync runs recorded, by kind and status (all processes).',
