@@ -15,10 +15,13 @@ import { bearerToken, keyMatches, sha256Hex } from '../auth/admin.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { InjectRedis } from '../redis/redis.provider.js';
-import { DataVersion } from './data-version.js';
+import { DataVersion, within } from './data-version.js';
 
 /** Root fields whose answers change without a data change (operations' own state): never cached. */
 const NO_STORE_ROOT_FIELDS = new Set(['syncRun', 'syncRuns', 'schedules']);
+
+/** How long a request waits for the Redis tier before it is executed instead. */
+const REDIS_TIER_TIMEOUT_MS = 100;
 
 /** Where the middleware leaves the key of a request it could not answer, for the plugin to store under. */
 const CACHE_KEY = Symbol('graphqlCacheKey');
@@ -35,11 +38,12 @@ interface HttpRequest {
   headers: Record<string, string | string[] | undefined>;
   body?: unknown;
   query?: unknown;
-  [CACHE_KEY]?: { key: string; public: boolean };
+  [CACHE_KEY]?: { key: string; public: boolean; res: HttpResponse };
 }
 
 interface HttpResponse {
   statusCode: number;
+  getHeader(name: string): unknown;
   setHeader(name: string, value: string): unknown;
   end(body?: string): unknown;
 }
@@ -141,11 +145,11 @@ export class ResponseCache {
     const key = sha256Hex(`${version}\n${described.scope}\n${described.material}`);
     const hit = await this.find(key);
     if (!hit) {
-      req[CACHE_KEY] = { key, public: described.scope === 'public' };
+      req[CACHE_KEY] = { key, public: described.scope === 'public', res };
       return false;
     }
     this.metrics.graphqlCache.inc({ outcome: hit.tier });
-    this.headers(res, hit.entry, 'HIT');
+    this.headers(res, hit.entry, 'HIT', res.getHeader('vary'));
     if (hit.entry.public && header(req, 'if-none-match') === hit.entry.etag) {
       res.statusCode = 304;
       res.end();
@@ -157,11 +161,21 @@ export class ResponseCache {
     return true;
   }
 
-  private headers(res: { setHeader(name: string, value: string): unknown }, entry: Entry, state: string) {
+  /** `vary`: what the response already varies on (CORS varies on Origin), kept beside Authorization. */
+  private headers(
+    res: { setHeader(name: string, value: string): unknown },
+    entry: Entry,
+    state: string,
+    vary: unknown,
+  ) {
     res.setHeader('x-cache', state);
     res.setHeader('etag', entry.etag);
     res.setHeader('cache-control', entry.public ? 'public, max-age=0, must-revalidate' : 'private, no-cache');
-    res.setHeader('vary', 'Authorization');
+    const already = (Array.isArray(vary) ? vary.join(', ') : typeof vary === 'string' ? vary : '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v && v.toLowerCase() !== 'authorization');
+    res.setHeader('vary', [...already, 'Authorization'].join(', '));
   }
 
   private async find(key: string): Promise<{ entry: Entry; tier: 'memory' | 'redis' } | null> {
@@ -174,12 +188,7 @@ export class ResponseCache {
       return { entry: local, tier: 'memory' };
     }
     if (local) this.memory.delete(key);
-    let stored: string | null;
-    try {
-      stored = await this.redis.get(this.prefix + key);
-    } catch {
-      return null;
-    }
+    const stored = await within(this.redis.get(this.prefix + key), REDIS_TIER_TIMEOUT_MS, null);
     if (!stored) return null;
     const entry = JSON.parse(stored) as Entry;
     this.remember(key, entry);
@@ -201,7 +210,8 @@ export class ResponseCache {
     if (response.body.kind !== 'single' || response.body.singleResult.errors?.length) return;
     if (response.http.status !== undefined && response.http.status !== 200) return;
     if (rootFields(operation, document).some((f) => NO_STORE_ROOT_FIELDS.has(f))) return;
-    const body = JSON.stringify(response.body.singleResult);
+    // As Apollo writes it (a newline after the JSON), so a cached answer is byte for byte the computed one.
+    const body = `${JSON.stringify(response.body.singleResult)}\n`;
     if (Buffer.byteLength(body) > this.config.env.GRAPHQL_CACHE_MAX_BYTES) return;
     const ttlMs = this.config.env.GRAPHQL_CACHE_TTL_S * 1000;
     const entry: Entry = {
@@ -211,7 +221,12 @@ export class ResponseCache {
       expiresAt: Date.now() + ttlMs,
     };
     this.metrics.graphqlCache.inc({ outcome: 'miss' });
-    this.headers({ setHeader: (n, v) => response.http.headers.set(n, v) }, entry, 'MISS');
+    this.headers(
+      { setHeader: (n, v) => response.http.headers.set(n, v) },
+      entry,
+      'MISS',
+      response.http.headers.get('vary') ?? marked.res.getHeader('vary'),
+    );
     this.remember(marked.key, entry);
     this.redis.set(this.prefix + marked.key, JSON.stringify(entry), 'PX', ttlMs).catch(() => undefined);
   }
