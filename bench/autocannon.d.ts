@@ -41,7 +41,8 @@ declare module 'autocannon' {
 
   export interface AutocannonResult {
     latency: Histogram;
-    requests: Histogram;
+    /** Per-second request counts; `total` answered, `sent` sent (answered or still in flight at the end). */
+    requests: Histogram & { sent: number };
     throughput: Histogram;
     errors: number;
     timeouts: number;

@@ -1,56 +1,85 @@
-// `npm run bench:load`: the `sessions` calendar page and the full season graph under concurrent clients.
-// Syncs the catalog and the seasons of the synthetic world (BENCH_SCALE, default 1) from the offline replica into a
-// throwaway database, then starts two servers, each in its own process on 127.0.0.1: the real application
-// (load-app.js: createApp, ROLE=api, no scheduler) and a plain node:http server answering the same two questions
-// with hand-written SQL (sql-baseline-server.js, a pg Pool of the same size). After checking once that both answer
-// the same data, autocannon (in this process) sends BENCH_CONNECTIONS (50) concurrent clients at each of the four
-// for BENCH_DURATION_S (60) seconds and prints throughput, p50 and p99 latency and errors, and GraphQL / SQL as
-// ratios. Memory of the application: after a warm-up of 1,000 requests, after a fixed phase of
-// BENCH_MEMORY_REQUESTS (10,000) more, and at the end, each after a full garbage collection.
-// Exits non-zero when a request failed, a response differed from the checked one, or the two servers disagree.
+// `npm run bench:load`: three questions under concurrent clients, asked of the application (without and with its
+// response cache), of PostGraphile 5 and of hand-written SQL. The questions: the `sessions` calendar page (50 of
+// the next 24 hours), a `raceWeeks` page (50 weeks overlapping the next 24 hours) and the season graph (100 active
+// seasons and everything under them). Syncs the catalog and the seasons of the synthetic world (BENCH_SCALE,
+// default 1) from the offline replica into a throwaway database, then starts four servers, each in its own process
+// on 127.0.0.1 over that database with a pool of 10:
+//   app cold        load-app.js (createApp, ROLE=api, no scheduler) with GRAPHQL_CACHE=false: every request planned,
+//                   resolved and read from PostgreSQL (the response cache: docs/architecture.md §6);
+//   app warm        load-app.js with its defaults; one request just before each cell puts the answer in the cache;
+//   PostGraphile 5  postgraphile-server.js: the Amber preset and the connection filter over the same tables,
+//                   read-only, its documents and normalisers in postgraphile-queries.ts;
+//   SQL             sql-baseline-server.js: one hand-written SQL statement per question (queries.ts).
+// First every server must answer each question with the same data (PostGraphile's answer mapped to the
+// application's shape), the same bytes twice (trailing white space aside). After a warm-up of each server
+// (BENCH_WARMUP_REQUESTS, 300), autocannon (in this process) runs every cell of the matrix question × connections
+// (BENCH_CONNECTIONS_LIST, "10,50") × server for BENCH_DURATION_S (15) seconds, every response checked against the
+// checked body; after each cell it waits until the four servers and PostgreSQL are idle. Per cell: throughput,
+// p50 and p99 latency, errors, CPU of the server process per request sent (from /proc, until it is idle again:
+// PostgreSQL's own work is not in it) and the server's peak RSS. Then a markdown table of the matrix, throughput
+// ratios, and the heap of the two application processes after a full collection, after the warm-up and after the
+// matrix. Exits non-zero when a request failed, a response differed from the checked one, or servers disagree.
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
+import type { DataSource } from 'typeorm';
 import autocannon from 'autocannon';
 import type { AutocannonOptions, AutocannonRequest, AutocannonResult } from 'autocannon';
-import { NOW, SCALE, apiEnv, memoryAfterGc, rssOf, runBench, startChild, syncWorld } from './bench-app.js';
-import { SEASON_GRAPH_GQL, SESSIONS_PAGE_SIZE, sessionsGql } from './queries.js';
+import { clearRedisPrefix } from './bench-db.js';
+import {
+  NOW,
+  REDIS_URL,
+  SCALE,
+  apiEnv,
+  memoryAfterGc,
+  queuePrefix,
+  rssOf,
+  runBench,
+  startChild,
+  syncWorld,
+} from './bench-app.js';
+import {
+  PG_SEASON_GRAPH_GQL,
+  normaliseRaceWeeks,
+  normaliseSeasonGraph,
+  normaliseSessions,
+  pgRaceWeeksGql,
+  pgSessionsGql,
+} from './postgraphile-queries.js';
+import type { PgAnswer } from './postgraphile-queries.js';
+import {
+  RACE_WEEKS_PAGE_SIZE,
+  SEASON_GRAPH_GQL,
+  SESSIONS_PAGE_SIZE,
+  raceWeeksGql,
+  sessionsGql,
+} from './queries.js';
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 60);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const WARMUP_REQUESTS = 1000;
-/** Requests the application answers between the first and the last memory reading, at least. */
-const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 10_000);
-/** The top-up phase that reaches MEMORY_REQUESTS stops after this long whatever it reached (a slow machine). */
-const MEMORY_MAX_S = Number(process.env.BENCH_MEMORY_MAX_S ?? 300);
-/** In the warm-up, one request in this many is the season graph, the others the calendar. */
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
+const CONNECTIONS_LIST = (process.env.BENCH_CONNECTIONS_LIST ?? '10,50').split(',').map(Number);
+if (!CONNECTIONS_LIST.length || CONNECTIONS_LIST.some((c) => !Number.isInteger(c) || c < 1))
+  throw new Error(
+    `BENCH_CONNECTIONS_LIST must list positive integers, got "${process.env.BENCH_CONNECTIONS_LIST}"`,
+  );
+/** Requests each server answers before the matrix (JIT, pools, the warm application's cache). */
+const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? 300);
+const WARMUP_CONNECTIONS = 10;
+/** In the warm-up, one request in this many is the season graph, the others the two pages in turn. */
 const GRAPH_EVERY = Number(process.env.BENCH_GRAPH_EVERY ?? 50);
 /** A request unanswered after this long counts as an error (the season graph queues behind 49 others). */
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 120);
-/** The pool size of the application (typeorm-options.ts `extra.max`), given to the baseline too. */
+/** The pool size of the application (typeorm-options.ts `extra.max`), given to the other servers too. */
 const POOL_SIZE = 10;
-/** The calendar page: the next 24 hours from the anchor. */
+/** Both pages: the next 24 hours from the anchor. */
 const FROM = NOW;
 const TO = new Date(NOW.getTime() + 24 * 3600_000);
 
 const mb = (bytes: number) => bytes / 1048576;
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
+/** A rate with the digits it deserves: 1234, 45.6, 1.23. */
+const rate = (n: number) => fmt(n, n >= 100 ? 0 : n >= 10 ? 1 : 2);
 
 // --- Memory and CPU of the servers ---------------------------------------------------------------------------
-
-interface MemorySample {
-  rss: number;
-  heapUsed: number;
-  /** Requests the application had answered when sampled. */
-  requests: number;
-}
-
-/** The application's memory after a full collection (asked through IPC), and its RSS read from /proc. */
-async function memoryOf(child: ChildProcess, requests: number): Promise<MemorySample> {
-  const { memory, collected } = await memoryAfterGc(child, 120);
-  if (!collected) throw new Error('the application runs without --expose-gc');
-  return { rss: rssOf(child.pid ?? 0), heapUsed: memory.heapUsed, requests };
-}
 
 /** CPU time (user + system) of `pid` in ms, from /proc. */
 function cpuMsOf(pid: number): number {
@@ -90,14 +119,39 @@ function watchRss(pid: number): () => number {
   };
 }
 
-// --- The questions -------------------------------------------------------------------------------------------
+/** The heap of an application process after a full collection (asked through IPC), and its RSS from /proc. */
+async function heapOf(child: ChildProcess): Promise<{ rss: number; heapUsed: number }> {
+  const { memory, collected } = await memoryAfterGc(child, 120);
+  if (!collected) throw new Error('the application runs without --expose-gc');
+  return { rss: rssOf(child.pid ?? 0), heapUsed: memory.heapUsed };
+}
 
-interface Target {
+// --- Servers and questions -----------------------------------------------------------------------------------
+
+const SERVER_KEYS = ['cold', 'warm', 'pgl', 'sql'] as const;
+type ServerKey = (typeof SERVER_KEYS)[number];
+const TITLES: Record<ServerKey, string> = {
+  cold: 'app cold',
+  warm: 'app warm',
+  pgl: 'PostGraphile 5',
+  sql: 'hand-written SQL',
+};
+
+interface Server {
+  key: ServerKey;
+  title: string;
+  child: ChildProcess;
+  pid: number;
+  base: string;
+}
+
+interface Question {
   label: string;
-  server: 'GraphQL' | 'SQL';
-  request: AutocannonRequest;
-  /** The body every response must equal (checked at the start). */
-  expected?: string;
+  request: Record<ServerKey, AutocannonRequest>;
+  /** PostGraphile's answer in the application's shape. */
+  normalise: (answer: PgAnswer) => unknown;
+  /** Each server's body, checked at the start; every response under load must equal it. */
+  expected: Partial<Record<ServerKey, string>>;
 }
 
 const gqlRequest = (query: string): AutocannonRequest => ({
@@ -125,8 +179,8 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** The path to the first difference of two parsed answers, for the error message. */
-function firstDifference(a: unknown, b: unknown, path = ''): string {
+/** The path to the first difference of two parsed answers (of servers `names`), for the error message. */
+function firstDifference(a: unknown, b: unknown, names: [string, string], path = ''): string {
   if (canonical(a) === canonical(b)) return '';
   if (a && b && typeof a === 'object' && typeof b === 'object') {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
@@ -134,45 +188,133 @@ function firstDifference(a: unknown, b: unknown, path = ''): string {
       const d = firstDifference(
         (a as Record<string, unknown>)[k],
         (b as Record<string, unknown>)[k],
+        names,
         `${path}${Array.isArray(a) ? `[${k}]` : `.${k}`}`,
       );
       if (d) return d;
     }
   }
-  return `${path || '(root)'}: GraphQL ${JSON.stringify(a)?.slice(0, 200)} vs SQL ${JSON.stringify(b)?.slice(0, 200)}`;
+  return (
+    `${path || '(root)'}: ${names[0]} ${JSON.stringify(a)?.slice(0, 200)} vs ` +
+    `${names[1]} ${JSON.stringify(b)?.slice(0, 200)}`
+  );
+}
+
+/** Every server answers `q` the same bytes twice, and the same data as the cold application (which it keeps). */
+async function check(q: Question, servers: Server[]): Promise<void> {
+  const data: Partial<Record<ServerKey, unknown>> = {};
+  for (const s of servers) {
+    const r = q.request[s.key];
+    const a = await fetchBody(s.base, r);
+    const parsed = JSON.parse(a) as PgAnswer;
+    if (s.key !== 'sql' && parsed.errors) throw new Error(`${s.title} ${q.label}: ${a.slice(0, 500)}`);
+    const b = await fetchBody(s.base, r);
+    if (a !== b && a.trimEnd() === b.trimEnd())
+      console.log(`note: ${s.title} ${q.label}: two answers differ only in trailing white space (accepted)`);
+    else if (a !== b) {
+      let at = 0;
+      while (at < a.length && a[at] === b[at]) at++;
+      throw new Error(
+        `${s.title} ${q.label}: two requests answered differently from character ${at}: ` +
+          `${JSON.stringify(a.slice(at, at + 120))} vs ${JSON.stringify(b.slice(at, at + 120))}`,
+      );
+    }
+    // The later answer: a cache that was filled by the first gives it from now on.
+    q.expected[s.key] = b;
+    data[s.key] = s.key === 'pgl' ? q.normalise(parsed) : parsed;
+  }
+  for (const s of servers.slice(1)) {
+    const diff = firstDifference(data.cold, data[s.key], [TITLES.cold, s.title]);
+    if (diff) throw new Error(`${TITLES.cold} and ${s.title} answer ${q.label} differently at ${diff}`);
+  }
 }
 
 // --- Load ----------------------------------------------------------------------------------------------------
 
-interface Row {
-  target: Target;
-  result: AutocannonResult;
+/**
+ * Accepts a response equal to one of `bodies`, also when only its trailing white space differs (the application's
+ * cached answers lack the newline that its computed ones end with).
+ */
+function accepts(bodies: (string | undefined)[]): (body: string) => boolean {
+  const exact = new Set(bodies);
+  const trimmed = new Set(bodies.map((b) => b?.trimEnd()));
+  return (body) => exact.has(body) || trimmed.has(body.trimEnd());
 }
 
 const failures = (r: AutocannonResult) => r.errors + r.timeouts + r.non2xx + r.mismatches;
 
-/** Runs autocannon against `base`; stops it after `maxSeconds` when given (for a fixed `amount`). */
-async function load(
-  base: string,
-  options: Omit<AutocannonOptions, 'url'>,
-  maxSeconds?: number,
-): Promise<AutocannonResult> {
-  const run = autocannon({ url: base, connections: CONNECTIONS, timeout: TIMEOUT_S, ...options });
-  const timer = maxSeconds ? setTimeout(() => run.stop(), maxSeconds * 1000) : undefined;
-  try {
-    return await run;
-  } finally {
-    clearTimeout(timer);
+interface Cell {
+  result: AutocannonResult;
+  rps: number;
+  cpuMsPerRequest: number;
+  peakRss: number;
+}
+
+/**
+ * Waits until PostgreSQL runs no statement of the bench database but this one's, at most `maxMs`: when a load ends,
+ * the statements of requests still in flight go on there even where the server process is idle (the SQL baseline).
+ */
+async function settleDatabase(db: DataSource, maxMs = 120_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    const [{ active }] = (await db.query(
+      `SELECT count(*)::int AS active FROM pg_stat_activity
+       WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
+    )) as { active: number }[];
+    if (!active) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/**
+ * Runs one load against `server`, then waits until every server and the database are idle again. CPU per request
+ * is the server's CPU from the start until it is idle again over the requests sent: the requests still in flight
+ * when the load stops are worked through after it (a season graph takes seconds, so they are many).
+ */
+async function measure(
+  server: Server,
+  servers: Server[],
+  db: DataSource,
+  options: Omit<AutocannonOptions, 'url'> & { path?: string },
+): Promise<Cell> {
+  const { path = '', ...rest } = options;
+  const peak = watchRss(server.pid);
+  const cpu = cpuMsOf(server.pid);
+  const result = await autocannon({ url: `${server.base}${path}`, timeout: TIMEOUT_S, ...rest });
+  await Promise.all([...servers.map((s) => settle(s.pid)), settleDatabase(db)]);
+  const cpuMs = cpuMsOf(server.pid) - cpu;
+  const peakRss = peak();
+  const total = result.requests.total;
+  return {
+    result,
+    rps: result.duration > 0 ? total / result.duration : 0,
+    cpuMsPerRequest: result.requests.sent ? cpuMs / result.requests.sent : NaN,
+    peakRss,
+  };
+}
+
+/** A latency percentile, or a dash when nothing was answered. */
+const ms = (c: Cell, p: 'p50' | 'p99') => (c.result.requests.total ? `${c.result.latency[p]} ms` : '—');
+const cpuText = (c: Cell) => (Number.isNaN(c.cpuMsPerRequest) ? '—' : fmt(c.cpuMsPerRequest, 2));
+
+const describe = (c: Cell) =>
+  `${String(c.result.requests.total).padStart(6)} answered (${c.result.requests.sent} sent) in ` +
+  `${fmt(c.result.duration).padStart(4)} s ${rate(c.rps).padStart(6)} req/s  p50 ${ms(c, 'p50')}  ` +
+  `p99 ${ms(c, 'p99')}  ${failures(c.result)} errors  CPU ${cpuText(c)} ms/req  peak RSS ${fmt(mb(c.peakRss), 0)} MB`;
+
+/** A cell of the markdown table. */
+const tableCell = (c: Cell) =>
+  `${rate(c.rps)} req/s, p50 ${ms(c, 'p50')}, p99 ${ms(c, 'p99')}, ${cpuText(c)} ms CPU, ` +
+  `${fmt(mb(c.peakRss), 0)} MB` +
+  (failures(c.result) ? `, **${failures(c.result)} errors**` : '');
 
 // --- Main ----------------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
   const started = Date.now();
   console.log(
-    `load benchmark: synthetic world at scale ${SCALE}, anchor ${NOW.toISOString()}; ${CONNECTIONS} connections, ` +
-      `${DURATION_S} s per query and server; memory over ${MEMORY_REQUESTS} requests`,
+    `load benchmark: synthetic world at scale ${SCALE}, anchor ${NOW.toISOString()}; connections ` +
+      `${CONNECTIONS_LIST.join(', ')}; ${DURATION_S} s per question, connections and server`,
   );
 
   // Set-up: the catalog and the seasons, straight through the importers.
@@ -192,177 +334,197 @@ async function main(): Promise<number> {
         `${counts.weeks} race weeks, ${counts.sessions} sessions`,
     );
   });
-  const [app, sql] = await Promise.all([
-    startChild('the application', './load-app.js', { ...apiEnv('load'), DATABASE_URL: db.url }),
+  const children = await Promise.all([
+    startChild('the application (cold)', './load-app.js', {
+      ...apiEnv('load-cold'),
+      DATABASE_URL: db.url,
+      GRAPHQL_CACHE: 'false',
+    }),
+    startChild('the application (warm)', './load-app.js', { ...apiEnv('load-warm'), DATABASE_URL: db.url }),
+    startChild('PostGraphile', './postgraphile-server.js', {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      GRAPHILE_ENV: 'production',
+      DATABASE_URL: db.url,
+      POSTGRAPHILE_POOL_SIZE: String(POOL_SIZE),
+    }),
     startChild('the SQL baseline', './sql-baseline-server.js', {
       PATH: process.env.PATH,
       DATABASE_URL: db.url,
       BASELINE_POOL_SIZE: String(POOL_SIZE),
     }),
   ]);
-  const appUrl = `http://127.0.0.1:${app.port}`;
-  const sqlUrl = `http://127.0.0.1:${sql.port}`;
+  const servers: Server[] = SERVER_KEYS.map((key, i) => ({
+    key,
+    title: TITLES[key],
+    child: children[i].child,
+    pid: children[i].child.pid ?? 0,
+    base: `http://127.0.0.1:${children[i].port}`,
+  }));
+  const server = (key: ServerKey) => servers[SERVER_KEYS.indexOf(key)];
+
   const range = `from=${encodeURIComponent(FROM.toISOString())}&to=${encodeURIComponent(TO.toISOString())}`;
-  const targets: Record<'gqlSessions' | 'sqlSessions' | 'gqlGraph' | 'sqlGraph', Target> = {
-    gqlSessions: { label: 'sessions', server: 'GraphQL', request: gqlRequest(sessionsGql(FROM, TO)) },
-    sqlSessions: { label: 'sessions', server: 'SQL', request: { method: 'GET', path: `/sessions?${range}` } },
-    gqlGraph: { label: 'season graph', server: 'GraphQL', request: gqlRequest(SEASON_GRAPH_GQL) },
-    sqlGraph: { label: 'season graph', server: 'SQL', request: { method: 'GET', path: '/season-graph' } },
-  };
-  const baseOf = (t: Target) => (t.server === 'GraphQL' ? appUrl : sqlUrl);
+  const app = (query: string) => ({ cold: gqlRequest(query), warm: gqlRequest(query) });
+  const questions: Question[] = [
+    {
+      label: 'sessions',
+      request: {
+        ...app(sessionsGql(FROM, TO)),
+        pgl: gqlRequest(pgSessionsGql(FROM, TO)),
+        sql: { method: 'GET', path: `/sessions?${range}` },
+      },
+      normalise: normaliseSessions,
+      expected: {},
+    },
+    {
+      label: 'raceWeeks',
+      request: {
+        ...app(raceWeeksGql(FROM, TO)),
+        pgl: gqlRequest(pgRaceWeeksGql(FROM, TO)),
+        sql: { method: 'GET', path: `/race-weeks?${range}` },
+      },
+      normalise: normaliseRaceWeeks,
+      expected: {},
+    },
+    {
+      label: 'season graph',
+      request: {
+        ...app(SEASON_GRAPH_GQL),
+        pgl: gqlRequest(PG_SEASON_GRAPH_GQL),
+        sql: { method: 'GET', path: '/season-graph' },
+      },
+      normalise: normaliseSeasonGraph,
+      expected: {},
+    },
+  ];
+  const [sessionsQ, raceWeeksQ, graphQ] = questions;
 
-  // Both servers answer the same data, every time the same bytes.
-  for (const t of Object.values(targets)) {
-    const [a, b] = [await fetchBody(baseOf(t), t.request), await fetchBody(baseOf(t), t.request)];
-    if (a !== b) throw new Error(`${t.server} ${t.label}: two requests answered differently`);
-    if (t.server === 'GraphQL' && (JSON.parse(a) as { errors?: unknown }).errors)
-      throw new Error(`GraphQL ${t.label}: ${a.slice(0, 500)}`);
-    t.expected = a;
-  }
-  const parsed = (t: Target) => JSON.parse(t.expected ?? 'null') as { data: Record<string, unknown> };
-  for (const [g, s] of [
-    [targets.gqlSessions, targets.sqlSessions],
-    [targets.gqlGraph, targets.sqlGraph],
-  ] as [Target, Target][]) {
-    const diff = firstDifference(parsed(g), parsed(s));
-    if (diff) throw new Error(`GraphQL and SQL answer ${g.label} differently at ${diff}`);
-  }
-  const sessionsData = parsed(targets.gqlSessions).data.sessions as { totalCount: number; edges: unknown[] };
-  const graphData = parsed(targets.gqlGraph).data.seasons as {
-    edges: { node: { raceWeeks: unknown[] } }[];
-  };
-  const kB = (t: Target) => fmt(Buffer.byteLength(t.expected ?? '') / 1024);
-  const weeks = graphData.edges.reduce((n, e) => n + e.node.raceWeeks.length, 0);
+  // Every server answers the same data, every time the same bytes.
+  for (const q of questions) await check(q, servers);
+  const dataOf = <T>(q: Question) => (JSON.parse(q.expected.cold ?? 'null') as { data: T }).data;
+  const sessions = dataOf<{ sessions: { totalCount: number; edges: unknown[] } }>(sessionsQ).sessions;
+  const weeks = dataOf<{ raceWeeks: { edges: unknown[] } }>(raceWeeksQ).raceWeeks;
+  const graph = dataOf<{ seasons: { edges: { node: { raceWeeks: unknown[] } }[] } }>(graphQ).seasons;
+  const graphWeeks = graph.edges.reduce((n, e) => n + e.node.raceWeeks.length, 0);
+  const kB = (q: Question, key: ServerKey) => fmt(Buffer.byteLength(q.expected[key] ?? '') / 1024);
   console.log(
-    `checked: both servers answer the same data — sessions: ${sessionsData.edges.length} of ${sessionsData.totalCount} ` +
-      `starts in ${FROM.toISOString()} … ${TO.toISOString()} (page of ${SESSIONS_PAGE_SIZE}); season graph: ` +
-      `${graphData.edges.length} seasons, ${weeks} race weeks; response sizes GraphQL ` +
-      `${kB(targets.gqlSessions)} / ${kB(targets.gqlGraph)} kB, SQL ${kB(targets.sqlSessions)} / ${kB(targets.sqlGraph)} kB`,
+    `checked: the four servers answer the same data — sessions: ${sessions.edges.length} of ` +
+      `${sessions.totalCount} starts in ${FROM.toISOString()} … ${TO.toISOString()} (page of ${SESSIONS_PAGE_SIZE}); ` +
+      `raceWeeks: ${weeks.edges.length} weeks (page of ${RACE_WEEKS_PAGE_SIZE}); season graph: ` +
+      `${graph.edges.length} seasons, ${graphWeeks} race weeks`,
   );
-
-  // Phases on the application record its memory and the requests it answered.
-  const pid = app.child.pid ?? 0;
-  let served = 2 * 2; // the checks above
-  let failed = 0;
-  const phase = async (
-    t: Target | AutocannonRequest[],
-    options: Omit<AutocannonOptions, 'url'>,
-    maxS?: number,
-  ) => {
-    const peak = watchRss(pid);
-    const base = Array.isArray(t) ? appUrl : baseOf(t);
-    // One target: its path in the URL (autocannon's top-level options take no path); a mix: `requests`.
-    const result = Array.isArray(t)
-      ? await load(base, { requests: t, ...options }, maxS)
-      : await load(
-          `${base}${t.request.path}`,
-          { method: t.request.method, headers: t.request.headers, body: t.request.body, ...options },
-          maxS,
-        );
-    const peakRss = peak();
-    await Promise.all([settle(pid), settle(sql.child.pid ?? 0)]);
-    if (base === appUrl) served += result.requests.total;
-    failed += failures(result);
-    return { result, peakRss };
-  };
-  const line = (name: string, r: AutocannonResult, peakRss?: number) =>
+  for (const s of servers)
     console.log(
-      `  ${name.padEnd(22)} ${String(r.requests.total).padStart(6)} requests in ${fmt(r.duration).padStart(5)} s ` +
-        `${fmt(r.requests.average, 0).padStart(5)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ` +
-        `${failures(r)} failed${peakRss ? `  app peak RSS ${fmt(mb(peakRss), 0)} MB` : ''}`,
+      `  response sizes, ${s.title.padEnd(16)} ${questions.map((q) => `${q.label} ${kB(q, s.key)} kB`).join(', ')}`,
     );
+  if (sessions.edges.length < SESSIONS_PAGE_SIZE || weeks.edges.length < RACE_WEEKS_PAGE_SIZE)
+    console.warn('warning: a page is not full at this scale: the pages measure less than a page of work');
 
-  // Warm-up: the calendar, and one request in GRAPH_EVERY the season graph.
-  const mixed: AutocannonRequest[] = Array.from({ length: GRAPH_EVERY }, (_, i) =>
-    i === GRAPH_EVERY - 1 ? targets.gqlGraph.request : targets.gqlSessions.request,
+  // Warm-up: the two pages in turn, and one request in GRAPH_EVERY the season graph.
+  let failed = 0;
+  console.log(
+    `\nwarm-up: ${WARMUP_REQUESTS} requests per server, ${WARMUP_CONNECTIONS} connections, 1 in ${GRAPH_EVERY} the season graph`,
   );
-  console.log(`\n${CONNECTIONS} connections (GraphQL: the application, pid ${pid}; SQL: the baseline):`);
-  const warm = await phase(mixed, {
-    amount: WARMUP_REQUESTS,
-    verifyBody: (body) => body === targets.gqlSessions.expected || body === targets.gqlGraph.expected,
-  });
-  line(`warm-up (1 in ${GRAPH_EVERY} graph)`, warm.result, warm.peakRss);
-  const m1 = await memoryOf(app.child, served);
-
-  // Throughput and latency, one query and server at a time, each response checked against the expected body.
-  const rows: Row[] = [];
-  for (const t of [targets.gqlSessions, targets.sqlSessions, targets.gqlGraph, targets.sqlGraph]) {
-    const { result, peakRss } = await phase(t, { duration: DURATION_S, expectBody: t.expected });
-    rows.push({ target: t, result });
-    line(`${t.server} ${t.label}`, result, t.server === 'GraphQL' ? peakRss : undefined);
+  for (const s of servers) {
+    const mix = Array.from({ length: GRAPH_EVERY }, (_, i) =>
+      i === GRAPH_EVERY - 1 ? graphQ.request[s.key] : questions[i % 2].request[s.key],
+    );
+    const cell = await measure(s, servers, db.db, {
+      connections: WARMUP_CONNECTIONS,
+      amount: WARMUP_REQUESTS,
+      requests: mix,
+      verifyBody: accepts(questions.map((q) => q.expected[s.key])),
+    });
+    failed += failures(cell.result);
+    console.log(`  ${s.title.padEnd(16)} ${describe(cell)}`);
   }
-  const m2 = await memoryOf(app.child, served);
+  const appHeap = async () => ({
+    cold: await heapOf(server('cold').child),
+    warm: await heapOf(server('warm').child),
+  });
+  const before = await appHeap();
 
-  // Memory: the calendar until the application has answered MEMORY_REQUESTS since the first reading.
-  const topUp = Math.max(CONNECTIONS, MEMORY_REQUESTS - (m2.requests - m1.requests));
-  const more = await phase(
-    targets.gqlSessions,
-    { amount: topUp, expectBody: targets.gqlSessions.expected },
-    MEMORY_MAX_S,
-  );
-  line(`GraphQL sessions (fixed)`, more.result, more.peakRss);
-  const m3 = await memoryOf(app.child, served);
+  // The matrix: question × connections × server, each response checked against the expected body.
+  const cells = new Map<string, Cell>();
+  const cellKey = (q: Question, connections: number, s: ServerKey) => `${q.label}|${connections}|${s}`;
+  for (const q of questions)
+    for (const connections of CONNECTIONS_LIST) {
+      console.log(`\n${q.label}, ${connections} connections:`);
+      for (const s of servers) {
+        const r = q.request[s.key];
+        // Warm: the answer is in the cache when the cell starts (it lives GRAPHQL_CACHE_TTL_S, 60 s by default).
+        if (s.key === 'warm') await fetchBody(s.base, r);
+        const cell = await measure(s, servers, db.db, {
+          path: r.path,
+          method: r.method,
+          headers: r.headers,
+          body: r.body,
+          connections,
+          duration: DURATION_S,
+          verifyBody: accepts([q.expected[s.key]]),
+        });
+        cells.set(cellKey(q, connections, s.key), cell);
+        failed += failures(cell.result);
+        console.log(`  ${s.title.padEnd(16)} ${describe(cell)}`);
+      }
+    }
+  const after = await appHeap();
 
   // The report.
+  const rows = questions.flatMap((q) => CONNECTIONS_LIST.map((connections) => ({ q, connections })));
+  const get = (q: Question, connections: number, s: ServerKey) =>
+    cells.get(cellKey(q, connections, s)) as Cell;
   const table = [
-    '| query | server | req/s | p50 ms | p99 ms | requests | errors / non-2xx / wrong body |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    `| query, connections | ${SERVER_KEYS.map((k) => TITLES[k]).join(' | ')} |`,
+    `| --- | ${SERVER_KEYS.map(() => '---').join(' | ')} |`,
     ...rows.map(
-      ({ target: t, result: r }) =>
-        `| ${t.label} | ${t.server === 'GraphQL' ? 'GraphQL (app)' : 'hand-written SQL'} | ${fmt(r.requests.average, 0)} | ` +
-        `${r.latency.p50} | ${r.latency.p99} | ${r.requests.total} | ${r.errors + r.timeouts} / ${r.non2xx} / ${r.mismatches} |`,
+      ({ q, connections }) =>
+        `| ${q.label}, ${connections} | ${SERVER_KEYS.map((k) => tableCell(get(q, connections, k))).join(' | ')} |`,
     ),
   ];
+  const ratio = (a: Cell, b: Cell) => (b.rps > 0 ? fmt(a.rps / b.rps, 2) : '—');
   const ratios = [
-    '| query | throughput GraphQL / SQL | p50 GraphQL / SQL | p99 GraphQL / SQL |',
-    '| --- | ---: | ---: | ---: |',
-    ...[0, 2].map((i) => {
-      const [g, s] = [rows[i].result, rows[i + 1].result];
+    '| query, connections | app cold / PostGraphile | app warm / PostGraphile | app cold / SQL | PostGraphile / SQL |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows.map(({ q, connections }) => {
+      const c = (k: ServerKey) => get(q, connections, k);
       return (
-        `| ${rows[i].target.label} | ${fmt(g.requests.average / s.requests.average, 2)} | ` +
-        `${fmt(g.latency.p50 / Math.max(s.latency.p50, 1), 2)} | ${fmt(g.latency.p99 / Math.max(s.latency.p99, 1), 2)} |`
+        `| ${q.label}, ${connections} | ${ratio(c('cold'), c('pgl'))} | ${ratio(c('warm'), c('pgl'))} | ` +
+        `${ratio(c('cold'), c('sql'))} | ${ratio(c('pgl'), c('sql'))} |`
       );
     }),
   ];
-  const growth = (a: MemorySample, b: MemorySample) => {
-    const rss = b.rss - a.rss;
-    const heap = b.heapUsed - a.heapUsed;
-    return {
-      rss,
-      heap,
-      requests: b.requests - a.requests,
-      text:
-        `RSS ${fmt(mb(a.rss))} → ${fmt(mb(b.rss))} MB (${rss >= 0 ? '+' : ''}${fmt(mb(rss))} MB, ` +
-        `${rss >= 0 ? '+' : ''}${fmt((rss / a.rss) * 100)} %), heap after GC ${fmt(mb(a.heapUsed))} → ` +
-        `${fmt(mb(b.heapUsed))} MB (${heap >= 0 ? '+' : ''}${fmt(mb(heap))} MB)`,
-    };
-  };
-  const whole = growth(m1, m3);
-  const last = growth(m2, m3);
   // A leak of even 200 bytes a request would add 2 MB of live heap over 10,000 requests.
-  const heapLimit = Math.max(2 * 1048576, m1.heapUsed * 0.05);
-  const rssLimit = Math.max(16 * 1048576, m1.rss * 0.1);
-  // RSS compared between the two readings that follow calendar load (the reading after the season graph comes
-  // after a peak the allocator has just given back, so it is lower than either); the heap at every reading.
-  const stable = whole.heap <= heapLimit && last.heap <= heapLimit && whole.rss <= rssLimit;
-  const memory = [
-    `- after the warm-up (${m1.requests} requests): RSS ${fmt(mb(m1.rss))} MB, heap after GC ${fmt(mb(m1.heapUsed))} MB`,
-    `- after the timed phases (${m2.requests} requests): RSS ${fmt(mb(m2.rss))} MB, heap after GC ${fmt(mb(m2.heapUsed))} MB`,
-    `- after the fixed phase (${m3.requests} requests): RSS ${fmt(mb(m3.rss))} MB, heap after GC ${fmt(mb(m3.heapUsed))} MB`,
-    `- over the last ${last.requests} requests (the calendar): ${last.text}`,
-    `- over ${whole.requests} requests since the warm-up: ${whole.text}`,
-    `- **memory stable: ${stable ? 'yes' : 'no'}** (growth ${fmt(mb(whole.rss))} MB RSS, ${fmt(mb(whole.heap), 2)} MB heap ` +
-      `over ${whole.requests} requests${whole.requests < MEMORY_REQUESTS ? `, fewer than ${MEMORY_REQUESTS}: the fixed phase hit its ${MEMORY_MAX_S} s limit` : ''}; ` +
-      `limits: heap after GC +${fmt(mb(heapLimit))} MB, RSS +${fmt(mb(rssLimit))} MB)`,
-  ];
-  console.log(`\n${table.join('\n')}\n\nGraphQL / hand-written SQL, same run:\n\n${ratios.join('\n')}\n`);
-  console.log(`memory of the application process:\n${memory.join('\n')}`);
-  const allFailed = failed;
+  const served = (k: 'cold' | 'warm') =>
+    [...cells.entries()]
+      .filter(([key]) => key.endsWith(`|${k}`))
+      .reduce((n, [, c]) => n + c.result.requests.total, 0);
+  const memory = (['cold', 'warm'] as const).map((k) => {
+    const [a, b] = [before[k], after[k]];
+    const heap = b.heapUsed - a.heapUsed;
+    const limit = Math.max(2 * 1048576, a.heapUsed * 0.05);
+    return (
+      `- ${TITLES[k]}: heap after GC ${fmt(mb(a.heapUsed))} → ${fmt(mb(b.heapUsed))} MB ` +
+      `(${heap >= 0 ? '+' : ''}${fmt(mb(heap), 2)} MB over ${served(k)} requests; limit +${fmt(mb(limit))} MB: ` +
+      `**${heap <= limit ? 'stable' : 'GREW'}**), RSS ${fmt(mb(a.rss))} → ${fmt(mb(b.rss))} MB`
+    );
+  });
   console.log(
-    `\n${allFailed ? `FAILED: ${allFailed} requests errored or answered differently` : 'no request failed'}; ` +
+    `\nthroughput, p50 and p99 latency, CPU of the server process per request, its peak RSS; ` +
+      `${DURATION_S} s per cell:\n\n${table.join('\n')}\n\nthroughput ratios, same run:\n\n${ratios.join('\n')}\n`,
+  );
+  console.log(
+    `memory of the application processes, after the warm-up and after the matrix:\n${memory.join('\n')}`,
+  );
+  console.log(
+    `\n${failed ? `FAILED: ${failed} requests errored or answered differently` : 'no request failed'}; ` +
       `whole run ${fmt((Date.now() - started) / 1000, 0)} s`,
   );
-  return allFailed ? 1 : 0;
+  return failed ? 1 : 0;
 }
 
-runBench(main);
+runBench(main, () =>
+  Promise.all(
+    ['load-cold', 'load-warm'].map((bench) => clearRedisPrefix(REDIS_URL, queuePrefix(bench)).catch(() => 0)),
+  ),
+);

@@ -1,5 +1,6 @@
 // The benchmark queries: GraphQL documents and the hand-written SQL that answers the same data, shared by
-// `bench:seasons` (the full season graph, one request at a time) and `bench:load` (both under concurrent load).
+// `bench:seasons` (the full season graph, one request at a time) and `bench:load` (these and a page of race weeks
+// under concurrent load; PostGraphile's documents for the same questions are in postgraphile-queries.ts).
 // Each SQL mirrors its GraphQL document field for field, in the same order, with the same ordering of lists and
 // the same time format (ISO 8601 in UTC with milliseconds), so the two answers compare equal once parsed.
 
@@ -75,5 +76,26 @@ SELECT json_build_object('data', json_build_object('sessions', json_build_object
       'raceWeek', json_build_object(
         'series', CASE WHEN sr.series_id IS NULL THEN NULL ELSE json_build_object('name', sr.name) END,
         'layout', CASE WHEN l.track_id IS NULL THEN NULL ELSE json_build_object('trackName', l.track_name) END)))
+      ORDER BY p.start_time, p.id), '[]')
+    FROM page p LEFT JOIN series sr ON sr.series_id = p.series_id LEFT JOIN sim_layout l ON l.track_id = p.track_id))))::text AS body`;
+
+/** A page of race weeks: the first 50 weeks that overlap [from, to), by start. */
+export const RACE_WEEKS_PAGE_SIZE = 50;
+export const raceWeeksGql = (from: Date, to: Date) =>
+  `{ raceWeeks(filter: { from: "${from.toISOString()}", to: "${to.toISOString()}" }, first: ${RACE_WEEKS_PAGE_SIZE}) {
+  edges { node { id raceWeekNum startTime layout { trackName } series { name } } } } }`;
+
+/**
+ * The same data as raceWeeksGql, shaped as its GraphQL response, as text (column `body`); $1 = from, $2 = to.
+ * A week overlaps [from, to) when it ends after `from` and starts before `to`, as the resolver filters it.
+ */
+export const RACE_WEEKS_RESPONSE_SQL = `WITH page AS (
+  SELECT rw.id, rw.race_week_num, rw.start_time, rw.series_id, rw.track_id FROM race_week rw
+  WHERE rw.end_time > $1 AND rw.start_time < $2 ORDER BY rw.start_time, rw.id LIMIT ${RACE_WEEKS_PAGE_SIZE})
+SELECT json_build_object('data', json_build_object('raceWeeks', json_build_object(
+  'edges', (SELECT coalesce(json_agg(json_build_object('node', json_build_object(
+      'id', p.id, 'raceWeekNum', p.race_week_num, 'startTime', ${iso('p.start_time')},
+      'layout', CASE WHEN l.track_id IS NULL THEN NULL ELSE json_build_object('trackName', l.track_name) END,
+      'series', CASE WHEN sr.series_id IS NULL THEN NULL ELSE json_build_object('name', sr.name) END))
       ORDER BY p.start_time, p.id), '[]')
     FROM page p LEFT JOIN series sr ON sr.series_id = p.series_id LEFT JOIN sim_layout l ON l.track_id = p.track_id))))::text AS body`;
