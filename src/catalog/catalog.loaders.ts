@@ -1,5 +1,6 @@
 // The catalog's per-request DataLoaders: every nested catalog field resolves through one of these, so a
-// query costs one statement per level, whatever the number of parents.
+// query costs one statement per level, whatever the number of parents. Rows a loader reads along the way (a
+// class's cars) prime the loaders that would read them again.
 import DataLoader from 'dataloader';
 import { groupBy, indexBy } from '../core/graphql/dataloader.registry.js';
 import type { CatalogService } from './catalog.service.js';
@@ -42,12 +43,15 @@ export class CatalogLoaders {
   );
 
   readonly carsOfClass = new DataLoader<number, Car[]>(async (ids) => {
-    const rows = await this.catalog.classMembersWithCars(ids);
+    const rows = await this.catalog.carsOfClasses(ids);
+    // The cars come with their classes: a later `car` of one of them costs no statement.
+    for (const { car } of rows) this.car.prime(car.carId, car);
     return groupBy(ids, rows, (m) => m.carClassId).map((list) => list.map((m) => m.car));
   });
 
   readonly classesOfCar = new DataLoader<number, CarClass[]>(async (ids) => {
-    const rows = await this.catalog.carMembersWithClasses(ids);
+    const rows = await this.catalog.classesOfCars(ids);
+    for (const { carClass } of rows) this.carClass.prime(carClass.carClassId, carClass);
     return groupBy(ids, rows, (m) => m.carId).map((list) => list.map((m) => m.carClass));
   });
 }

@@ -1,5 +1,5 @@
 // GET /calendar.ics: the race calendar (the `sessions` query, same filters) as an iCalendar feed that calendar
-// apps import or subscribe to. Sessions are read page by page through SeasonsService.listSessions; the rows
+// apps import or subscribe to. Sessions are read page by page through SeasonsService.sessions; the rows
 // around them (event, race week, series, season, layout, classes, cars) in one set-based query each.
 import {
   BadRequestException,
@@ -235,8 +235,9 @@ export class CalendarController {
     let totalCount = 0;
     for (;;) {
       const first = Math.min(MAX_PAGE_SIZE, q.limit - sessions.length);
-      const page = await this.seasons.listSessions({ filter, first, after }, owned);
-      if (after === undefined) totalCount = page.totalCount;
+      const page = await this.seasons.sessions({ filter, first, after }, { owned });
+      // Counted once, with the first page.
+      if (after === undefined) totalCount = await page.totalCount;
       sessions.push(...page.edges.map((e) => e.node));
       if (!page.pageInfo.hasNextPage || sessions.length >= q.limit || !page.pageInfo.endCursor) break;
       after = page.pageInfo.endCursor;

@@ -1,6 +1,7 @@
 // The seasons module's per-request DataLoaders: every nested field of the season graph resolves through one of
 // these, so a query costs one statement per level whatever the number of parents. Fields with arguments
-// (`Event.instances(from, to)`) get one loader per distinct argument set.
+// (`Event.instances(from, to)`) get one loader per distinct argument set. A row read with another (a week's event,
+// a session's event and week) primes the loader that would read it again.
 import DataLoader from 'dataloader';
 import { groupBy, indexBy } from '../core/graphql/dataloader.registry.js';
 import type { CarRestriction, CarRestrictionChange } from './entities/car-restriction.entity.js';
@@ -29,9 +30,20 @@ export class SeasonsLoaders {
     indexBy(ids, await this.seasons.raceWeeksByIds(ids), (w) => w.id),
   );
 
-  readonly raceWeeksOfSeason = new DataLoader<number, RaceWeek[]>(async (ids) =>
-    groupBy(ids, await this.seasons.raceWeeksOfSeasons(ids), (w) => w.seasonId),
-  );
+  // A week's event is read with it (a to-one join): `RaceWeek.event` below a season's weeks costs no statement.
+  readonly raceWeeksOfSeason = new DataLoader<number, RaceWeek[]>(async (ids) => {
+    const rows = await this.seasons.raceWeeksOfSeasons(ids);
+    for (const { week, event } of rows) {
+      this.raceWeek.prime(week.id, week);
+      this.eventOfWeek.prime(week.id, event);
+      if (event) this.event.prime(event.id, event);
+    }
+    return groupBy(
+      ids,
+      rows.map((r) => r.week),
+      (w) => w.seasonId,
+    );
+  });
 
   readonly restrictionsOfWeek = new DataLoader<number, CarRestriction[]>(async (ids) =>
     groupBy(ids, await this.seasons.restrictionsOfWeeks(ids), (r) => r.raceWeekId),
@@ -56,6 +68,13 @@ export class SeasonsLoaders {
   readonly instance = new DataLoader<number, Session | null>(async (ids) =>
     indexBy(ids, await this.seasons.instancesByIds(ids), (i) => i.id),
   );
+
+  /** An event and its race week read with a session (a join, seasons.service.ts): they cost no statement. */
+  primeWeek(event: Event, week: RaceWeek): void {
+    this.event.prime(event.id, event);
+    this.raceWeek.prime(week.id, week);
+    this.eventOfWeek.prime(week.id, event);
+  }
 
   private readonly instanceLoaders = new Map<string, DataLoader<number, Session[]>>();
 

@@ -276,12 +276,13 @@ export class SessionResolver {
   })
   async sessions(@Args() args: SessionsArgs, @Context() ctx: GraphQLContext & RequestContext) {
     const custId = args.filter?.ownedByCustId;
-    if (custId === undefined) return this.service.listSessions(args);
+    const loaders = seasons(ctx);
+    if (custId === undefined) return this.service.sessions(args, { loaders });
     await this.requesters.assertMaySee(ctx, custId, '"ownedByCustId": owned content');
     const lookup = this.moduleRef.get<OwnershipLookup>(OWNERSHIP_LOOKUP, { strict: false });
     const owned = await lookup.ownedContent(custId);
     if (!owned) throw new NotFoundError('Member', custId);
-    return this.service.listSessions(args, owned);
+    return this.service.sessions(args, { owned, loaders });
   }
 
   @ResolveField(() => Event, { nullable: true })

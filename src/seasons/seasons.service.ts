@@ -1,13 +1,23 @@
 // Read side of the seasons module: filtered, keyset-paginated lists (series, seasons, race weeks, the race
 // calendar) and the batch look-ups behind the DataLoaders. Other modules use this service, never its repositories.
+// Every read selects the columns its GraphQL type shows (read-columns.ts), as plain rows: no stored payload is read
+// and no entity hydrated; a list's count runs only when `totalCount` is selected (docs/architecture.md §6.1).
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Category, categoryValues } from '../catalog/dto/catalog.args.js';
 import { BadInputError, NotFoundError } from '../core/errors/domain-error.js';
-import { paginate, perParentWindow } from '../core/graphql/pagination.js';
-import type { ConnectionShape } from '../core/graphql/pagination.js';
+import {
+  countRows,
+  paginateLazily,
+  perParentWindow,
+  pick,
+  plainRows,
+  readColumns,
+  selectColumns,
+} from '../core/graphql/pagination.js';
+import type { ConnectionShape, KeysetSort, LazyConnectionShape } from '../core/graphql/pagination.js';
 import type {
   CalendarFilter,
   RaceWeeksArgs,
@@ -21,6 +31,8 @@ import { RaceWeek } from './entities/race-week.entity.js';
 import { Season } from './entities/season.entity.js';
 import { Series } from './entities/series.entity.js';
 import type { OwnedContent } from '../core/ownership.js';
+import { OMIT } from './read-columns.js';
+import type { SeasonsLoaders } from './seasons.loaders.js';
 
 const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const SERIES_CATEGORIES = new Set<Category>([Category.SPORTS_CAR, Category.FORMULA_CAR]);
@@ -62,7 +74,7 @@ export class SeasonsService {
 
   // --- Lists ---------------------------------------------------------------------------------------------------
 
-  listSeries(args: SeriesListArgs): Promise<ConnectionShape<Series>> {
+  listSeries(args: SeriesListArgs): Promise<LazyConnectionShape<Series>> {
     const qb = this.series.createQueryBuilder('s');
     const f = args.filter;
     if (f?.search) qb.andWhere('(s.name ILIKE :q OR s.short_name ILIKE :q)', { q: like(f.search) });
@@ -73,29 +85,31 @@ export class SeasonsService {
       qb.andWhere('s.category = ANY(:cats)', { cats });
     }
     if (f?.official !== undefined) qb.andWhere('s.official = :official', { official: f.official });
-    return paginate(qb, args, {
+    const sort: KeysetSort<Series> = {
       sortExpr: 's.name',
       idExpr: 's.seriesId',
       values: (s) => [s.name, s.seriesId],
-    });
+    };
+    return paginateLazily(qb, args, sort, { columns: readColumns(qb, 's', OMIT.series) });
   }
 
-  listSeasons(args: SeasonsArgs): Promise<ConnectionShape<Season>> {
+  listSeasons(args: SeasonsArgs): Promise<LazyConnectionShape<Season>> {
     const qb = this.seasons.createQueryBuilder('season');
     const f = args.filter;
     if (f?.seriesId) qb.andWhere('season.series_id = :seriesId', { seriesId: f.seriesId });
     if (f?.year) qb.andWhere('season.year = :year', { year: f.year });
     if (f?.quarter) qb.andWhere('season.quarter = :quarter', { quarter: f.quarter });
     if (f?.active !== undefined) qb.andWhere('season.active = :active', { active: f.active });
-    return paginate(qb, args, {
+    const sort: KeysetSort<Season> = {
       sortExpr: 'season.seasonId',
       idExpr: 'season.seasonId',
       values: (s) => [s.seasonId, s.seasonId],
       direction: 'DESC',
-    });
+    };
+    return paginateLazily(qb, args, sort, { columns: readColumns(qb, 'season', OMIT.season) });
   }
 
-  listRaceWeeks(args: RaceWeeksArgs): Promise<ConnectionShape<RaceWeek>> {
+  listRaceWeeks(args: RaceWeeksArgs): Promise<LazyConnectionShape<RaceWeek>> {
     const qb = this.weeks.createQueryBuilder('rw');
     const f = args.filter;
     checkRange(f?.from, f?.to);
@@ -113,23 +127,73 @@ export class SeasonsService {
         qb.andWhere('rw.category = ANY(:cats)', { cats: categoryValues(f.category, 'track') });
       }
     }
-    return paginate(qb, args, {
+    const sort: KeysetSort<RaceWeek> = {
       sortExpr: 'rw.startTime',
       idExpr: 'rw.id',
       values: (w) => [w.startTime.toISOString(), w.id],
-    });
+    };
+    return paginateLazily(qb, args, sort, { columns: readColumns(qb, 'rw', OMIT.raceWeek) });
   }
 
   /**
-   * The race calendar: session starts, filtered through their event's race week. `owned` (the member's content,
-   * for `ownedByCustId`) keeps weeks on a track they own or that is free, with an allowed car they own or free.
-   * `weekIds` keeps the sessions of those race weeks only (the planner's raceable weeks).
+   * The race calendar, one page in one statement: session starts joined to their events and race weeks (to-one),
+   * read as plain rows. `loaders` (the request's) are primed with those events and weeks, so a session's `event`
+   * and `raceWeek` cost no statement. The count runs only when asked for. `owned`, `weekIds`: see sessionsQuery.
    */
-  listSessions(
+  sessions(
+    args: SessionsArgs,
+    options: { owned?: OwnedContent; weekIds?: readonly number[]; loaders?: SeasonsLoaders } = {},
+  ): Promise<LazyConnectionShape<Session>> {
+    const qb = this.sessionsQuery(args, options.owned, options.weekIds);
+    return this.sessionsPage(qb, args, options.loaders);
+  }
+
+  /** The race calendar with its count, read together (for callers that need the number): see `sessions`. */
+  async listSessions(
     args: SessionsArgs,
     owned?: OwnedContent,
     weekIds?: readonly number[],
   ): Promise<ConnectionShape<Session>> {
+    const qb = this.sessionsQuery(args, owned, weekIds);
+    const [page, totalCount] = await Promise.all([this.sessionsPage(qb, args), countRows(qb, true)]);
+    return { ...page, totalCount };
+  }
+
+  private sessionsPage(
+    qb: SelectQueryBuilder<Session>,
+    args: SessionsArgs,
+    loaders?: SeasonsLoaders,
+  ): Promise<LazyConnectionShape<Session>> {
+    const cols = {
+      i: readColumns(qb, 'i', OMIT.session, 'i__'),
+      e: readColumns(qb, 'e', OMIT.event, 'e__'),
+      rw: readColumns(qb, 'rw', OMIT.raceWeek, 'rw__'),
+    };
+    const sort: KeysetSort<Session> = {
+      sortExpr: 'i.startTime',
+      idExpr: 'i.id',
+      values: (i) => [i.startTime.toISOString(), i.id],
+    };
+    return paginateLazily(qb, args, sort, {
+      columns: [...cols.i, ...cols.e, ...cols.rw],
+      joinsToOne: true,
+      node: (row) => {
+        loaders?.primeWeek(pick<Event>(row, cols.e), pick<RaceWeek>(row, cols.rw));
+        return pick<Session>(row, cols.i);
+      },
+    });
+  }
+
+  /**
+   * Session starts, filtered through their event's race week (aliases `i`, `e`, `rw`). `owned` (the member's
+   * content, for `ownedByCustId`) keeps weeks on a track they own or that is free, with an allowed car they own or
+   * free. `weekIds` keeps the sessions of those race weeks only (the planner's raceable weeks).
+   */
+  private sessionsQuery(
+    args: SessionsArgs,
+    owned?: OwnedContent,
+    weekIds?: readonly number[],
+  ): SelectQueryBuilder<Session> {
     const f = args.filter;
     checkRange(f?.from, f?.to);
     checkTemperatures(f);
@@ -143,24 +207,22 @@ export class SeasonsService {
     if (f?.carClassIds?.length)
       qb.andWhere('rw.car_class_ids && CAST(:carClassIds AS int[])', { carClassIds: f.carClassIds });
     if (weekIds) qb.andWhere('rw.id = ANY(CAST(:weekIds AS int[]))', { weekIds: [...weekIds] });
-    if (owned) {
-      qb.andWhere(
-        `EXISTS (SELECT 1 FROM sim_layout l JOIN sim_track t ON t.package_id = l.package_id
-           WHERE l.track_id = rw.track_id AND (t.free_with_subscription OR t.package_id = ANY(CAST(:ownedTracks AS int[]))))`,
-        { ownedTracks: owned.trackPackageIds },
-      );
-      qb.andWhere(
-        `EXISTS (SELECT 1 FROM sim_car c WHERE (c.free_with_subscription OR c.car_id = ANY(CAST(:ownedCars AS int[])))
-           AND CASE WHEN cardinality(rw.car_ids) > 0 THEN c.car_id = ANY(rw.car_ids)
-                    ELSE EXISTS (SELECT 1 FROM car_class_car m WHERE m.car_id = c.car_id AND m.car_class_id = ANY(rw.car_class_ids)) END)`,
-        { ownedCars: owned.carIds },
-      );
-    }
-    return paginate(qb, args, {
-      sortExpr: 'i.startTime',
-      idExpr: 'i.id',
-      values: (i) => [i.startTime.toISOString(), i.id],
-    });
+    if (owned) this.ownedFilter(qb, owned);
+    return qb;
+  }
+
+  private ownedFilter(qb: SelectQueryBuilder<Session>, owned: OwnedContent): void {
+    qb.andWhere(
+      `EXISTS (SELECT 1 FROM sim_layout l JOIN sim_track t ON t.package_id = l.package_id
+         WHERE l.track_id = rw.track_id AND (t.free_with_subscription OR t.package_id = ANY(CAST(:ownedTracks AS int[]))))`,
+      { ownedTracks: owned.trackPackageIds },
+    );
+    qb.andWhere(
+      `EXISTS (SELECT 1 FROM sim_car c WHERE (c.free_with_subscription OR c.car_id = ANY(CAST(:ownedCars AS int[])))
+         AND CASE WHEN cardinality(rw.car_ids) > 0 THEN c.car_id = ANY(rw.car_ids)
+                  ELSE EXISTS (SELECT 1 FROM car_class_car m WHERE m.car_id = c.car_id AND m.car_class_id = ANY(rw.car_class_ids)) END)`,
+      { ownedCars: owned.carIds },
+    );
   }
 
   /** Race weeks (alias `rw`) that overlap [from, to) and match the series, track and car filters. */
@@ -199,66 +261,96 @@ export class SeasonsService {
   // --- One by id -----------------------------------------------------------------------------------------------
 
   async oneSeries(id: number): Promise<Series> {
-    return (await this.series.findOneBy({ seriesId: id })) ?? Promise.reject(new NotFoundError('Series', id));
+    return (await this.seriesByIds([id]))[0] ?? Promise.reject(new NotFoundError('Series', id));
   }
 
   async season(id: number): Promise<Season> {
-    return (
-      (await this.seasons.findOneBy({ seasonId: id })) ?? Promise.reject(new NotFoundError('Season', id))
-    );
+    return (await this.seasonsByIds([id]))[0] ?? Promise.reject(new NotFoundError('Season', id));
   }
 
   async raceWeek(id: number): Promise<RaceWeek> {
-    return (await this.weeks.findOneBy({ id })) ?? Promise.reject(new NotFoundError('RaceWeek', id));
+    return (await this.raceWeeksByIds([id]))[0] ?? Promise.reject(new NotFoundError('RaceWeek', id));
   }
 
   // --- Batch look-ups for DataLoaders: one statement per batch of keys ------------------------------------
 
   seriesByIds(ids: readonly number[]): Promise<Series[]> {
-    return this.series.findBy({ seriesId: In([...ids]) });
+    const qb = this.series.createQueryBuilder('s').where('s.series_id = ANY(:ids)', { ids: [...ids] });
+    return plainRows(qb, 's', OMIT.series);
   }
 
   seasonsByIds(ids: readonly number[]): Promise<Season[]> {
-    return this.seasons.findBy({ seasonId: In([...ids]) });
+    const qb = this.seasons.createQueryBuilder('s').where('s.season_id = ANY(:ids)', { ids: [...ids] });
+    return plainRows(qb, 's', OMIT.season);
   }
 
   seasonsOfSeries(seriesIds: readonly number[]): Promise<Season[]> {
-    return this.seasons.find({ where: { seriesId: In([...seriesIds]) }, order: { seasonId: 'DESC' } });
+    const qb = this.seasons
+      .createQueryBuilder('s')
+      .where('s.series_id = ANY(:ids)', { ids: [...seriesIds] })
+      .orderBy('s.season_id', 'DESC');
+    return plainRows(qb, 's', OMIT.season);
   }
 
   raceWeeksByIds(ids: readonly number[]): Promise<RaceWeek[]> {
-    return this.weeks.findBy({ id: In([...ids]) });
+    const qb = this.weeks.createQueryBuilder('rw').where('rw.id = ANY(:ids)', { ids: [...ids] });
+    return plainRows(qb, 'rw', OMIT.raceWeek);
   }
 
-  raceWeeksOfSeasons(seasonIds: readonly number[]): Promise<RaceWeek[]> {
-    return this.weeks.find({ where: { seasonId: In([...seasonIds]) }, order: { raceWeekNum: 'ASC' } });
+  /** The weeks of seasons in order, each with its event (one per week, a to-one join): one statement. */
+  async raceWeeksOfSeasons(seasonIds: readonly number[]): Promise<{ week: RaceWeek; event: Event | null }[]> {
+    const qb = this.weeks
+      .createQueryBuilder('rw')
+      .leftJoin(Event, 'e', 'e.race_week_id = rw.id')
+      .where('rw.season_id = ANY(:ids)', { ids: [...seasonIds] })
+      .orderBy('rw.race_week_num', 'ASC');
+    const week = readColumns(qb, 'rw', OMIT.raceWeek, 'rw__');
+    const event = readColumns(qb, 'e', OMIT.event, 'e__');
+    const rows = await selectColumns(qb, [...week, ...event]).getRawMany<Record<string, unknown>>();
+    return rows.map((r) => ({
+      week: pick<RaceWeek>(r, week),
+      event: r.e__id === null ? null : pick<Event>(r, event),
+    }));
   }
 
   restrictionsOfWeeks(weekIds: readonly number[]): Promise<CarRestriction[]> {
-    return this.restrictions.find({ where: { raceWeekId: In([...weekIds]) }, order: { carId: 'ASC' } });
+    const qb = this.restrictions
+      .createQueryBuilder('r')
+      .where('r.race_week_id = ANY(:ids)', { ids: [...weekIds] })
+      .orderBy('r.car_id', 'ASC');
+    return plainRows(qb, 'r', OMIT.restriction);
   }
 
   restrictionChangesOfWeeks(weekIds: readonly number[]): Promise<CarRestrictionChange[]> {
-    return this.changes.find({
-      where: { raceWeekId: In([...weekIds]) },
-      order: { seenAt: 'DESC', id: 'DESC' },
-    });
+    const qb = this.changes
+      .createQueryBuilder('c')
+      .where('c.race_week_id = ANY(:ids)', { ids: [...weekIds] })
+      .orderBy('c.seen_at', 'DESC')
+      .addOrderBy('c.id', 'DESC');
+    return plainRows(qb, 'c', OMIT.restrictionChange);
   }
 
   instancesByIds(ids: readonly number[]): Promise<Session[]> {
-    return this.instances.findBy({ id: In([...ids]) });
+    const qb = this.instances.createQueryBuilder('i').where('i.id = ANY(:ids)', { ids: [...ids] });
+    return plainRows(qb, 'i', OMIT.session);
   }
 
   eventsByIds(ids: readonly number[]): Promise<Event[]> {
-    return this.events.findBy({ id: In([...ids]) });
+    const qb = this.events.createQueryBuilder('e').where('e.id = ANY(:ids)', { ids: [...ids] });
+    return plainRows(qb, 'e', OMIT.event);
   }
 
   eventsOfWeeks(weekIds: readonly number[]): Promise<Event[]> {
-    return this.events.findBy({ raceWeekId: In([...weekIds]) });
+    const qb = this.events.createQueryBuilder('e').where('e.race_week_id = ANY(:ids)', { ids: [...weekIds] });
+    return plainRows(qb, 'e', OMIT.event);
   }
 
   classesOfEvents(eventIds: readonly number[]): Promise<EventClass[]> {
-    return this.eventClasses.find({ where: { eventId: In([...eventIds]) }, order: { position: 'ASC' } });
+    const qb = this.eventClasses
+      .createQueryBuilder('c')
+      .where('c.event_id = ANY(:ids)', { ids: [...eventIds] })
+      .orderBy('c.position', 'ASC');
+    return plainRows(qb, 'c', OMIT.eventClass);
   }
 
   /** The first `first` session starts of each event in [from, to), in order. */
@@ -270,7 +362,7 @@ export class SeasonsService {
   ): Promise<Session[]> {
     checkRange(from, to);
     const filter = [from ? 'start_time >= :from' : 'TRUE', to ? 'start_time < :to' : 'TRUE'].join(' AND ');
-    return this.instances
+    const qb = this.instances
       .createQueryBuilder('i')
       .where(perParentWindow('event_instance', 'event_id', 'start_time, id', filter), {
         ids: [...eventIds],
@@ -279,7 +371,7 @@ export class SeasonsService {
         first,
       })
       .orderBy('i.start_time', 'ASC')
-      .addOrderBy('i.id', 'ASC')
-      .getMany();
+      .addOrderBy('i.id', 'ASC');
+    return plainRows(qb, 'i', OMIT.session);
   }
 }

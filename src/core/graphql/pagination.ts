@@ -1,5 +1,7 @@
 // Relay-style connections with keyset pagination: `first` (capped), `after` (an opaque cursor over the sort
-// key and the id), `edges`, `pageInfo`, `totalCount`. Two statements per connection: the page and the count.
+// key and the id), `edges`, `pageInfo`, `totalCount`. The page is one statement; the count another, which a lazy
+// connection runs only when `totalCount` is selected. Rows may be read as plain objects of the columns their
+// GraphQL type shows (`readColumns`), so no stored payload is read or hydrated for nothing.
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
 import type { Type } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
@@ -56,6 +58,11 @@ export interface ConnectionShape<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
   totalCount: number;
+}
+
+/** A connection whose count is read only when asked: GraphQL awaits `totalCount` when the field is selected. */
+export interface LazyConnectionShape<T> extends Omit<ConnectionShape<T>, 'totalCount'> {
+  totalCount: PromiseLike<number>;
 }
 
 /** Builds `<Name>Connection` and `<Name>Edge` GraphQL types for a node type. */
@@ -140,49 +147,57 @@ export interface KeysetSort<T> {
   sortExpr: string;
   /** SQL expression of the unique tie-breaker, e.g. `car.car_id`. */
   idExpr: string;
-  /** The same two values read from an entity. */
+  /** The same two values read from a row. */
   values: (row: T) => [string | number, number];
   direction?: 'ASC' | 'DESC';
 }
 
-/** Runs a keyset-paginated query: `qb` carries the filters, this adds order, cursor and limit. */
-export async function paginate<T extends ObjectLiteral>(
-  qb: SelectQueryBuilder<T>,
-  args: PageArgs,
-  sort: KeysetSort<T>,
-): Promise<ConnectionShape<T>> {
+export interface PageOptions<T> {
+  /** The columns read (`readColumns`): the page is plain rows of them, never hydrated. Default: the entities. */
+  columns?: readonly ReadColumn[];
+  /** Builds a node from a row read with `columns` (default: the row itself). */
+  node?: (row: Record<string, unknown>) => T;
+  /** Every join of the query is to-one: the count is count(*), not a count of distinct ids. */
+  joinsToOne?: boolean;
+}
+
+/** The page query: `qb`'s filters, then order, cursor and limit (one more row than asked: is there a next page). */
+function pageQuery<T>(qb: SelectQueryBuilder<ObjectLiteral>, args: PageArgs, sort: KeysetSort<T>) {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
-  const tag = listTag(sort);
-  const countQb = qb.clone();
   const dir = sort.direction ?? 'ASC';
-  const pageQb = qb
+  const page = qb
     .clone()
     .orderBy(sort.sortExpr, dir)
     .addOrderBy(sort.idExpr, dir)
     .limit(first + 1);
   if (args.after) {
-    const [s, id] = decodeCursor(args.after, 2, tag);
+    const [s, id] = decodeCursor(args.after, 2, listTag(sort));
     if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw notACursor(args.after);
     const op = dir === 'ASC' ? '>' : '<';
-    pageQb.andWhere(`(${sort.sortExpr}, ${sort.idExpr}) ${op} (:cursorSort, :cursorId)`, {
+    page.andWhere(`(${sort.sortExpr}, ${sort.idExpr}) ${op} (:cursorSort, :cursorId)`, {
       cursorSort: s,
       cursorId: id,
     });
   }
-  let rows: T[];
-  let totalCount: number;
+  return { first, page };
+}
+
+/** Runs `work` (reading a page): a value PostgreSQL cannot read as the sort key is a bad cursor. */
+async function readingCursor<R>(args: PageArgs, work: () => Promise<R>): Promise<R> {
   try {
-    [rows, totalCount] = await Promise.all([pageQb.getMany(), countQb.getCount()]);
+    return await work();
   } catch (err) {
-    // Only the cursor's values are not ours: a value PostgreSQL cannot read as the sort key is a bad cursor.
+    // Only the cursor's values are not ours.
     if (args.after && isDataException(err)) throw notACursor(args.after);
     throw err;
   }
-  const page = rows.slice(0, first);
-  const edges = page.map((node) => ({ node, cursor: encodeCursor(sort.values(node), tag) }));
+}
+
+function connectionOf<T>(rows: T[], first: number, args: PageArgs, sort: KeysetSort<T>) {
+  const tag = listTag(sort);
+  const edges = rows.slice(0, first).map((node) => ({ node, cursor: encodeCursor(sort.values(node), tag) }));
   return {
     edges,
-    totalCount,
     pageInfo: {
       hasNextPage: rows.length > first,
       hasPreviousPage: Boolean(args.after),
@@ -190,6 +205,115 @@ export async function paginate<T extends ObjectLiteral>(
       endCursor: edges.at(-1)?.cursor ?? null,
     },
   };
+}
+
+/**
+ * The number of `qb`'s rows, counted when first awaited (a thenable: GraphQL awaits it only when `totalCount` is
+ * selected; aliases of the field share the one statement). `joinsToOne`: see PageOptions.
+ */
+export function countRows(qb: SelectQueryBuilder<ObjectLiteral>, joinsToOne = false): PromiseLike<number> {
+  const query = qb.clone();
+  let count: Promise<number> | undefined;
+  const run = () =>
+    joinsToOne
+      ? query
+          .orderBy()
+          .select('count(*)::int', 'n')
+          .getRawOne<{ n: number }>()
+          .then((r) => r?.n ?? 0)
+      : query.getCount();
+  return {
+    then: (onFulfilled, onRejected) => (count ??= run()).then(onFulfilled, onRejected),
+  };
+}
+
+/**
+ * Runs a keyset-paginated query and its count together: `qb` carries the filters, this adds order, cursor and
+ * limit. For callers that need the number itself; a GraphQL list uses `paginateLazily`.
+ */
+export async function paginate<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  args: PageArgs,
+  sort: KeysetSort<T>,
+): Promise<ConnectionShape<T>> {
+  const { first, page } = pageQuery(qb, args, sort);
+  const [rows, totalCount] = await readingCursor(args, () =>
+    Promise.all([page.getMany() as Promise<T[]>, countRows(qb)]),
+  );
+  return { ...connectionOf(rows, first, args, sort), totalCount };
+}
+
+/**
+ * One keyset page in one statement, its count left to GraphQL: `totalCount` is a thenable that runs the count
+ * when awaited, which GraphQL does only when the field is selected (docs/architecture.md §6.1).
+ */
+export async function paginateLazily<T>(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  args: PageArgs,
+  sort: KeysetSort<T>,
+  options: PageOptions<T> = {},
+): Promise<LazyConnectionShape<T>> {
+  const { first, page } = pageQuery(qb, args, sort);
+  const { columns, node } = options;
+  const rows = await readingCursor(args, async () => {
+    if (!columns) return (await page.getMany()) as T[];
+    const raw = await selectColumns(page, columns).getRawMany<Record<string, unknown>>();
+    return node ? raw.map(node) : (raw as T[]);
+  });
+  return { ...connectionOf(rows, first, args, sort), totalCount: countRows(qb, options.joinsToOne) };
+}
+
+/** A column an object is read with: the SQL that reads it and the key of the raw row that holds it. */
+export interface ReadColumn {
+  sql: string;
+  key: string;
+  property: string;
+}
+
+/**
+ * The columns of the entity behind `alias` in `qb` but those named in `omit` (stored payloads and bookkeeping no
+ * GraphQL field shows), each selected as `<prefix><property>`: a raw row is then the object, never hydrated.
+ */
+export function readColumns(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  alias: string,
+  omit: readonly string[],
+  prefix = '',
+): ReadColumn[] {
+  return qb.expressionMap
+    .findAliasByName(alias)
+    .metadata.columns.filter((c) => !c.isVirtual && !omit.includes(c.propertyName))
+    .map((c) => ({
+      sql: `${qb.escape(alias)}.${qb.escape(c.databaseName)}`,
+      key: prefix + c.propertyName,
+      property: c.propertyName,
+    }));
+}
+
+/** Makes `columns` the whole selection of `qb`. */
+export function selectColumns<Q extends ObjectLiteral>(
+  qb: SelectQueryBuilder<Q>,
+  columns: readonly ReadColumn[],
+): SelectQueryBuilder<Q> {
+  qb.select([]);
+  for (const c of columns) qb.addSelect(c.sql, c.key);
+  return qb;
+}
+
+/** The rows of `qb` as plain objects of the columns of `alias` but `omit` (see `readColumns`). */
+export function plainRows<T>(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  alias: string,
+  omit: readonly string[],
+): Promise<T[]> {
+  return selectColumns(qb, readColumns(qb, alias, omit)).getRawMany<T>();
+}
+
+/** The object held by a joined row under `columns` (read with a prefix). */
+export function pick<T>(row: Record<string, unknown>, columns: readonly ReadColumn[]): T {
+  const out: Record<string, unknown> = {};
+  for (const c of columns) out[c.property] = row[c.key];
+  return out as T;
 }
 
 /**

@@ -160,7 +160,8 @@ export class RaceWeek {
   @Column({ name: 'forecast_path', type: 'text', nullable: true })
   forecastPath: string | null;
 
-  @Column({ type: 'jsonb', default: {} })
+  /** iRacing's payload as sent, for the record: no query reads it unless it selects it by name. */
+  @Column({ type: 'jsonb', default: {}, select: false })
   raw: Record<string, unknown>;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

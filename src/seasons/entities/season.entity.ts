@@ -99,7 +99,8 @@ export class Season {
   @Field({ description: 'A team event (drivers change during the race).' })
   driverChanges: boolean;
 
-  @Column({ type: 'jsonb', default: {} })
+  /** iRacing's payload as sent, for the record: no query reads it unless it selects it by name. */
+  @Column({ type: 'jsonb', default: {}, select: false })
   raw: Record<string, unknown>;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -75,7 +75,8 @@ export class Series {
   @Column({ name: 'allowed_licenses', type: 'jsonb', default: [] })
   allowedLicenses: Record<string, unknown>[];
 
-  @Column({ type: 'jsonb', default: {} })
+  /** iRacing's payload as sent, for the record: no query reads it unless it selects it by name. */
+  @Column({ type: 'jsonb', default: {}, select: false })
   raw: Record<string, unknown>;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

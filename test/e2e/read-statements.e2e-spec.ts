@@ -1,0 +1,224 @@
+// The SQL statements of the hot GraphQL reads (docs/architecture.md §6.1, §6.2), counted on a seeded database
+// through the running application: each query costs a fixed number of statements whatever its page size (one per
+// level of the tree, never one per row), `totalCount` costs its statement only when selected, and no statement
+// reads a stored `raw` payload. The statements are counted, not mocked: every query runner's `query` is wrapped.
+import { randomBytes } from 'node:crypto';
+import { syntheticMembers } from '../../offline/replica.js';
+import type { MemberRef } from '../../offline/replica.js';
+import { syntheticDataset } from '../../offline/synthetic-dataset.js';
+import { ADMIN_KEY, registerLogSecret, startHarness } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const REDIRECT = 'http://127.0.0.1:5173/auth/iracing/callback';
+const KEY = randomBytes(32).toString('base64');
+registerLogSecret('TOKEN_ENCRYPTION_KEY (read statements)', KEY);
+const DAY = 86_400_000;
+const NOW = new Date();
+
+/** Every SQL text the application sends while `work` runs (the prototype of TypeORM's query runner, wrapped). */
+async function statements(h: Harness, work: () => Promise<unknown>): Promise<string[]> {
+  const runner = h.db.createQueryRunner();
+  const proto = Object.getPrototypeOf(runner) as { query: (...a: unknown[]) => Promise<unknown> };
+  await runner.release();
+  const original = proto.query;
+  const seen: string[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    seen.push(String(args[0]));
+    return original.apply(this, args);
+  };
+  try {
+    await work();
+  } finally {
+    proto.query = original;
+  }
+  return seen;
+}
+
+/** A harness on the synthetic world with a synced catalog and seasons, and one linked racer (a viewer). */
+async function seededHarness(): Promise<{ h: Harness; token: string }> {
+  const world = { seed: 11, scale: 0.1, now: NOW };
+  const members = syntheticMembers(world);
+  const h = await startHarness(
+    { dataset: syntheticDataset(world), members, redirectUris: [REDIRECT], now: () => NOW },
+    // Without the response cache: every query is executed, and its statements counted.
+    { IRACING_REDIRECT_URIS: REDIRECT, TOKEN_ENCRYPTION_KEY: `k1:${KEY}`, GRAPHQL_CACHE: 'false' },
+  );
+  for (const m of ['syncCatalog', 'syncSeasons']) {
+    const r = await h.data<Raw>(`mutation { ${m} { id } }`, {}, ADMIN_KEY);
+    const done = await h.waitForRun(r[m].id, 120_000);
+    if (done.status !== 'SUCCEEDED') throw new Error(`${m}: ${JSON.stringify(done.errors)}`);
+  }
+  const [racer] = members.sample(2, { baseUrl: h.replica.url, now: NOW }).slice(1) as MemberRef[];
+  const start = await h.data<Raw>(
+    `mutation($r: String!) { startIracingLink(redirectUri: $r) { authorizeUrl } }`,
+    { r: REDIRECT },
+  );
+  const url = new URL(start.startIracingLink.authorizeUrl);
+  url.searchParams.set('login_hint', String(racer.custId));
+  const back = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '');
+  registerLogSecret('an authorization code (read statements)', back.searchParams.get('code') ?? '');
+  const done = await h.data<Raw>(
+    `mutation($s: String!, $c: String!) { completeIracingLink(state: $s, code: $c) { viewerToken firstSync { id } } }`,
+    { s: back.searchParams.get('state'), c: back.searchParams.get('code') },
+  );
+  const { viewerToken, firstSync } = done.completeIracingLink;
+  registerLogSecret('a viewer token (read statements)', viewerToken);
+  // The racer's first sync writes what they own: over before anything is counted.
+  await h.waitForRun(firstSync.id, 60_000);
+  await idle(h);
+  return { h, token: viewerToken };
+}
+
+/** Waits until no sync is queued or running (follow-ups included): nothing but the measured query sends SQL. */
+async function idle(h: Harness, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [{ n }] = (await h.db.query(
+      `SELECT count(*)::int AS n FROM sync_run WHERE status IN ('QUEUED', 'RUNNING')`,
+    )) as { n: number }[];
+    if (n === 0) return;
+    if (Date.now() > deadline) throw new Error(`${n} sync runs still queued or running`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const count = (withCount: boolean) => (withCount ? 'totalCount' : '');
+
+const SESSIONS = (withCount: boolean) => `query($f: SessionFilter, $first: Int) {
+  sessions(filter: $f, first: $first) { ${count(withCount)} edges { node { startTime
+    raceWeek { series { name } layout { trackName } } } } } }`;
+
+const SEASONS = (withCount: boolean) => `query($first: Int) {
+  seasons(first: $first, filter: { active: true }) { ${count(withCount)} edges { node {
+    id name series { name category } carClasses { id name }
+    raceWeeks { id raceWeekNum startTime endTime layout { trackName configName }
+      carRestrictions { car { name } powerAdjustPct weightPenaltyKg maxDryTireSets maxPctFuelFill }
+      event { classes { position carClass { name } cars { name } } } } } } } }`;
+
+const RACE_WEEKS = (withCount: boolean) => `query($f: RaceWeekFilter, $first: Int) {
+  raceWeeks(filter: $f, first: $first) { ${count(withCount)} edges { node { id raceWeekNum startTime
+    series { name category } layout { trackName configName } } } } }`;
+
+const RACEABLE = (withCount: boolean) => `query($f: RaceableSessionFilter, $first: Int) {
+  me { raceableSessions(filter: $f, first: $first) { ${count(withCount)} edges { node { localStartTime
+    session { id startTime } myCars { id } } } } } }`;
+
+interface Measured {
+  statements: string[];
+  /** The connection the query answered. */
+  connection: Raw;
+}
+
+describe('statements of the GraphQL reads (seeded database)', () => {
+  let h: Harness;
+  let token: string;
+  const window = { from: NOW.toISOString(), to: new Date(NOW.getTime() + 7 * DAY).toISOString() };
+  const report: string[] = [];
+
+  beforeAll(async () => {
+    ({ h, token } = await seededHarness());
+    // The racer owns every car and track with every licence: each week of the window is raceable, the page full.
+    await h.db.query(
+      `INSERT INTO sim_profile_car_ownership (cust_id, car_id)
+       SELECT l.cust_id, c.car_id FROM iracing_link l CROSS JOIN sim_car c ON CONFLICT DO NOTHING`,
+    );
+    await h.db.query(
+      `INSERT INTO sim_profile_track_ownership (cust_id, package_id)
+       SELECT l.cust_id, t.package_id FROM iracing_link l CROSS JOIN sim_track t ON CONFLICT DO NOTHING`,
+    );
+    await h.db.query(
+      `UPDATE sim_profile p SET licenses = (SELECT jsonb_agg(jsonb_build_object('category_id', c, 'license_level', 20))
+         FROM generate_series(1, 6) c) FROM iracing_link l WHERE l.cust_id = p.cust_id`,
+    );
+  }, 300_000);
+  afterAll(async () => {
+    console.log(`SQL statements per query:\n${report.join('\n')}`);
+    await h?.close();
+  });
+
+  /** Runs the query with a page of 5 and one of 50, and without totalCount; each on a fresh request. */
+  async function measure(
+    name: string,
+    query: (withCount: boolean) => string,
+    connectionOf: (data: Raw) => Raw,
+    variables: Raw,
+    key: string | null = null,
+  ) {
+    const run = async (withCount: boolean, first: number): Promise<Measured> => {
+      let connection: Raw = {};
+      const seen = await statements(h, async () => {
+        connection = connectionOf(await h.data<Raw>(query(withCount), { ...variables, first }, key));
+      });
+      return { statements: seen, connection };
+    };
+    const small = await run(true, 5);
+    const large = await run(true, 50);
+    const uncounted = await run(false, 50);
+    const rows = (m: Measured) => (m.connection.edges as unknown[]).length;
+    report.push(
+      `  ${name}: ${large.statements.length} (page of 5: ${small.statements.length}; without totalCount: ` +
+        `${uncounted.statements.length}; ${rows(small)} and ${rows(large)} rows)`,
+    );
+    for (const m of [small, large, uncounted])
+      for (const sql of m.statements) expect(sql).not.toMatch(/\braw\b/i);
+    return { small, large, uncounted, rows };
+  }
+
+  it('serves the session calendar: one statement for the page, one per level below it', async () => {
+    const { small, large, uncounted, rows } = await measure('sessions', SESSIONS, (d) => d.sessions, {
+      f: window,
+    });
+    expect([rows(small), rows(large)]).toEqual([5, 50]);
+    expect(large.connection.totalCount).toBeGreaterThanOrEqual(50);
+    for (const { node } of large.connection.edges as Raw[])
+      expect(node.raceWeek).toEqual({
+        series: { name: expect.any(String) },
+        layout: { trackName: expect.any(String) },
+      });
+    // The page (the sessions joined to their events and race weeks, which prime those loaders), the series, the
+    // layouts; and the count when selected.
+    expect(large.statements).toHaveLength(4);
+    expect(small.statements).toHaveLength(4);
+    expect(uncounted.statements).toHaveLength(3);
+  });
+
+  it('serves the season graph in one statement per level, whatever the number of seasons', async () => {
+    const { small, large, uncounted, rows } = await measure('seasons graph', SEASONS, (d) => d.seasons, {});
+    expect(rows(large)).toBeGreaterThan(rows(small));
+    const weeks = (large.connection.edges as Raw[]).flatMap((e) => e.node.raceWeeks as Raw[]);
+    expect(weeks.filter((w) => w.event?.classes.length).length).toBeGreaterThan(0);
+    expect(weeks.filter((w) => w.carRestrictions.length).length).toBeGreaterThan(0);
+    expect(large.statements.length).toBe(small.statements.length);
+    expect(uncounted.statements.length).toBe(large.statements.length - 1);
+    // The page, the count, series, the seasons' classes, weeks with their events (a join), layouts,
+    // restrictions, their cars, event classes, their classes' cars; and the classes no season named, if any.
+    expect(large.statements.length).toBeLessThanOrEqual(11);
+  });
+
+  it('serves race weeks with their series and layouts in one statement per level', async () => {
+    const { small, large, uncounted, rows } = await measure('raceWeeks', RACE_WEEKS, (d) => d.raceWeeks, {
+      f: window,
+    });
+    expect(rows(large)).toBeGreaterThan(rows(small));
+    // The page, series, layouts; and the count when selected.
+    expect(large.statements).toHaveLength(4);
+    expect(small.statements).toHaveLength(4);
+    expect(uncounted.statements).toHaveLength(3);
+  });
+
+  it("serves the viewer's raceable sessions in a number of statements bounded by its depth", async () => {
+    const { small, large, rows } = await measure(
+      'me.raceableSessions',
+      RACEABLE,
+      (d) => d.me.raceableSessions,
+      { f: window },
+      token,
+    );
+    expect([rows(small), rows(large)]).toEqual([5, 50]);
+    expect(large.statements.length).toBe(small.statements.length);
+    // The viewer token, the week eligibility, the settings, the page, the count (the planner reads it with the
+    // page, whether selected or not), the viewer's cars.
+    expect(large.statements.length).toBeLessThanOrEqual(6);
+  });
+});
