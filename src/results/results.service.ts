@@ -4,8 +4,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { BadInputError, NotFoundError } from '../core/errors/domain-error.js';
-import { paginate } from '../core/graphql/pagination.js';
-import type { ConnectionShape } from '../core/graphql/pagination.js';
+import { paginateLazily } from '../core/graphql/pagination.js';
+import type { LazyConnectionShape } from '../core/graphql/pagination.js';
 import type { ResultsArgs } from './dto/results.args.js';
 import { Subsession } from './entities/subsession.entity.js';
 import { Lap } from './entities/lap.entity.js';
@@ -28,7 +28,7 @@ export class ResultsService {
   }
 
   /** Subsessions, newest first. */
-  list(args: ResultsArgs): Promise<ConnectionShape<Subsession>> {
+  list(args: ResultsArgs): Promise<LazyConnectionShape<Subsession>> {
     const f = args.filter;
     if (f?.from && f.to && f.from.getTime() >= f.to.getTime())
       throw new BadInputError(`"from" (${f.from.toISOString()}) must be before "to" (${f.to.toISOString()})`);
@@ -45,7 +45,7 @@ export class ResultsService {
     if (f?.kind) qb.andWhere('r.kind = :kind', { kind: f.kind });
     if (f?.from) qb.andWhere('r.start_time >= :from', { from: f.from });
     if (f?.to) qb.andWhere('r.start_time < :to', { to: f.to });
-    return paginate(qb, args, {
+    return paginateLazily<Subsession>(qb, args, {
       sortExpr: 'r.startTime',
       idExpr: 'r.subsessionId',
       values: (r) => [r.startTime.toISOString(), r.subsessionId],

@@ -11,7 +11,7 @@ import {
   Resolver,
   Subscription,
 } from '@nestjs/graphql';
-import { Connection, paginate } from '../core/graphql/pagination.js';
+import { Connection, paginateLazily } from '../core/graphql/pagination.js';
 import { SyncRunsArgs } from './dto/sync-runs.args.js';
 import { SyncCounts, SyncKind, SyncRun } from './sync-run.entity.js';
 import { SyncCronService } from './sync-cron.service.js';
@@ -114,7 +114,7 @@ export class SyncResolver {
     if (f?.kind) qb.andWhere('run.kind = :kind', { kind: f.kind });
     if (f?.status) qb.andWhere('run.status = :status', { status: f.status });
     if (f?.trigger) qb.andWhere('run.trigger = :trigger', { trigger: f.trigger });
-    return paginate(qb, args, {
+    return paginateLazily<SyncRun>(qb, args, {
       sortExpr: 'run.id',
       idExpr: 'run.id',
       values: (r) => [r.id, r.id],
