@@ -323,7 +323,7 @@ function questions(
       service: async () => {
         const page = await planner.raceableSessions(custId, { filter: { from, to }, first: PAGE });
         return {
-          total: page.totalCount,
+          total: await page.totalCount,
           rows: page.edges.map((e) => ({ id: e.node.session.id, myCarIds: e.node.myCarIds })),
         };
       },

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { sqlRows } from '../accounts/accounts.sql.js';
 import { BadInputError } from '../core/errors/domain-error.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor } from '../core/graphql/pagination.js';
-import type { ConnectionShape } from '../core/graphql/pagination.js';
+import type { ConnectionShape, LazyConnectionShape } from '../core/graphql/pagination.js';
 import { SeasonsService } from '../seasons/seasons.service.js';
 import { BlockReason, FavouriteKind } from './dto/planner.types.js';
 import type {
@@ -102,11 +102,11 @@ export class PlannerService {
     return next;
   }
 
-  /** Sessions the viewer can enter now, each with their cars that may race it (three statements). */
+  /** Sessions the viewer can enter now, each with their cars that may race it (two statements, three with the count). */
   async raceableSessions(
     custId: number,
     args: { filter?: RaceableSessionFilter; first?: number; after?: string },
-  ): Promise<ConnectionShape<RaceableSession>> {
+  ): Promise<LazyConnectionShape<RaceableSession>> {
     const { favouritesOnly, ...filter } = args.filter ?? {};
     const from = filter.from ?? new Date();
     const [weeks, { timeZone }] = await Promise.all([
@@ -123,10 +123,10 @@ export class PlannerService {
     ]);
     const weekOfEvent = new Map<number, WeekEligibility>();
     for (const w of weeks) for (const e of w.eventIds) weekOfEvent.set(e, w);
-    const page = await this.schedule.listSessions(
+    // The count of the page runs only when totalCount is asked for (docs/architecture.md §6.1).
+    const page = await this.schedule.sessions(
       { filter: { ...filter, from }, first: args.first, after: args.after },
-      undefined,
-      weeks.map((w) => w.raceWeekId),
+      { weekIds: weeks.map((w) => w.raceWeekId) },
     );
     return {
       ...page,

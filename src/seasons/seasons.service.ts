@@ -9,7 +9,6 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Category, categoryValues } from '../catalog/dto/catalog.args.js';
 import { BadInputError, NotFoundError } from '../core/errors/domain-error.js';
 import {
-  countRows,
   paginateLazily,
   perParentWindow,
   pick,
@@ -17,7 +16,7 @@ import {
   readColumns,
   selectColumns,
 } from '../core/graphql/pagination.js';
-import type { ConnectionShape, KeysetSort, LazyConnectionShape } from '../core/graphql/pagination.js';
+import type { KeysetSort, LazyConnectionShape } from '../core/graphql/pagination.js';
 import type {
   CalendarFilter,
   RaceWeeksArgs,
@@ -146,17 +145,6 @@ export class SeasonsService {
   ): Promise<LazyConnectionShape<Session>> {
     const qb = this.sessionsQuery(args, options.owned, options.weekIds);
     return this.sessionsPage(qb, args, options.loaders);
-  }
-
-  /** The race calendar with its count, read together (for callers that need the number): see `sessions`. */
-  async listSessions(
-    args: SessionsArgs,
-    owned?: OwnedContent,
-    weekIds?: readonly number[],
-  ): Promise<ConnectionShape<Session>> {
-    const qb = this.sessionsQuery(args, owned, weekIds);
-    const [page, totalCount] = await Promise.all([this.sessionsPage(qb, args), countRows(qb, true)]);
-    return { ...page, totalCount };
   }
 
   private sessionsPage(
