@@ -3,7 +3,8 @@
 // - unit: pure logic beside the code (src/, offline/), no services;
 // - integration: importers, repositories, the client and the replica on real PostgreSQL and Redis, no GraphQL/HTTP API;
 // - e2e: flows through the API, separate processes and the command lines.
-// Both database tiers share one global setup and teardown (Jest runs the same file once per run): one database.
+// Both database tiers share one global setup and teardown (Jest runs the same file once per run): one database per
+// Jest worker, which `setupFiles` points each test file at (test/support/worker-env.ts, docs/architecture.md §2.8).
 const common = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
@@ -17,6 +18,7 @@ const common = {
 const database = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFiles: ['<rootDir>/test/support/worker-env.ts'],
 };
 
 export default {
@@ -36,7 +38,8 @@ export default {
   ],
   // Per-project testTimeout is not applied by Jest: set here, it covers the database tiers (unit tests are quick).
   testTimeout: 120000,
-  // One test file at a time (they share one database), in a worker process that is replaced once it holds more than
-  // this: every file leaves some memory behind in the VM-modules loader, and a long run slowed down under it.
+  // Two test files at a time (package.json "test": --maxWorkers=2, a database and a Bull key prefix per worker), each
+  // in a worker process that is replaced once it holds more than this: every file leaves some memory behind in the
+  // VM-modules loader, and a long run slowed down under it.
   workerIdleMemoryLimit: '768MB',
 };

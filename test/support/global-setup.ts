@@ -1,7 +1,17 @@
-// Creates this run's own database (migrated by the application at start, under its advisory lock) and builds
-// dist/ (`npm run build`: src/ and offline/) for the suites that start `node dist/src/main.js`; the teardown
-// drops the database and clears this run's Redis keys. Jest loads this file outside its module mapper, so it
-// imports nothing from src/.
+// Creates this run's databases, one per Jest worker (as many as the run's --maxWorkers), and builds dist/
+// (`npm run build`: src/ and offline/) for the suites that start `node dist/src/main.js`; the teardown drops the
+// databases and clears this run's Redis keys. Jest loads this file outside its module mapper, so it imports
+// nothing from src/.
+//
+// Jest runs test files in parallel, each worker process one file at a time (package.json "test":
+// --maxWorkers=2), and a file owns the whole database it runs on (the harness empties every table at its start,
+// test/support/harness.ts), so each worker has a database and a Bull key prefix of its own: this process only
+// names them (TEST_WORKER_DATABASES, TEST_QUEUE_PREFIX), and test/support/worker-env.ts, a `setupFiles` module of
+// the database tiers, points DATABASE_URL, TEST_DATABASE_NAME and QUEUE_PREFIX at those of the file's worker
+// (JEST_WORKER_ID) before the file runs (docs/architecture.md §2.8). The databases are created empty: the first
+// file a worker runs migrates its database, as the application migrates one at start (under its advisory lock).
+// DATABASE_URL is removed from this process's environment, which the workers inherit: a child process started
+// without the environment of its test file finds no database rather than another worker's.
 //
 // It also sets up the log capture that the teardown scans for secrets (test/support/global-teardown.ts):
 // - LOG_FILE (+ LOG_FILE_LEVEL=debug): every application logger (pino) of the run appends its JSON lines there,
@@ -17,19 +27,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig: { maxWorkers: number }): Promise<void> {
   const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const suffix = `${Date.now().toString(36)}_${process.pid}`;
-  const name = `simlane_test_${suffix}`;
+  const workers = Math.max(1, globalConfig.maxWorkers);
+  const names = Array.from({ length: workers }, (_, i) => `simlane_test_${suffix}_w${i + 1}`);
+  process.env.TEST_WORKER_DATABASES = names.join(',');
+  process.env.TEST_QUEUE_PREFIX = `simlane-test-${suffix}`;
+  process.env.QUEUE_PREFIX = process.env.TEST_QUEUE_PREFIX;
+  delete process.env.DATABASE_URL;
+  delete process.env.TEST_DATABASE_NAME;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  process.env.TEST_DATABASE_NAME = name;
-  process.env.DATABASE_URL = url.toString();
-  process.env.QUEUE_PREFIX = `simlane-test-${suffix}`;
+  try {
+    for (const name of names) await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
   startLogCapture();
   // The suites that run the application as separate OS processes (`node dist/src/main.js`: workers, a config error)
   // need the current build, whatever order the suites run in.

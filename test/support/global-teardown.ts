@@ -1,22 +1,27 @@
-// Drops this run's database and removes its Bull keys from Redis (imports nothing from src/, see global-setup);
-// then scans every log line of the run (see global-setup: the application's log file and the stdout and stderr
-// of every process) for the secrets the run used, and fails the run if one is found.
+// Drops this run's databases (one per Jest worker) and removes its Bull keys (every worker's) from Redis; imports
+// nothing from src/, see global-setup. Then scans every log line of the run (see global-setup: the application's
+// log file and the stdout and stderr of every process) for the secrets the run used, and fails the run if one is
+// found.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
 export default async function globalTeardown(): Promise<void> {
-  const name = process.env.TEST_DATABASE_NAME;
-  if (name) {
+  const names = (process.env.TEST_WORKER_DATABASES ?? '').split(',').filter(Boolean);
+  if (names.length) {
     const admin = new pg.Client({
       connectionString: process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     });
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    try {
+      for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
   }
-  const prefix = process.env.QUEUE_PREFIX;
+  // The workers' prefixes (test/support/worker-env.ts) and the harnesses' below them all start with this one.
+  const prefix = process.env.TEST_QUEUE_PREFIX;
   if (prefix) {
     const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
     let cursor = '0';

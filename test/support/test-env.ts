@@ -1,5 +1,6 @@
 // Where the tests find PostgreSQL and Redis, and the names this test run uses in them, so several runs on one
-// machine never collide: a database and a Bull key prefix of their own.
+// machine, and the Jest workers of one run, never collide: a database and a Bull key prefix of their own
+// (test/support/worker-env.ts).
 export const ADMIN_DATABASE_URL =
   process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
