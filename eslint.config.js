@@ -49,7 +49,15 @@ const BOUNDARIES = [
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', '.tools/**', 'eslint.config.js', 'jest.config.js'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.data/**',
+      'coverage/**',
+      '.tools/**',
+      'eslint.config.js',
+      'jest.config.js',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
