@@ -14,6 +14,11 @@ import type { TrackModel } from './entities/track-model.entity.js';
 export class CatalogLoaders {
   constructor(private readonly catalog: CatalogService) {}
 
+  /** A layout another module read with its own rows (a join): its `layout` costs no statement. */
+  primeLayout(layout: TrackLayout): void {
+    this.layout.prime(layout.trackId, layout);
+  }
+
   readonly car = new DataLoader<number, Car | null>(async (ids) =>
     indexBy(ids, await this.catalog.carsByIds(ids), (c) => c.carId),
   );

@@ -25,7 +25,7 @@ const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
  * Columns no GraphQL field (nor the calendar feed) shows, left unread: iRacing's stored payloads and bookkeeping.
  * A column added to an entity is read unless named here; the objects read lack these properties.
  */
-const OMIT = {
+export const OMIT = {
   car: ['raw', 'createdAt', 'updatedAt'],
   carClass: ['createdAt', 'updatedAt'],
   carModel: ['createdAt', 'updatedAt'],

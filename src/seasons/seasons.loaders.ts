@@ -70,10 +70,11 @@ export class SeasonsLoaders {
   );
 
   /** An event and its race week read with a session (a join, seasons.service.ts): they cost no statement. */
-  primeWeek(event: Event, week: RaceWeek): void {
+  primeWeek(event: Event, week: RaceWeek, series?: Series | null): void {
     this.event.prime(event.id, event);
     this.raceWeek.prime(week.id, week);
     this.eventOfWeek.prime(week.id, event);
+    if (series) this.series.prime(series.seriesId, series);
   }
 
   private readonly instanceLoaders = new Map<string, DataLoader<number, Session[]>>();

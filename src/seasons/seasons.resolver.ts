@@ -277,12 +277,13 @@ export class SessionResolver {
   async sessions(@Args() args: SessionsArgs, @Context() ctx: GraphQLContext & RequestContext) {
     const custId = args.filter?.ownedByCustId;
     const loaders = seasons(ctx);
-    if (custId === undefined) return this.service.sessions(args, { loaders });
+    const primeLayout = (l: TrackLayout) => catalog(ctx).primeLayout(l);
+    if (custId === undefined) return this.service.sessions(args, { loaders, primeLayout });
     await this.requesters.assertMaySee(ctx, custId, '"ownedByCustId": owned content');
     const lookup = this.moduleRef.get<OwnershipLookup>(OWNERSHIP_LOOKUP, { strict: false });
     const owned = await lookup.ownedContent(custId);
     if (!owned) throw new NotFoundError('Member', custId);
-    return this.service.sessions(args, { owned, loaders });
+    return this.service.sessions(args, { owned, loaders, primeLayout });
   }
 
   @ResolveField(() => Event, { nullable: true })

@@ -6,7 +6,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { OMIT as CATALOG_OMIT } from '../catalog/catalog.service.js';
 import { Category, categoryValues } from '../catalog/dto/catalog.args.js';
+import { TrackLayout } from '../catalog/entities/track-layout.entity.js';
 import { BadInputError, NotFoundError } from '../core/errors/domain-error.js';
 import {
   paginateLazily,
@@ -141,21 +143,38 @@ export class SeasonsService {
    */
   sessions(
     args: SessionsArgs,
-    options: { owned?: OwnedContent; weekIds?: readonly number[]; loaders?: SeasonsLoaders } = {},
+    options: {
+      owned?: OwnedContent;
+      weekIds?: readonly number[];
+      loaders?: SeasonsLoaders;
+      /** With `loaders`: the week's series and layout are read in the same statement and primed too. */
+      primeLayout?: (layout: TrackLayout) => void;
+    } = {},
   ): Promise<LazyConnectionShape<Session>> {
     const qb = this.sessionsQuery(args, options.owned, options.weekIds);
-    return this.sessionsPage(qb, args, options.loaders);
+    return this.sessionsPage(qb, args, options.loaders, options.primeLayout);
   }
 
   private sessionsPage(
     qb: SelectQueryBuilder<Session>,
     args: SessionsArgs,
     loaders?: SeasonsLoaders,
+    primeLayout?: (layout: TrackLayout) => void,
   ): Promise<LazyConnectionShape<Session>> {
+    // To-one joins on primary keys: they change no count (PostgreSQL drops them from the count's plan).
+    const joined = loaders && primeLayout;
+    if (joined)
+      qb.leftJoin(Series, 's', 's.series_id = rw.series_id').leftJoin(
+        TrackLayout,
+        'l',
+        'l.track_id = rw.track_id',
+      );
     const cols = {
       i: readColumns(qb, 'i', OMIT.session, 'i__'),
       e: readColumns(qb, 'e', OMIT.event, 'e__'),
       rw: readColumns(qb, 'rw', OMIT.raceWeek, 'rw__'),
+      s: joined ? readColumns(qb, 's', OMIT.series, 's__') : [],
+      l: joined ? readColumns(qb, 'l', CATALOG_OMIT.layout, 'l__') : [],
     };
     const sort: KeysetSort<Session> = {
       sortExpr: 'i.startTime',
@@ -163,10 +182,19 @@ export class SeasonsService {
       values: (i) => [i.startTime.toISOString(), i.id],
     };
     return paginateLazily(qb, args, sort, {
-      columns: [...cols.i, ...cols.e, ...cols.rw],
+      columns: [...cols.i, ...cols.e, ...cols.rw, ...cols.s, ...cols.l],
       joinsToOne: true,
       node: (row) => {
-        loaders?.primeWeek(pick<Event>(row, cols.e), pick<RaceWeek>(row, cols.rw));
+        const series = joined ? pick<Series>(row, cols.s) : null;
+        loaders?.primeWeek(
+          pick<Event>(row, cols.e),
+          pick<RaceWeek>(row, cols.rw),
+          series?.seriesId ? series : null,
+        );
+        if (joined) {
+          const layout = pick<TrackLayout>(row, cols.l);
+          if (layout.trackId) primeLayout(layout);
+        }
         return pick<Session>(row, cols.i);
       },
     });
