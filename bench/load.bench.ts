@@ -25,6 +25,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { DataSource } from 'typeorm';
 import autocannon from 'autocannon';
 import type { AutocannonOptions, AutocannonRequest, AutocannonResult } from 'autocannon';
+import { canonical } from '../src/core/graphql/response-cache.js';
 import { clearRedisPrefix } from './bench-db.js';
 import {
   NOW,
@@ -166,17 +167,6 @@ async function fetchBody(base: string, r: AutocannonRequest): Promise<string> {
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${r.method} ${r.path}: HTTP ${res.status}: ${text.slice(0, 300)}`);
   return text;
-}
-
-/** JSON with object keys sorted, so two answers compare by content, not by key order or whitespace. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
 }
 
 /** The path to the first difference of two parsed answers (of servers `names`), for the error message. */

@@ -1,4 +1,4 @@
-import { forEachLimit, Semaphore, settleAll } from './concurrency.js';
+import { forEachLimit, Semaphore, settleAll, within } from './concurrency.js';
 
 describe('Semaphore', () => {
   it('lets `slots` holders in at once and the others in arrival order as slots come back', async () => {
@@ -65,5 +65,13 @@ describe('settleAll', () => {
     await done;
     expect(slowEnded).toBe(true);
     expect((rejected as Error).message).toBe('first');
+  });
+});
+
+describe('within', () => {
+  it('answers the value when it comes in time, else the fallback, also for a rejection', async () => {
+    await expect(within(Promise.resolve('v'), 1000, 'late')).resolves.toBe('v');
+    await expect(within(new Promise<string>(() => undefined), 5, 'late')).resolves.toBe('late');
+    await expect(within(Promise.reject(new Error('x')), 1000, 'late')).resolves.toBe('late');
   });
 });

@@ -54,3 +54,20 @@ export async function settleAll<T extends readonly unknown[]>(promises: {
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
+
+/** The value of `p`, or `timedOut` when it has not settled within `ms` (a rejection counts as timed out). */
+export async function within<T, U>(p: Promise<T>, ms: number, timedOut: U): Promise<T | U> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<U>((resolve) => {
+        timer = setTimeout(() => resolve(timedOut), ms);
+      }),
+    ]);
+  } catch {
+    return timedOut;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -8,6 +8,7 @@ import type { MemberRef } from '../../offline/replica.js';
 import { syntheticDataset } from '../../offline/synthetic-dataset.js';
 import { ADMIN_KEY, registerLogSecret, startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
+import { recordStatements } from '../support/statements.js';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const REDIRECT = 'http://127.0.0.1:5173/auth/iracing/callback';
@@ -15,25 +16,6 @@ const KEY = randomBytes(32).toString('base64');
 registerLogSecret('TOKEN_ENCRYPTION_KEY (read statements)', KEY);
 const DAY = 86_400_000;
 const NOW = new Date();
-
-/** Every SQL text the application sends while `work` runs (the prototype of TypeORM's query runner, wrapped). */
-async function statements(h: Harness, work: () => Promise<unknown>): Promise<string[]> {
-  const runner = h.db.createQueryRunner();
-  const proto = Object.getPrototypeOf(runner) as { query: (...a: unknown[]) => Promise<unknown> };
-  await runner.release();
-  const original = proto.query;
-  const seen: string[] = [];
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    seen.push(String(args[0]));
-    return original.apply(this, args);
-  };
-  try {
-    await work();
-  } finally {
-    proto.query = original;
-  }
-  return seen;
-}
 
 /** A harness on the synthetic world with a synced catalog and seasons, and one linked racer (a viewer). */
 async function seededHarness(): Promise<{ h: Harness; token: string }> {
@@ -147,7 +129,7 @@ describe('statements of the GraphQL reads (seeded database)', () => {
   ) {
     const run = async (withCount: boolean, first: number): Promise<Measured> => {
       let connection: Raw = {};
-      const seen = await statements(h, async () => {
+      const seen = await recordStatements(h, async () => {
         connection = connectionOf(await h.data<Raw>(query(withCount), { ...variables, first }, key));
       });
       return { statements: seen, connection };

@@ -1,14 +1,16 @@
-// Counts the SQL statements the application sends while `work` runs (every TypeORM query runner's `query`).
+// The SQL statements the application sends while `work` runs (every TypeORM query runner's `query`), counted or
+// recorded: the prototype's `query` is wrapped for the duration, never mocked.
 import type { Harness } from './harness.js';
 
-export async function countStatements(h: Harness, work: () => Promise<unknown>): Promise<number> {
+/** The text of every statement sent while `work` runs, in order. */
+export async function recordStatements(h: Harness, work: () => Promise<unknown>): Promise<string[]> {
   const runner = h.db.createQueryRunner();
   const proto = Object.getPrototypeOf(runner) as { query: (...a: unknown[]) => Promise<unknown> };
   await runner.release();
   const original = proto.query;
-  let n = 0;
+  const seen: string[] = [];
   proto.query = function (this: unknown, ...args: unknown[]) {
-    n++;
+    seen.push(String(args[0]));
     return original.apply(this, args);
   };
   try {
@@ -16,5 +18,9 @@ export async function countStatements(h: Harness, work: () => Promise<unknown>):
   } finally {
     proto.query = original;
   }
-  return n;
+  return seen;
+}
+
+export async function countStatements(h: Harness, work: () => Promise<unknown>): Promise<number> {
+  return (await recordStatements(h, work)).length;
 }

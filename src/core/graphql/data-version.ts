@@ -7,29 +7,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
+import { within } from '../concurrency.js';
 import { InjectRedis } from '../redis/redis.provider.js';
 
 /** How long a request waits for Redis to tell the version: past it, the request is answered without the cache. */
 const READ_TIMEOUT_MS = 100;
 /** How long a change waits for Redis to take the move; the command still lands when a slow Redis answers. */
 const MOVE_TIMEOUT_MS = 1000;
-
-/** The value of `p`, or `timedOut` when it has not settled within `ms` (a rejection counts as timed out). */
-export async function within<T, U>(p: Promise<T>, ms: number, timedOut: U): Promise<T | U> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<U>((resolve) => {
-        timer = setTimeout(() => resolve(timedOut), ms);
-      }),
-    ]);
-  } catch {
-    return timedOut;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 @Injectable()
 export class DataVersion {

@@ -15,7 +15,8 @@ import { bearerToken, keyMatches, sha256Hex } from '../auth/admin.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { InjectRedis } from '../redis/redis.provider.js';
-import { DataVersion, within } from './data-version.js';
+import { within } from '../concurrency.js';
+import { DataVersion } from './data-version.js';
 
 /** Root fields whose answers change without a data change (operations' own state): never cached. */
 const NO_STORE_ROOT_FIELDS = new Set(['syncRun', 'syncRuns', 'schedules']);
@@ -49,7 +50,7 @@ interface HttpResponse {
 }
 
 /** JSON with object keys sorted: the same variables give the same key whatever their order. */
-function canonical(v: unknown): string {
+export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object')
     return `{${Object.keys(v)
