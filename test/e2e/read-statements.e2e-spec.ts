@@ -8,7 +8,7 @@ import type { MemberRef } from '../../offline/replica.js';
 import { syntheticDataset } from '../../offline/synthetic-dataset.js';
 import { ADMIN_KEY, registerLogSecret, startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
-import { recordStatements } from '../support/statements.js';
+import { recordStatements, statementShapes } from '../support/statements.js';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const REDIRECT = 'http://127.0.0.1:5173/auth/iracing/callback';
@@ -171,11 +171,15 @@ describe('statements of the GraphQL reads (seeded database)', () => {
     const weeks = (large.connection.edges as Raw[]).flatMap((e) => e.node.raceWeeks as Raw[]);
     expect(weeks.filter((w) => w.event?.classes.length).length).toBeGreaterThan(0);
     expect(weeks.filter((w) => w.carRestrictions.length).length).toBeGreaterThan(0);
-    expect(large.statements.length).toBe(small.statements.length);
-    expect(uncounted.statements.length).toBe(large.statements.length - 1);
+    // The same statements whatever the page size (levels reaching one loader may share a batch or not), and
+    // without totalCount the same less the count.
+    expect(statementShapes(large.statements)).toEqual(statementShapes(small.statements));
+    expect(statementShapes(uncounted.statements)).toEqual(
+      statementShapes(large.statements).filter((sql) => !/COUNT\(/i.test(sql)),
+    );
     // The page, the count, series, the seasons' classes, weeks with their events (a join), layouts,
     // restrictions, their cars, event classes, their classes' cars; and the classes no season named, if any.
-    expect(large.statements.length).toBeLessThanOrEqual(11);
+    for (const m of [small, large]) expect(m.statements.length).toBeLessThanOrEqual(11);
   });
 
   it('serves race weeks with their series and layouts in one statement per level', async () => {
@@ -198,8 +202,10 @@ describe('statements of the GraphQL reads (seeded database)', () => {
       token,
     );
     expect([rows(small), rows(large)]).toEqual([5, 50]);
-    expect(large.statements.length).toBe(small.statements.length);
-    expect(uncounted.statements.length).toBe(large.statements.length - 1);
+    expect(statementShapes(large.statements)).toEqual(statementShapes(small.statements));
+    expect(statementShapes(uncounted.statements)).toEqual(
+      statementShapes(large.statements).filter((sql) => !/COUNT\(/i.test(sql)),
+    );
     // The viewer token, the week eligibility, the settings, the page, the viewer's cars; the count when selected.
     expect(large.statements.length).toBeLessThanOrEqual(6);
   });

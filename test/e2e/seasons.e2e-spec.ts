@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { recordedDataset } from '../../offline/datasets.js';
 import { ADMIN_KEY, startHarness, SYNC_RUN_FIELDS } from '../support/harness.js';
 import type { Harness, SyncRunView } from '../support/harness.js';
-import { countStatements } from '../support/statements.js';
+import { recordStatements, statementShapes } from '../support/statements.js';
 import { SAMPLES_DIR } from '../support/test-env.js';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -340,11 +340,13 @@ describe('seasons sync (end to end, recorded samples)', () => {
   });
 
   it('serves the graph in a number of statements bounded by its depth, not its rows', async () => {
-    const small = await countStatements(h, () => h.data(GRAPH, { first: 3 }));
-    const large = await countStatements(h, () => h.data(GRAPH, { first: 100 }));
-    // page + count, series, classes, weeks, layouts, restrictions, cars, events, event layouts, classes, cars.
-    expect(large).toBe(small);
-    expect(large).toBeLessThanOrEqual(13);
+    const small = await recordStatements(h, () => h.data(GRAPH, { first: 3 }));
+    const large = await recordStatements(h, () => h.data(GRAPH, { first: 100 }));
+    // page + count, series, classes, weeks, layouts, restrictions, cars, event classes, their classes' cars: the
+    // same statements for 3 seasons as for 100 (the restrictions' cars and the classes' cars may share a batch).
+    expect(statementShapes(large)).toEqual(statementShapes(small));
+    expect(large.length).toBeLessThanOrEqual(10);
+    expect(small.length).toBeLessThanOrEqual(10);
   });
 
   it('filters race weeks and the session calendar, and names bad arguments', async () => {

@@ -24,3 +24,12 @@ export async function recordStatements(h: Harness, work: () => Promise<unknown>)
 export async function countStatements(h: Harness, work: () => Promise<unknown>): Promise<number> {
   return (await recordStatements(h, work)).length;
 }
+
+/**
+ * The distinct statement texts, sorted. Two levels of a graph that reach the same DataLoader share one batch when
+ * their parents' rows arrive in the same tick and take two when they do not, so a query's statement count may
+ * differ by such a merge between runs; the texts it sends do not (page sizes, inlined as LIMIT n, aside).
+ */
+export function statementShapes(statements: string[]): string[] {
+  return [...new Set(statements.map((sql) => sql.replace(/\bLIMIT \d+/gi, 'LIMIT n')))].sort();
+}
