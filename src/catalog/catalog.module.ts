@@ -1,5 +1,6 @@
 // The catalog: cars, car classes, tracks, and the CATALOG sync. Exports its read service and the one "ensure
 // these ids are known" the other importers ask (docs/architecture.md §3.2).
+import './catalog.sql.js';
 import { Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';

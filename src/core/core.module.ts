@@ -15,6 +15,7 @@ import type { EntityList } from './database/typeorm-options.js';
 import { DataLoaderService } from './graphql/dataloader.registry.js';
 import { DataVersion } from './graphql/data-version.js';
 import { ResponseCache, ResponseCacheMiddleware } from './graphql/response-cache.js';
+import { SqlSelection } from './graphql/sql-selection.js';
 import { DateTimeScalar } from './graphql/date-time.scalar.js';
 import { GraphqlPassThroughFilter } from './graphql/graphql-exception.filter.js';
 import { HealthController, PostgresProbe } from './health/health.controller.js';
@@ -70,6 +71,7 @@ export class CoreModule implements NestModule {
         DataVersion,
         ResponseCache,
         ResponseCacheMiddleware,
+        SqlSelection,
         redisProvider,
         RedisShutdown,
         MetricsService,
@@ -87,6 +89,7 @@ export class CoreModule implements NestModule {
         MetricsService,
         DataVersion,
         ResponseCache,
+        SqlSelection,
       ],
     };
   }

@@ -1,6 +1,7 @@
 // The seasons graph: series, seasons, race weeks, events, classes, sessions, car restrictions, the race guide,
 // and the SEASONS and RACE_GUIDE syncs. Exports its read service and the writers other features ask to ensure
 // sessions and links (docs/architecture.md §3.2).
+import './seasons.sql.js';
 import { Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';

@@ -1,6 +1,7 @@
 // GraphQL for the season graph: thin queries (validated args, one service call) and field resolvers through the
 // per-request DataLoaders. A list field's `complexity` is its expected size, used by the complexity limit.
-import { Args, Context, Int, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Info, Int, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { ModuleRef } from '@nestjs/core';
 import { CatalogLoaders } from '../catalog/catalog.loaders.js';
 import { NotFoundError } from '../core/errors/domain-error.js';
@@ -83,8 +84,8 @@ export class SeasonResolver {
   constructor(private readonly service: SeasonsService) {}
 
   @Query(() => SeasonConnection, { description: 'Seasons, newest first.' })
-  seasons(@Args() args: SeasonsArgs) {
-    return this.service.listSeasons(args);
+  seasons(@Args() args: SeasonsArgs, @Info() info: GraphQLResolveInfo) {
+    return this.service.listSeasons(args, info);
   }
 
   @Query(() => Season, { description: 'One season by iRacing season_id.' })
@@ -113,8 +114,8 @@ export class RaceWeekResolver {
   constructor(private readonly service: SeasonsService) {}
 
   @Query(() => RaceWeekConnection, { description: 'Race weeks, by start.' })
-  raceWeeks(@Args() args: RaceWeeksArgs) {
-    return this.service.listRaceWeeks(args);
+  raceWeeks(@Args() args: RaceWeeksArgs, @Info() info: GraphQLResolveInfo) {
+    return this.service.listRaceWeeks(args, info);
   }
 
   @Query(() => RaceWeek)
@@ -274,16 +275,20 @@ export class SessionResolver {
       'The race calendar: session starts, in order. `ownedByCustId` is private: that member (their viewer ' +
       'token) or an admin only.',
   })
-  async sessions(@Args() args: SessionsArgs, @Context() ctx: GraphQLContext & RequestContext) {
+  async sessions(
+    @Args() args: SessionsArgs,
+    @Context() ctx: GraphQLContext & RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     const custId = args.filter?.ownedByCustId;
     const loaders = seasons(ctx);
     const primeLayout = (l: TrackLayout) => catalog(ctx).primeLayout(l);
-    if (custId === undefined) return this.service.sessions(args, { loaders, primeLayout });
+    if (custId === undefined) return this.service.sessions(args, { info, loaders, primeLayout });
     await this.requesters.assertMaySee(ctx, custId, '"ownedByCustId": owned content');
     const lookup = this.moduleRef.get<OwnershipLookup>(OWNERSHIP_LOOKUP, { strict: false });
     const owned = await lookup.ownedContent(custId);
     if (!owned) throw new NotFoundError('Member', custId);
-    return this.service.sessions(args, { owned, loaders, primeLayout });
+    return this.service.sessions(args, { info, owned, loaders, primeLayout });
   }
 
   @ResolveField(() => Event, { nullable: true })

@@ -4,6 +4,7 @@
 // and no entity hydrated; a list's count runs only when `totalCount` is selected (docs/architecture.md §6.1).
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Repository } from 'typeorm';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { OMIT as CATALOG_OMIT } from '../catalog/catalog.service.js';
@@ -19,6 +20,7 @@ import {
   selectColumns,
 } from '../core/graphql/pagination.js';
 import type { KeysetSort, LazyConnectionShape } from '../core/graphql/pagination.js';
+import { SqlSelection } from '../core/graphql/sql-selection.js';
 import type {
   CalendarFilter,
   RaceWeeksArgs,
@@ -34,6 +36,12 @@ import { Series } from './entities/series.entity.js';
 import type { OwnedContent } from '../core/ownership.js';
 import { OMIT } from './read-columns.js';
 import type { SeasonsLoaders } from './seasons.loaders.js';
+
+const SESSION_SORT: KeysetSort<Session> = {
+  sortExpr: 'i.startTime',
+  idExpr: 'i.id',
+  values: (i) => [i.startTime.toISOString(), i.id],
+};
 
 const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const SERIES_CATEGORIES = new Set<Category>([Category.SPORTS_CAR, Category.FORMULA_CAR]);
@@ -71,6 +79,7 @@ export class SeasonsService {
     @InjectRepository(Event) private readonly events: Repository<Event>,
     @InjectRepository(EventClass) private readonly eventClasses: Repository<EventClass>,
     @InjectRepository(Session) private readonly instances: Repository<Session>,
+    private readonly sql: SqlSelection,
   ) {}
 
   // --- Lists ---------------------------------------------------------------------------------------------------
@@ -94,7 +103,8 @@ export class SeasonsService {
     return paginateLazily(qb, args, sort, { columns: readColumns(qb, 's', OMIT.series) });
   }
 
-  listSeasons(args: SeasonsArgs): Promise<LazyConnectionShape<Season>> {
+  /** `info`: the selection of the field being resolved, for a selection-compiled page when it is covered. */
+  async listSeasons(args: SeasonsArgs, info?: GraphQLResolveInfo): Promise<LazyConnectionShape<Season>> {
     const qb = this.seasons.createQueryBuilder('season');
     const f = args.filter;
     if (f?.seriesId) qb.andWhere('season.series_id = :seriesId', { seriesId: f.seriesId });
@@ -107,10 +117,15 @@ export class SeasonsService {
       values: (s) => [s.seasonId, s.seasonId],
       direction: 'DESC',
     };
+    const compiled = info && (await this.sql.page(info, Season, qb, args, sort, { joinsToOne: true }));
+    if (compiled) return compiled;
     return paginateLazily(qb, args, sort, { columns: readColumns(qb, 'season', OMIT.season) });
   }
 
-  listRaceWeeks(args: RaceWeeksArgs): Promise<LazyConnectionShape<RaceWeek>> {
+  async listRaceWeeks(
+    args: RaceWeeksArgs,
+    info?: GraphQLResolveInfo,
+  ): Promise<LazyConnectionShape<RaceWeek>> {
     const qb = this.weeks.createQueryBuilder('rw');
     const f = args.filter;
     checkRange(f?.from, f?.to);
@@ -133,6 +148,8 @@ export class SeasonsService {
       idExpr: 'rw.id',
       values: (w) => [w.startTime.toISOString(), w.id],
     };
+    const compiled = info && (await this.sql.page(info, RaceWeek, qb, args, sort, { joinsToOne: true }));
+    if (compiled) return compiled;
     return paginateLazily(qb, args, sort, { columns: readColumns(qb, 'rw', OMIT.raceWeek) });
   }
 
@@ -141,9 +158,11 @@ export class SeasonsService {
    * read as plain rows. `loaders` (the request's) are primed with those events and weeks, so a session's `event`
    * and `raceWeek` cost no statement. The count runs only when asked for. `owned`, `weekIds`: see sessionsQuery.
    */
-  sessions(
+  async sessions(
     args: SessionsArgs,
     options: {
+      /** The selection of the field being resolved, for a selection-compiled page when it is covered. */
+      info?: GraphQLResolveInfo;
       owned?: OwnedContent;
       weekIds?: readonly number[];
       loaders?: SeasonsLoaders;
@@ -152,6 +171,10 @@ export class SeasonsService {
     } = {},
   ): Promise<LazyConnectionShape<Session>> {
     const qb = this.sessionsQuery(args, options.owned, options.weekIds);
+    const compiled =
+      options.info &&
+      (await this.sql.page(options.info, Session, qb, args, SESSION_SORT, { joinsToOne: true }));
+    if (compiled) return compiled;
     return this.sessionsPage(qb, args, options.loaders, options.primeLayout);
   }
 
@@ -176,12 +199,7 @@ export class SeasonsService {
       s: joined ? readColumns(qb, 's', OMIT.series, 's__') : [],
       l: joined ? readColumns(qb, 'l', CATALOG_OMIT.layout, 'l__') : [],
     };
-    const sort: KeysetSort<Session> = {
-      sortExpr: 'i.startTime',
-      idExpr: 'i.id',
-      values: (i) => [i.startTime.toISOString(), i.id],
-    };
-    return paginateLazily(qb, args, sort, {
+    return paginateLazily(qb, args, SESSION_SORT, {
       columns: [...cols.i, ...cols.e, ...cols.rw, ...cols.s, ...cols.l],
       joinsToOne: true,
       node: (row) => {

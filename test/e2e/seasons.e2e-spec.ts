@@ -342,8 +342,9 @@ describe('seasons sync (end to end, recorded samples)', () => {
   it('serves the graph in a number of statements bounded by its depth, not its rows', async () => {
     const small = await recordStatements(h, () => h.data(GRAPH, { first: 3 }));
     const large = await recordStatements(h, () => h.data(GRAPH, { first: 100 }));
-    // page + count, series, classes, weeks, layouts, restrictions, cars, event classes, their classes' cars: the
-    // same statements for 3 seasons as for 100 (the restrictions' cars and the classes' cars may share a batch).
+    // One selection-compiled statement (docs/architecture.md §6.11), or through the resolvers page + count,
+    // series, classes, weeks, layouts, restrictions, cars, event classes, their classes' cars: the same statements
+    // for 3 seasons as for 100 (the restrictions' cars and the classes' cars may share a batch).
     expect(statementShapes(large)).toEqual(statementShapes(small));
     expect(large.length).toBeLessThanOrEqual(10);
     expect(small.length).toBeLessThanOrEqual(10);

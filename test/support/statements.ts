@@ -33,3 +33,19 @@ export async function countStatements(h: Harness, work: () => Promise<unknown>):
 export function statementShapes(statements: string[]): string[] {
   return [...new Set(statements.map((sql) => sql.replace(/\bLIMIT \d+/gi, 'LIMIT n')))].sort();
 }
+
+/**
+ * Waits until no sync is queued or running (follow-ups included), so that nothing but the measured work sends SQL;
+ * the condition is read again until it holds or the deadline passes.
+ */
+export async function idle(h: Harness, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [{ n }] = (await h.db.query(
+      `SELECT count(*)::int AS n FROM sync_run WHERE status IN ('QUEUED', 'RUNNING')`,
+    )) as { n: number }[];
+    if (n === 0) return;
+    if (Date.now() > deadline) throw new Error(`${n} sync runs still queued or running`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -37,6 +37,14 @@ export class ApiEnvironment {
   @IsBoolean({ message: 'must be true or false' })
   GRAPHQL_CACHE = true;
 
+  /**
+   * Selection-compiled reads (docs/architecture.md §6.11): a list whose selection maps onto tables is one SQL
+   * statement that builds its nodes as JSON; false answers every list through its resolvers.
+   */
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  GRAPHQL_SQL_SELECTION = true;
+
   /** How long a cached answer lives at most (it is dropped at once when a sync or mutation changes data). */
   @Transform(toInt)
   @IsInt()

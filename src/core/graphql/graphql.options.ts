@@ -15,6 +15,7 @@ import { Semaphore } from '../concurrency.js';
 import type { DataLoaderService } from './dataloader.registry.js';
 import { formatError } from './format-error.js';
 import { responseCachePlugin } from './response-cache.js';
+import { wrapSqlTypes } from './sql-selection.js';
 import type { ResponseCache } from './response-cache.js';
 import { checkSourceNesting, limitsPlugin } from './limits.plugin.js';
 import { extraValidationRules, graphqlWsOptions } from './ws-server.js';
@@ -60,7 +61,7 @@ export function graphqlOptions(
       ),
     ],
     transformSchema: (s: GraphQLSchema) => {
-      schema = s;
+      schema = wrapSqlTypes(s);
       return s;
     },
     // Subscriptions over WebSocket (graphql-ws) on the same path, with the limits and error formatting of HTTP

@@ -162,7 +162,7 @@ export interface PageOptions<T> {
 }
 
 /** The page query: `qb`'s filters, then order, cursor and limit (one more row than asked: is there a next page). */
-function pageQuery<T>(qb: SelectQueryBuilder<ObjectLiteral>, args: PageArgs, sort: KeysetSort<T>) {
+export function pageQuery<T>(qb: SelectQueryBuilder<ObjectLiteral>, args: PageArgs, sort: KeysetSort<T>) {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   const dir = sort.direction ?? 'ASC';
   const page = qb
@@ -183,7 +183,7 @@ function pageQuery<T>(qb: SelectQueryBuilder<ObjectLiteral>, args: PageArgs, sor
 }
 
 /** Runs `work` (reading a page): a value PostgreSQL cannot read as the sort key is a bad cursor. */
-async function readingCursor<R>(args: PageArgs, work: () => Promise<R>): Promise<R> {
+export async function readingCursor<R>(args: PageArgs, work: () => Promise<R>): Promise<R> {
   try {
     return await work();
   } catch (err) {
@@ -193,7 +193,7 @@ async function readingCursor<R>(args: PageArgs, work: () => Promise<R>): Promise
   }
 }
 
-function connectionOf<T>(rows: T[], first: number, args: PageArgs, sort: KeysetSort<T>) {
+export function connectionOf<T>(rows: T[], first: number, args: PageArgs, sort: KeysetSort<T>) {
   const tag = listTag(sort);
   const edges = rows.slice(0, first).map((node) => ({ node, cursor: encodeCursor(sort.values(node), tag) }));
   return {

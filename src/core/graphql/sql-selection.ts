@@ -1,0 +1,392 @@
+// Selection-compiled reads (docs/architecture.md §6.11): a list query whose whole selection maps onto tables is
+// answered by one SQL statement that builds each node as JSON in PostgreSQL, with exactly the fields asked for,
+// its to-one and to-many relations as correlated subqueries and the count beside the page when `totalCount` is
+// selected. Nothing is hydrated and no field resolver runs: the nodes carry the marker key `$` (never a GraphQL
+// name), and every field of a registered type reads such a node by its response key (`wrapSqlTypes`). A
+// selection with anything the map does not cover (a field computed in TypeScript, arguments, an abstract type)
+// is answered by the resolvers as before, so the two paths give the same answer (test/e2e/sql-selection).
+import { Injectable, Logger } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
+import { TypeMetadataStorage } from '@nestjs/graphql';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  defaultFieldResolver,
+  getDirectiveValues,
+  getNamedType,
+  GraphQLIncludeDirective,
+  GraphQLObjectType,
+  GraphQLSkipDirective,
+  Kind,
+} from 'graphql';
+import type {
+  FieldNode,
+  GraphQLFieldResolver,
+  GraphQLResolveInfo,
+  GraphQLSchema,
+  SelectionNode,
+} from 'graphql';
+import { DataSource } from 'typeorm';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import type { KeysetSort, LazyConnectionShape, PageArgs } from './pagination.js';
+import { connectionOf, countRows, pageQuery, readingCursor } from './pagination.js';
+
+/** The key that marks an object built by SQL: not a GraphQL name, so never a response key. */
+export const SQL_NODE = '$';
+
+/**
+ * A related object (or list) of type `type`: `sql(parent, alias, node)` is the SQL expression of its JSON for the
+ * parent row aliased `parent`, where `node` is the JSON of one related row aliased `alias` (unique in the
+ * statement; derive further aliases from it).
+ */
+export interface SqlRelation {
+  type: Type<unknown>;
+  sql: (parent: string, alias: string, node: string) => string;
+}
+
+/** A field computed from the parent row's columns, e.g. `p.race_week_num + 1`. */
+export interface SqlComputed {
+  computed: (parent: string) => string;
+}
+
+export interface SqlTypeOptions {
+  /** Fields that are not columns of the entity: relations and computed values. */
+  fields?: Record<string, SqlRelation | SqlComputed>;
+}
+
+const registry = new Map<Type<unknown>, SqlTypeOptions>();
+/** Per registered GraphQL type (once the schema is built), the fields a resolver computes: never read as columns. */
+const resolvedFields = new Map<string, Set<string>>();
+
+/**
+ * Registers an entity that is also a GraphQL object type: its column fields are read from its table, `fields`
+ * gives the rest that SQL can build. Call at module load, beside the entity's resolvers.
+ */
+export function sqlType(entity: Type<unknown>, options: SqlTypeOptions = {}): void {
+  registry.set(entity, options);
+}
+
+/** A to-one relation: `from(parent, alias)` is `<table> <alias> WHERE <condition>`. */
+export function sqlOne(type: Type<unknown>, from: (parent: string, alias: string) => string): SqlRelation {
+  return { type, sql: (p, a, node) => `(SELECT ${node} FROM ${from(p, a)} LIMIT 1)` };
+}
+
+/** A to-many relation, as a JSON array ordered by `orderBy(alias)` (an empty array when none). */
+export function sqlMany(
+  type: Type<unknown>,
+  from: (parent: string, alias: string) => string,
+  orderBy: (alias: string) => string,
+): SqlRelation {
+  return {
+    type,
+    sql: (p, a, node) =>
+      `(SELECT coalesce(json_agg(${node} ORDER BY ${orderBy(a)}), '[]') FROM ${from(p, a)})`,
+  };
+}
+
+/**
+ * The rows of `table` whose `key` is in the parent's array `ids(parent)`, in the array's order, missing ones left
+ * out (DataLoader's loadMany, then `present`).
+ */
+export function sqlByIds(
+  type: Type<unknown>,
+  table: string,
+  key: string,
+  ids: (parent: string) => string,
+): SqlRelation {
+  return {
+    type,
+    sql: (p, a, node) =>
+      `(SELECT coalesce(json_agg(${node} ORDER BY ${a}_u.ord), '[]')
+        FROM unnest(${ids(p)}) WITH ORDINALITY ${a}_u(id, ord) JOIN ${table} ${a} ON ${a}.${key} = ${a}_u.id)`,
+  };
+}
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+interface CompiledType {
+  name: string;
+  table: string;
+  columns: Map<string, string>;
+  fields: Record<string, SqlRelation | SqlComputed>;
+  primary: string;
+}
+
+/** Where the compiler meets something it does not map: the resolvers answer instead. */
+class NotCovered extends Error {}
+
+const MAX_PAIRS = 50; // json_build_object takes at most 100 arguments
+
+@Injectable()
+export class SqlSelection {
+  /** Off (`GRAPHQL_SQL_SELECTION=false`): every list is answered by its resolvers. */
+  enabled: boolean;
+  private readonly logger = new Logger(SqlSelection.name);
+  private readonly types = new Map<Type<unknown>, CompiledType>();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    config: AppConfig,
+  ) {
+    this.enabled = config.env.GRAPHQL_SQL_SELECTION;
+  }
+
+  /**
+   * A keyset page of `entity` (the root of `qb`, whose primary key is `sort.idExpr`) answered from the selection
+   * of the connection field being resolved, or null when the selection is not covered.
+   */
+  async page<T>(
+    info: GraphQLResolveInfo,
+    entity: Type<T>,
+    qb: SelectQueryBuilder<ObjectLiteral>,
+    args: PageArgs,
+    sort: KeysetSort<T>,
+    options: { joinsToOne?: boolean } = {},
+  ): Promise<LazyConnectionShape<T> | null> {
+    if (!this.enabled) return null;
+    const selected = this.selection(info, entity);
+    if (!selected) return null;
+    const { first, page } = pageQuery(qb, args, sort);
+    const { sql, params } = this.statement(entity, qb, page, sort, selected, options.joinsToOne);
+    const rows = await readingCursor(
+      args,
+      () => this.db.query(sql, params) as Promise<{ k: unknown; id: number | null; n: T; total?: number }[]>,
+    );
+    // An empty page with its count is one row of nulls but the count.
+    const found = rows.filter((r) => r.id !== null);
+    const keys = new Map(
+      found.map((r) => [r.n, [cursorValue(r.k), r.id as number] as [string | number, number]]),
+    );
+    const connection = connectionOf(
+      found.map((r) => r.n),
+      first,
+      args,
+      { ...sort, values: (n: T) => keys.get(n) as [string | number, number] },
+    );
+    const total = rows[0]?.total;
+    return {
+      ...connection,
+      totalCount: total === undefined ? countRows(qb, options.joinsToOne) : Promise.resolve(total),
+    };
+  }
+
+  /** The JSON of the selected node and whether `totalCount` is selected; null when not covered. */
+  private selection(
+    info: GraphQLResolveInfo,
+    entity: Type<unknown>,
+  ): { node: string; withCount: boolean } | null {
+    let withCount = false;
+    try {
+      const nodeFields: FieldNode[] = [];
+      const connectionType = getNamedType(info.returnType);
+      if (!(connectionType instanceof GraphQLObjectType)) throw new NotCovered('not a connection');
+      const edgeType = getNamedType(connectionType.getFields().edges?.type);
+      if (!edgeType) throw new NotCovered('not a connection');
+      for (const [, fields] of collect(info.fieldNodes, info, connectionType.name)) {
+        const name = fields[0].name.value;
+        if (name === 'totalCount') withCount = true;
+        else if (name === 'edges') {
+          for (const [, edge] of collect(fields, info, edgeType.name)) {
+            const edgeField = edge[0].name.value;
+            if (edgeField === 'node') nodeFields.push(...edge);
+            else if (edgeField !== 'cursor' && edgeField !== '__typename')
+              throw new NotCovered(`edge ${edgeField}`);
+          }
+        } else if (name !== 'pageInfo' && name !== '__typename') throw new NotCovered(`connection ${name}`);
+      }
+      return { node: this.object(this.type(entity), nodeFields, 'r', info, { n: 0 }), withCount };
+    } catch (err) {
+      if (err instanceof NotCovered) {
+        this.logger.debug(`answered by the resolvers: ${err.message}`);
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The statement: the page's keys from `page` (the list's filters, order, cursor and limit), each node built by
+   * looking its row up by primary key, and the count of `qb` beside them when selected.
+   */
+  private statement<T>(
+    entity: Type<T>,
+    qb: SelectQueryBuilder<ObjectLiteral>,
+    page: SelectQueryBuilder<ObjectLiteral>,
+    sort: KeysetSort<T>,
+    { node, withCount }: { node: string; withCount: boolean },
+    joinsToOne = false,
+  ): { sql: string; params: unknown[] } {
+    const root = this.type(entity);
+    // TypeORM repeats an expression selected twice when it is also the order's: a list sorted by its id selects
+    // it once.
+    const byId = sort.sortExpr === sort.idExpr;
+    page.select([]).addSelect(sort.idExpr, 'id');
+    if (!byId) page.addSelect(sort.sortExpr, 'k');
+    const [pageSql, pageParams] = page.getQueryAndParameters();
+    const dir = sort.direction ?? 'ASC';
+    const nodes = `SELECT ${byId ? 'p.id AS k' : 'p.k'}, p.id,
+      (SELECT ${node} FROM ${root.table} r WHERE r.${root.primary} = p.id) AS n FROM (${pageSql}) p`;
+    if (!withCount) return { sql: `${nodes} ORDER BY 1 ${dir}, 2 ${dir}`, params: pageParams as unknown[] };
+    const counting = qb
+      .clone()
+      .orderBy()
+      .select(joinsToOne ? 'count(*)::int' : `count(DISTINCT ${sort.idExpr})::int`);
+    const [countSql, countParams] = counting.getQueryAndParameters();
+    const shifted = countSql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + pageParams.length}`);
+    return {
+      sql: `SELECT x.k, x.id, x.n, c.total FROM (${shifted}) c(total) LEFT JOIN LATERAL (${nodes}) x ON true
+        ORDER BY x.k ${dir}, x.id ${dir}`,
+      params: [...(pageParams as unknown[]), ...(countParams as unknown[])],
+    };
+  }
+
+  /** `json_build_object` of the fields selected on an object of `type`, for its row aliased `alias`. */
+  private object(
+    type: CompiledType,
+    nodes: readonly FieldNode[],
+    alias: string,
+    info: GraphQLResolveInfo,
+    aliases: { n: number },
+  ): string {
+    const pairs: string[] = [`'${SQL_NODE}', 1`];
+    for (const [key, fields] of collect(nodes, info, type.name)) {
+      const f = fields[0];
+      const name = f.name.value;
+      if (name === '__typename') continue;
+      if (fields.some((x) => x.arguments?.length || x.name.value !== name))
+        throw new NotCovered(`${type.name}.${name}: arguments`);
+      const column = type.columns.get(name);
+      const extra = Object.hasOwn(type.fields, name) ? type.fields[name] : undefined;
+      let expr: string;
+      if (extra && 'computed' in extra) expr = extra.computed(alias);
+      else if (extra) {
+        const child = `t${++aliases.n}`;
+        const sub = fields.filter((x) => x.selectionSet);
+        expr = extra.sql(alias, child, this.object(this.type(extra.type), sub, child, info, aliases));
+      } else if (column !== undefined) expr = `${alias}.${quote(column)}`;
+      else throw new NotCovered(`${type.name}.${name}: computed by a resolver`);
+      pairs.push(`${literal(key)}, ${expr}`);
+    }
+    if (pairs.length > MAX_PAIRS) throw new NotCovered(`${type.name}: too many fields`);
+    return `json_build_object(${pairs.join(', ')})`;
+  }
+
+  /** The table, columns and extra fields of a registered entity (read once from TypeORM and Nest's metadata). */
+  private type(entity: Type<unknown>): CompiledType {
+    const known = this.types.get(entity);
+    if (known) return known;
+    const options = registry.get(entity);
+    const graphql = TypeMetadataStorage.getObjectTypeMetadataByTarget(entity);
+    const resolved = graphql && resolvedFields.get(graphql.name);
+    if (!options || !graphql || !resolved) throw new NotCovered(`${entity.name}: not registered`);
+    const meta = this.db.getMetadata(entity);
+    const byProperty = new Map(
+      meta.columns
+        // A foreign key declared as its own property too (`carId` beside `car`) is a column; the relation is not.
+        .filter((c) => !c.isVirtual && !c.transformer && c.propertyName !== c.relationMetadata?.propertyName)
+        .map((c) => [c.propertyName, c.databaseName]),
+    );
+    const columns = new Map<string, string>();
+    for (const p of graphql.properties ?? []) {
+      const column = byProperty.get(p.name);
+      if (column !== undefined && !resolved.has(p.schemaName)) columns.set(p.schemaName, column);
+    }
+    if (meta.primaryColumns.length !== 1) throw new NotCovered(`${entity.name}: a composite key`);
+    const compiled: CompiledType = {
+      name: graphql.name,
+      table: quote(meta.tableName),
+      columns,
+      fields: options.fields ?? {},
+      primary: quote(meta.primaryColumns[0].databaseName),
+    };
+    this.types.set(entity, compiled);
+    return compiled;
+  }
+}
+
+/** A sort value read from a row as the cursor holds it: a time as ISO 8601, anything else as it is. */
+function cursorValue(v: unknown): string | number {
+  return v instanceof Date ? v.toISOString() : (v as string | number);
+}
+
+/**
+ * The fields selected on one object by `nodes` (the nodes of one response key, or a field's), by response key in
+ * order, through fragments and @skip / @include. A fragment on another type (an abstract one) is not covered.
+ */
+function collect(
+  nodes: readonly FieldNode[],
+  info: GraphQLResolveInfo,
+  typeName: string,
+): Map<string, FieldNode[]> {
+  const out = new Map<string, FieldNode[]>();
+  const visit = (selections: readonly SelectionNode[]) => {
+    for (const s of selections) {
+      if (!included(s, info)) continue;
+      if (s.kind === Kind.FIELD) {
+        const key = s.alias?.value ?? s.name.value;
+        const list = out.get(key);
+        if (list) list.push(s);
+        else out.set(key, [s]);
+      } else if (s.kind === Kind.INLINE_FRAGMENT) {
+        if (s.typeCondition && s.typeCondition.name.value !== typeName)
+          throw new NotCovered(`a fragment on ${s.typeCondition.name.value}`);
+        visit(s.selectionSet.selections);
+      } else {
+        const fragment = info.fragments[s.name.value];
+        if (!fragment || fragment.typeCondition.name.value !== typeName)
+          throw new NotCovered(`fragment ${s.name.value}`);
+        visit(fragment.selectionSet.selections);
+      }
+    }
+  };
+  for (const node of nodes) if (node.selectionSet) visit(node.selectionSet.selections);
+  return out;
+}
+
+function included(node: SelectionNode, info: GraphQLResolveInfo): boolean {
+  if (!node.directives?.length) return true;
+  const skip = getDirectiveValues(GraphQLSkipDirective, node, info.variableValues);
+  if (skip?.if === true) return false;
+  const include = getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues);
+  return include?.if !== false;
+}
+
+/**
+ * Lets every field of the registered types read an object built by SQL (marked `$`) by its response key, and
+ * resolve anything else as before. A DateTime arrives as JSON text and becomes a Date for the scalar.
+ */
+export function wrapSqlTypes(schema: GraphQLSchema): GraphQLSchema {
+  const names = new Set(
+    [...registry.keys()].flatMap((t) => TypeMetadataStorage.getObjectTypeMetadataByTarget(t)?.name ?? []),
+  );
+  for (const name of names) {
+    const type = schema.getType(name);
+    if (!(type instanceof GraphQLObjectType)) continue;
+    // Nest reads a plain @Field property with its `rootFieldResolver`; anything else is a @ResolveField.
+    resolvedFields.set(
+      name,
+      new Set(
+        Object.values(type.getFields())
+          .filter((f) => f.resolve !== undefined && f.resolve.name !== 'rootFieldResolver')
+          .map((f) => f.name),
+      ),
+    );
+    for (const field of Object.values(type.getFields())) {
+      const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
+      const isTime = getNamedType(field.type).name === 'DateTime';
+      field.resolve = isTime
+        ? (src, args, ctx, info) => {
+            if (!isSqlNode(src)) return resolve(src, args, ctx, info);
+            const v = src[info.path.key];
+            return typeof v === 'string' ? new Date(v) : v;
+          }
+        : (src, args, ctx, info) => (isSqlNode(src) ? src[info.path.key] : resolve(src, args, ctx, info));
+    }
+  }
+  return schema;
+}
+
+function isSqlNode(src: unknown): src is Record<string | number, unknown> {
+  return typeof src === 'object' && src !== null && (src as Record<string, unknown>)[SQL_NODE] === 1;
+}
