@@ -1,16 +1,17 @@
-// The SQL statements the application sends while `work` runs (every TypeORM query runner's `query`), counted or
-// recorded: the prototype's `query` is wrapped for the duration, never mocked.
+// The SQL statements the application sends while `work` runs (every pg client's `query`: TypeORM's and the named
+// prepared statements of selection-compiled reads alike), counted or recorded: the prototype's `query` is wrapped
+// for the duration, never mocked.
+import pg from 'pg';
 import type { Harness } from './harness.js';
 
 /** The text of every statement sent while `work` runs, in order. */
-export async function recordStatements(h: Harness, work: () => Promise<unknown>): Promise<string[]> {
-  const runner = h.db.createQueryRunner();
-  const proto = Object.getPrototypeOf(runner) as { query: (...a: unknown[]) => Promise<unknown> };
-  await runner.release();
+export async function recordStatements(_h: Harness, work: () => Promise<unknown>): Promise<string[]> {
+  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
   const original = proto.query;
   const seen: string[] = [];
   proto.query = function (this: unknown, ...args: unknown[]) {
-    seen.push(String(args[0]));
+    const q = args[0];
+    seen.push(typeof q === 'string' ? q : String((q as { text?: unknown } | null)?.text ?? q));
     return original.apply(this, args);
   };
   try {

@@ -25,7 +25,9 @@ import type {
   GraphQLSchema,
   SelectionNode,
 } from 'graphql';
-import { DataSource } from 'typeorm';
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { DataSource, QueryFailedError } from 'typeorm';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import type { KeysetSort, LazyConnectionShape, PageArgs } from './pagination.js';
@@ -117,6 +119,8 @@ interface CompiledType {
 class NotCovered extends Error {}
 
 const MAX_PAIRS = 50; // json_build_object takes at most 100 arguments
+/** Distinct compiled texts one process prepares (each on every pool connection that runs it). */
+const PREPARED_MAX = 200;
 
 @Injectable()
 export class SqlSelection {
@@ -124,6 +128,8 @@ export class SqlSelection {
   enabled: boolean;
   private readonly logger = new Logger(SqlSelection.name);
   private readonly types = new Map<Type<unknown>, CompiledType>();
+  /** The compiled texts run as named prepared statements, and their names. */
+  private readonly prepared = new Map<string, string>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -151,7 +157,7 @@ export class SqlSelection {
     const { sql, params } = this.statement(entity, qb, page, sort, selected, options.joinsToOne);
     const rows = await readingCursor(
       args,
-      () => this.db.query(sql, params) as Promise<{ k: unknown; id: number | null; n: T; total?: number }[]>,
+      () => this.run(sql, params) as Promise<{ k: unknown; id: number | null; n: T; total?: number }[]>,
     );
     // An empty page with its count is one row of nulls but the count.
     const found = rows.filter((r) => r.id !== null);
@@ -169,6 +175,27 @@ export class SqlSelection {
       ...connection,
       totalCount: total === undefined ? countRows(qb, options.joinsToOne) : Promise.resolve(total),
     };
+  }
+
+  /**
+   * Runs a compiled statement as a named prepared statement (its text is sent and planned once per connection,
+   * then only bound), up to PREPARED_MAX distinct texts per process; any further text runs unnamed, so a client
+   * inventing selections cannot grow every connection's set of prepared statements without bound.
+   */
+  private async run(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+    let name = this.prepared.get(sql);
+    if (name === undefined && this.prepared.size < PREPARED_MAX) {
+      name = `simlane_sel_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+      this.prepared.set(sql, name);
+    }
+    const pool = (this.db.driver as unknown as { master: Pool }).master;
+    try {
+      const result = await pool.query({ name, text: sql, values: params });
+      return result.rows as Record<string, unknown>[];
+    } catch (err) {
+      // As TypeORM reports a failed statement, for the callers that read its PostgreSQL code.
+      throw new QueryFailedError(sql, params, err as Error);
+    }
   }
 
   /** The JSON of the selected node and whether `totalCount` is selected; null when not covered. */
