@@ -128,5 +128,9 @@ describe('DateTime scalar', () => {
     expect(scalar.parseLiteral({ kind: Kind.INT, value: '1714557600000' })).toBeInstanceOf(InvalidDateTime);
     expect(scalar.parseValue(1714557600000)).toBeInstanceOf(InvalidDateTime);
     expect(scalar.serialize(new Date('2026-05-01T18:00:00Z'))).toBe('2026-05-01T18:00:00.000Z');
+    // A time already printed so (by PostgreSQL) passes as it is; any other string is not a DateTime.
+    expect(scalar.serialize('2026-05-01T18:00:00.000Z')).toBe('2026-05-01T18:00:00.000Z');
+    for (const other of ['2026-05-01T18:00:00Z', '2026-05-01 18:00:00+00', 'tomorrow'])
+      expect(scalar.serialize(other)).toBeNull();
   });
 });

@@ -21,6 +21,9 @@ export class InvalidDateTime extends Date {
 const DATE_TIME_RE =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
+/** What `Date.prototype.toISOString` prints for the years 0000 to 9999. */
+const PRINTED_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 const NOT_A_STRING = 'a string is expected, not a number or another value';
 
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -75,6 +78,8 @@ export class DateTimeScalar implements CustomScalar<string | null, Date> {
   }
 
   serialize(value: unknown): string | null {
-    return value instanceof Date ? value.toISOString() : null;
+    if (value instanceof Date) return value.toISOString();
+    // A time PostgreSQL already printed as this scalar does (selection-compiled reads, docs/architecture.md §6.11).
+    return typeof value === 'string' && PRINTED_RE.test(value) ? value : null;
   }
 }

@@ -104,13 +104,19 @@ export function sqlByIds(
   };
 }
 
+/** A timestamptz as the DateTime scalar prints it (`2026-11-19T15:00:00.000Z`), so no Date is made for it. */
+const isoText = (expr: string) => `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const isTime = (type: unknown) =>
+  type === 'timestamptz' || type === 'timestamp with time zone' || type === Date;
+
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 interface CompiledType {
   name: string;
   table: string;
-  columns: Map<string, string>;
+  /** GraphQL field → the SQL of its column for a row alias. */
+  columns: Map<string, (alias: string) => string>;
   fields: Record<string, SqlRelation | SqlComputed>;
   primary: string;
 }
@@ -252,9 +258,15 @@ export class SqlSelection {
     if (!byId) page.addSelect(sort.sortExpr, 'k');
     const [pageSql, pageParams] = page.getQueryAndParameters();
     const dir = sort.direction ?? 'ASC';
-    const nodes = `SELECT ${byId ? 'p.id AS k' : 'p.k'}, p.id,
+    // The cursor's sort value: a time as the cursor holds it (ISO 8601), made by PostgreSQL.
+    const [sortAlias, sortProperty] = sort.sortExpr.split('.');
+    const sortColumn = page.expressionMap
+      .findAliasByName(sortAlias)
+      .metadata.findColumnWithPropertyPath(sortProperty);
+    const key = byId ? 'p.id' : 'p.k';
+    const nodes = `SELECT ${key} AS s, ${isTime(sortColumn?.type) ? isoText(key) : key} AS k, p.id,
       (SELECT ${node} FROM ${root.table} r WHERE r.${root.primary} = p.id) AS n FROM (${pageSql}) p`;
-    if (!withCount) return { sql: `${nodes} ORDER BY 1 ${dir}, 2 ${dir}`, params: pageParams as unknown[] };
+    if (!withCount) return { sql: `${nodes} ORDER BY 1 ${dir}, 3 ${dir}`, params: pageParams as unknown[] };
     const counting = qb
       .clone()
       .orderBy()
@@ -263,7 +275,7 @@ export class SqlSelection {
     const shifted = countSql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + pageParams.length}`);
     return {
       sql: `SELECT x.k, x.id, x.n, c.total FROM (${shifted}) c(total) LEFT JOIN LATERAL (${nodes}) x ON true
-        ORDER BY x.k ${dir}, x.id ${dir}`,
+        ORDER BY x.s ${dir}, x.id ${dir}`,
       params: [...(pageParams as unknown[]), ...(countParams as unknown[])],
     };
   }
@@ -291,7 +303,7 @@ export class SqlSelection {
         const child = `t${++aliases.n}`;
         const sub = fields.filter((x) => x.selectionSet);
         expr = extra.sql(alias, child, this.object(this.type(extra.type), sub, child, info, aliases));
-      } else if (column !== undefined) expr = `${alias}.${quote(column)}`;
+      } else if (column !== undefined) expr = column(alias);
       else throw new NotCovered(`${type.name}.${name}: computed by a resolver`);
       pairs.push(`${literal(key)}, ${expr}`);
     }
@@ -312,12 +324,14 @@ export class SqlSelection {
       meta.columns
         // A foreign key declared as its own property too (`carId` beside `car`) is a column; the relation is not.
         .filter((c) => !c.isVirtual && !c.transformer && c.propertyName !== c.relationMetadata?.propertyName)
-        .map((c) => [c.propertyName, c.databaseName]),
+        .map((c) => [c.propertyName, c] as const),
     );
-    const columns = new Map<string, string>();
+    const columns = new Map<string, (alias: string) => string>();
     for (const p of graphql.properties ?? []) {
       const column = byProperty.get(p.name);
-      if (column !== undefined && !resolved.has(p.schemaName)) columns.set(p.schemaName, column);
+      if (column === undefined || resolved.has(p.schemaName)) continue;
+      const name = quote(column.databaseName);
+      columns.set(p.schemaName, isTime(column.type) ? (a) => isoText(`${a}.${name}`) : (a) => `${a}.${name}`);
     }
     if (meta.primaryColumns.length !== 1) throw new NotCovered(`${entity.name}: a composite key`);
     const compiled: CompiledType = {
@@ -381,7 +395,7 @@ function included(node: SelectionNode, info: GraphQLResolveInfo): boolean {
 
 /**
  * Lets every field of the registered types read an object built by SQL (marked `$`) by its response key, and
- * resolve anything else as before. A DateTime arrives as JSON text and becomes a Date for the scalar.
+ * resolve anything else as before. A DateTime arrives as the ISO 8601 text the scalar prints (isoText).
  */
 export function wrapSqlTypes(schema: GraphQLSchema): GraphQLSchema {
   const names = new Set(
@@ -401,14 +415,8 @@ export function wrapSqlTypes(schema: GraphQLSchema): GraphQLSchema {
     );
     for (const field of Object.values(type.getFields())) {
       const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
-      const isTime = getNamedType(field.type).name === 'DateTime';
-      field.resolve = isTime
-        ? (src, args, ctx, info) => {
-            if (!isSqlNode(src)) return resolve(src, args, ctx, info);
-            const v = src[info.path.key];
-            return typeof v === 'string' ? new Date(v) : v;
-          }
-        : (src, args, ctx, info) => (isSqlNode(src) ? src[info.path.key] : resolve(src, args, ctx, info));
+      field.resolve = (src, args, ctx, info) =>
+        isSqlNode(src) ? src[info.path.key] : resolve(src, args, ctx, info);
     }
   }
   return schema;
