@@ -13,8 +13,9 @@
 // First every server must answer each question with the same data (PostGraphile's answer mapped to the
 // application's shape), the same bytes twice (trailing white space aside). After a warm-up of each server
 // (BENCH_WARMUP_REQUESTS, 300), autocannon (in this process) runs every cell of the matrix question × connections
-// (BENCH_CONNECTIONS_LIST, "10,50") × server for BENCH_DURATION_S (15) seconds, every response checked against the
-// checked body; after each cell it waits until the four servers and PostgreSQL are idle. Per cell: throughput,
+// (BENCH_CONNECTIONS_LIST, "10,50") × server for BENCH_DURATION_S (15) seconds in BENCH_ROUNDS (3) slices, the
+// servers taking turns, every response checked against the checked body; after each slice it waits until the four
+// servers and PostgreSQL are idle. Per cell: throughput,
 // p50 and p99 latency, errors, CPU of the server process per request sent (from /proc, until it is idle again:
 // PostgreSQL's own work is not in it) and the server's peak RSS. Then a markdown table of the matrix, throughput
 // ratios, and the heap of the two application processes after a full collection, after the warm-up and after the
@@ -57,6 +58,10 @@ import {
 } from './queries.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
+/** Each cell's time is run in this many slices, the servers taking turns. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1)
+  throw new Error(`BENCH_ROUNDS must be a positive integer, got "${process.env.BENCH_ROUNDS}"`);
 const CONNECTIONS_LIST = (process.env.BENCH_CONNECTIONS_LIST ?? '10,50').split(',').map(Number);
 if (!CONNECTIONS_LIST.length || CONNECTIONS_LIST.some((c) => !Number.isInteger(c) || c < 1))
   throw new Error(
@@ -283,6 +288,41 @@ async function measure(
   };
 }
 
+/**
+ * One cell from its slices: requests, errors, time and CPU summed; the p50 is the slices' median p50 and the p99
+ * their worst (a percentile of percentiles is not the whole's, so the worst is shown); the peak RSS their highest.
+ */
+function combine(slices: Cell[]): Cell {
+  const sum = (f: (r: AutocannonResult) => number) => slices.reduce((n, c) => n + f(c.result), 0);
+  const answered = slices.filter((c) => c.result.requests.total > 0);
+  const p50s = answered.map((c) => c.result.latency.p50).sort((a, b) => a - b);
+  const result = {
+    ...slices[0].result,
+    requests: {
+      ...slices[0].result.requests,
+      total: sum((r) => r.requests.total),
+      sent: sum((r) => r.requests.sent),
+    },
+    duration: sum((r) => r.duration),
+    latency: {
+      ...slices[0].result.latency,
+      p50: p50s[Math.floor((p50s.length - 1) / 2)] ?? 0,
+      p99: Math.max(0, ...answered.map((c) => c.result.latency.p99)),
+    },
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    non2xx: sum((r) => r.non2xx),
+    mismatches: sum((r) => r.mismatches),
+  } as AutocannonResult;
+  const cpuMs = slices.reduce((n, c) => n + c.cpuMsPerRequest * c.result.requests.sent, 0);
+  return {
+    result,
+    rps: result.duration > 0 ? result.requests.total / result.duration : 0,
+    cpuMsPerRequest: result.requests.sent ? cpuMs / result.requests.sent : NaN,
+    peakRss: Math.max(...slices.map((c) => c.peakRss)),
+  };
+}
+
 /** A latency percentile, or a dash when nothing was answered. */
 const ms = (c: Cell, p: 'p50' | 'p99') => (c.result.requests.total ? `${c.result.latency[p]} ms` : '—');
 const cpuText = (c: Cell) => (Number.isNaN(c.cpuMsPerRequest) ? '—' : fmt(c.cpuMsPerRequest, 2));
@@ -443,19 +483,27 @@ async function main(): Promise<number> {
   for (const q of questions)
     for (const connections of CONNECTIONS_LIST) {
       console.log(`\n${q.label}, ${connections} connections:`);
+      // The servers take turns, ROUNDS slices each: a burst of other work on this shared machine falls on all
+      // four rather than on whichever server ran at that moment.
+      const slices = new Map<ServerKey, Cell[]>(servers.map((s) => [s.key, []]));
+      for (let round = 0; round < ROUNDS; round++)
+        for (const s of servers) {
+          const r = q.request[s.key];
+          // Warm: the answer is in the cache when the slice starts (it lives GRAPHQL_CACHE_TTL_S, 60 s by default).
+          if (s.key === 'warm') await fetchBody(s.base, r);
+          const slice = await measure(s, servers, db.db, {
+            path: r.path,
+            method: r.method,
+            headers: r.headers,
+            body: r.body,
+            connections,
+            duration: DURATION_S / ROUNDS,
+            verifyBody: accepts([q.expected[s.key]]),
+          });
+          slices.get(s.key)?.push(slice);
+        }
       for (const s of servers) {
-        const r = q.request[s.key];
-        // Warm: the answer is in the cache when the cell starts (it lives GRAPHQL_CACHE_TTL_S, 60 s by default).
-        if (s.key === 'warm') await fetchBody(s.base, r);
-        const cell = await measure(s, servers, db.db, {
-          path: r.path,
-          method: r.method,
-          headers: r.headers,
-          body: r.body,
-          connections,
-          duration: DURATION_S,
-          verifyBody: accepts([q.expected[s.key]]),
-        });
+        const cell = combine(slices.get(s.key) ?? []);
         cells.set(cellKey(q, connections, s.key), cell);
         failed += failures(cell.result);
         console.log(`  ${s.title.padEnd(16)} ${describe(cell)}`);
@@ -503,8 +551,8 @@ async function main(): Promise<number> {
     );
   });
   console.log(
-    `\nthroughput, p50 and p99 latency, CPU of the server process per request, its peak RSS; ` +
-      `${DURATION_S} s per cell:\n\n${table.join('\n')}\n\nthroughput ratios, same run:\n\n${ratios.join('\n')}\n`,
+    `\nthroughput, p50 (median of the slices') and p99 (worst slice's) latency, CPU of the server process per ` +
+      `request, its peak RSS; ${DURATION_S} s per cell in ${ROUNDS} slices, the servers taking turns:\n\n${table.join('\n')}\n\nthroughput ratios, same run:\n\n${ratios.join('\n')}\n`,
   );
   console.log(
     `memory of the application processes, after the warm-up and after the matrix:\n${memory.join('\n')}`,
