@@ -43,6 +43,19 @@ const SESSION_SORT: KeysetSort<Session> = {
   values: (i) => [i.startTime.toISOString(), i.id],
 };
 
+const SEASON_SORT: KeysetSort<Season> = {
+  sortExpr: 'season.seasonId',
+  idExpr: 'season.seasonId',
+  values: (s) => [s.seasonId, s.seasonId],
+  direction: 'DESC',
+};
+
+const RACE_WEEK_SORT: KeysetSort<RaceWeek> = {
+  sortExpr: 'rw.startTime',
+  idExpr: 'rw.id',
+  values: (w) => [w.startTime.toISOString(), w.id],
+};
+
 const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const SERIES_CATEGORIES = new Set<Category>([Category.SPORTS_CAR, Category.FORMULA_CAR]);
 
@@ -105,27 +118,37 @@ export class SeasonsService {
 
   /** `info`: the selection of the field being resolved, for a selection-compiled page when it is covered. */
   async listSeasons(args: SeasonsArgs, info?: GraphQLResolveInfo): Promise<LazyConnectionShape<Season>> {
+    const query = () => this.seasonsQuery(args);
+    const compiled =
+      info && (await this.sql.page(info, Season, args, SEASON_SORT, query, { joinsToOne: true }));
+    if (compiled) return compiled;
+    const qb = query();
+    return paginateLazily(qb, args, SEASON_SORT, { columns: readColumns(qb, 'season', OMIT.season) });
+  }
+
+  private seasonsQuery(args: SeasonsArgs): SelectQueryBuilder<Season> {
     const qb = this.seasons.createQueryBuilder('season');
     const f = args.filter;
     if (f?.seriesId) qb.andWhere('season.series_id = :seriesId', { seriesId: f.seriesId });
     if (f?.year) qb.andWhere('season.year = :year', { year: f.year });
     if (f?.quarter) qb.andWhere('season.quarter = :quarter', { quarter: f.quarter });
     if (f?.active !== undefined) qb.andWhere('season.active = :active', { active: f.active });
-    const sort: KeysetSort<Season> = {
-      sortExpr: 'season.seasonId',
-      idExpr: 'season.seasonId',
-      values: (s) => [s.seasonId, s.seasonId],
-      direction: 'DESC',
-    };
-    const compiled = info && (await this.sql.page(info, Season, qb, args, sort, { joinsToOne: true }));
-    if (compiled) return compiled;
-    return paginateLazily(qb, args, sort, { columns: readColumns(qb, 'season', OMIT.season) });
+    return qb;
   }
 
   async listRaceWeeks(
     args: RaceWeeksArgs,
     info?: GraphQLResolveInfo,
   ): Promise<LazyConnectionShape<RaceWeek>> {
+    const query = () => this.raceWeeksQuery(args);
+    const compiled =
+      info && (await this.sql.page(info, RaceWeek, args, RACE_WEEK_SORT, query, { joinsToOne: true }));
+    if (compiled) return compiled;
+    const qb = query();
+    return paginateLazily(qb, args, RACE_WEEK_SORT, { columns: readColumns(qb, 'rw', OMIT.raceWeek) });
+  }
+
+  private raceWeeksQuery(args: RaceWeeksArgs): SelectQueryBuilder<RaceWeek> {
     const qb = this.weeks.createQueryBuilder('rw');
     const f = args.filter;
     checkRange(f?.from, f?.to);
@@ -143,14 +166,7 @@ export class SeasonsService {
         qb.andWhere('rw.category = ANY(:cats)', { cats: categoryValues(f.category, 'track') });
       }
     }
-    const sort: KeysetSort<RaceWeek> = {
-      sortExpr: 'rw.startTime',
-      idExpr: 'rw.id',
-      values: (w) => [w.startTime.toISOString(), w.id],
-    };
-    const compiled = info && (await this.sql.page(info, RaceWeek, qb, args, sort, { joinsToOne: true }));
-    if (compiled) return compiled;
-    return paginateLazily(qb, args, sort, { columns: readColumns(qb, 'rw', OMIT.raceWeek) });
+    return qb;
   }
 
   /**
@@ -170,12 +186,15 @@ export class SeasonsService {
       primeLayout?: (layout: TrackLayout) => void;
     } = {},
   ): Promise<LazyConnectionShape<Session>> {
-    const qb = this.sessionsQuery(args, options.owned, options.weekIds);
+    const query = () => this.sessionsQuery(args, options.owned, options.weekIds);
+    // A plan holds its parameters: not kept where they come from stored data (owned content, raceable weeks) or
+    // from the clock (no `from`: from now on).
+    const reuse = !options.owned && !options.weekIds && args.filter?.from !== undefined;
     const compiled =
       options.info &&
-      (await this.sql.page(options.info, Session, qb, args, SESSION_SORT, { joinsToOne: true }));
+      (await this.sql.page(options.info, Session, args, SESSION_SORT, query, { joinsToOne: true, reuse }));
     if (compiled) return compiled;
-    return this.sessionsPage(qb, args, options.loaders, options.primeLayout);
+    return this.sessionsPage(query(), args, options.loaders, options.primeLayout);
   }
 
   private sessionsPage(

@@ -147,6 +147,21 @@ describe('selection-compiled reads (synthetic world)', () => {
     expect(wrong.answer.errors?.[0].message).toMatch(/not a cursor of this list/);
   });
 
+  it('reads the data again when the same query comes back (its statement is kept, not its answer)', async () => {
+    const q = `query($f: RaceWeekFilter) { raceWeeks(filter: $f, first: 3) { edges { node { id series { id name } } } } }`;
+    const first = await both(q, { f: window });
+    const [edge] = first.answer.data.raceWeeks.edges as Raw[];
+    const { id, name } = edge.node.series;
+    try {
+      await h.db.query('UPDATE series SET name = $2 WHERE series_id = $1', [id, `${name} (renamed)`]);
+      const again = await both(q, { f: window });
+      expect(again.answer.data.raceWeeks.edges[0].node.series.name).toBe(`${name} (renamed)`);
+      expect(again.statements).toHaveLength(1);
+    } finally {
+      await h.db.query('UPDATE series SET name = $2 WHERE series_id = $1', [id, name]);
+    }
+  });
+
   it('leaves a selection with a computed field to the resolvers', async () => {
     const q = `query($f: SessionFilter) { sessions(filter: $f, first: 5) { edges { node { id
       raceWeek { series { name allowedLicenses { groupName minLicenseLevel } } forecastSummary { maxPrecipChancePct } }

@@ -125,6 +125,16 @@ interface CompiledType {
 class NotCovered extends Error {}
 
 const MAX_PAIRS = 50; // json_build_object takes at most 100 arguments
+/** Plans kept per field of a parsed document (distinct arguments and variables). */
+const PLANS_PER_FIELD = 64;
+
+/** A page's statement, ready to run. */
+interface Plan {
+  sql: string;
+  params: unknown[];
+  first: number;
+}
+
 /** Distinct compiled texts one process prepares (each on every pool connection that runs it). */
 const PREPARED_MAX = 200;
 
@@ -134,6 +144,8 @@ export class SqlSelection {
   enabled: boolean;
   private readonly logger = new Logger(SqlSelection.name);
   private readonly types = new Map<Type<unknown>, CompiledType>();
+  /** Per field of a parsed document, its plans by arguments and variables (oldest first). */
+  private readonly plans = new WeakMap<FieldNode, Map<string, Plan | null>>();
   /** The compiled texts run as named prepared statements, and their names. */
   private readonly prepared = new Map<string, string>();
 
@@ -145,25 +157,29 @@ export class SqlSelection {
   }
 
   /**
-   * A keyset page of `entity` (the root of `qb`, whose primary key is `sort.idExpr`) answered from the selection
-   * of the connection field being resolved, or null when the selection is not covered.
+   * A keyset page of `entity` (the root of the list's query, whose primary key is `sort.idExpr`) answered from the
+   * selection of the connection field being resolved, or null when the selection is not covered. `query` builds
+   * the list's filtered query; it runs only when this field, arguments and variables have no plan yet.
    */
   async page<T>(
     info: GraphQLResolveInfo,
     entity: Type<T>,
-    qb: SelectQueryBuilder<ObjectLiteral>,
     args: PageArgs,
     sort: KeysetSort<T>,
-    options: { joinsToOne?: boolean } = {},
+    query: () => SelectQueryBuilder<ObjectLiteral>,
+    options: {
+      joinsToOne?: boolean;
+      /** False when the query's parameters may change for the same arguments (the clock, stored data). */
+      reuse?: boolean;
+    } = {},
   ): Promise<LazyConnectionShape<T> | null> {
     if (!this.enabled) return null;
-    const selected = this.selection(info, entity);
-    if (!selected) return null;
-    const { first, page } = pageQuery(qb, args, sort);
-    const { sql, params } = this.statement(entity, qb, page, sort, selected, options.joinsToOne);
+    const plan = this.plan(info, entity, args, sort, query, options);
+    if (!plan) return null;
     const rows = await readingCursor(
       args,
-      () => this.run(sql, params) as Promise<{ k: unknown; id: number | null; n: T; total?: number }[]>,
+      () =>
+        this.run(plan.sql, plan.params) as Promise<{ k: unknown; id: number | null; n: T; total?: number }[]>,
     );
     // An empty page with its count is one row of nulls but the count.
     const found = rows.filter((r) => r.id !== null);
@@ -172,15 +188,52 @@ export class SqlSelection {
     );
     const connection = connectionOf(
       found.map((r) => r.n),
-      first,
+      plan.first,
       args,
       { ...sort, values: (n: T) => keys.get(n) as [string | number, number] },
     );
     const total = rows[0]?.total;
-    return {
-      ...connection,
-      totalCount: total === undefined ? countRows(qb, options.joinsToOne) : Promise.resolve(total),
+    // Counted in the statement when selected; otherwise never awaited (GraphQL reads only selected fields).
+    const counted: PromiseLike<number> = {
+      then: (ok, failed) =>
+        (total === undefined ? countRows(query(), options.joinsToOne) : Promise.resolve(total)).then(
+          ok,
+          failed,
+        ),
     };
+    return { ...connection, totalCount: counted };
+  }
+
+  /**
+   * The statement of a page, kept per field of a parsed document (Apollo keeps one parsed document per query text)
+   * and per arguments and variables, PLANS_PER_FIELD of each at most: a repeated query builds no SQL. Null when
+   * the selection is not covered.
+   */
+  private plan<T>(
+    info: GraphQLResolveInfo,
+    entity: Type<T>,
+    args: PageArgs,
+    sort: KeysetSort<T>,
+    query: () => SelectQueryBuilder<ObjectLiteral>,
+    { joinsToOne = false, reuse = true }: { joinsToOne?: boolean; reuse?: boolean },
+  ): Plan | null {
+    const field = info.fieldNodes[0];
+    let plans = this.plans.get(field);
+    if (!plans) this.plans.set(field, (plans = new Map()));
+    const key = JSON.stringify([info.fieldNodes.length, args, info.variableValues]);
+    const known = reuse ? plans.get(key) : undefined;
+    if (known !== undefined) return known;
+    const selected = this.selection(info, entity);
+    let plan: Plan | null = null;
+    if (selected) {
+      const qb = query();
+      const { first, page } = pageQuery(qb, args, sort);
+      plan = { ...this.statement(entity, qb, page, sort, selected, joinsToOne), first };
+    }
+    if (!reuse) return plan;
+    if (plans.size >= PLANS_PER_FIELD) plans.delete(plans.keys().next().value as string);
+    plans.set(key, plan);
+    return plan;
   }
 
   /**
