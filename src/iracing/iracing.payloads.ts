@@ -260,6 +260,10 @@ export const resultPayload = object({
   event_strength_of_field: optional(int),
   num_cautions: optional(int),
   num_lead_changes: optional(int),
+  // Since 2024: entries and strength of field per class (-1 where not applicable).
+  car_classes: optional(
+    array(object({ car_class_id: int, strength_of_field: optional(int), num_entries: optional(int) })),
+  ),
   session_results: array(
     object({
       simsession_number: int,

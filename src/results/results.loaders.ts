@@ -2,6 +2,7 @@
 import DataLoader from 'dataloader';
 import { groupBy, indexBy } from '../core/graphql/dataloader.registry.js';
 import type { Subsession } from './entities/subsession.entity.js';
+import type { SubsessionClass } from './entities/subsession-class.entity.js';
 import type { Lap } from './entities/lap.entity.js';
 import type { DriverResult, TeamResult } from './entities/driver-result.entity.js';
 import type { ResultsService } from './results.service.js';
@@ -15,6 +16,10 @@ export class ResultsLoaders {
 
   readonly driversOfResult = new DataLoader<number, DriverResult[]>(async (ids) =>
     groupBy(ids, await this.results.driversOfResults(ids), (d) => d.eventResultId),
+  );
+
+  readonly classesOfResult = new DataLoader<number, SubsessionClass[]>(async (ids) =>
+    groupBy(ids, await this.results.classesOfResults(ids), (c) => c.eventResultId),
   );
 
   readonly teamsOfResult = new DataLoader<number, TeamResult[]>(async (ids) =>

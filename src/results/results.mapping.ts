@@ -134,7 +134,38 @@ export interface SubsessionBundle {
   };
   teams: TeamRow[];
   drivers: DriverRow[];
+  /** `car_classes[]`: entries and strength of field per class (one row per class). */
+  classes: ClassRow[];
   refs: { carIds: number[]; carClassIds: number[]; trackId: number };
+}
+
+export interface ClassRow {
+  car_class_id: number;
+  /** iRacing's order of the classes (0 first). */
+  position: number;
+  strength_of_field: number | null;
+  entries: number | null;
+}
+
+/** A count or rating iRacing gives, or null for its -1 ("not applicable") and anything not a whole number ≥ 0. */
+const measure = (v: unknown): number | null => {
+  const n = int(v);
+  return n !== null && n >= 0 ? n : null;
+};
+
+/** The subsession's classes (`car_classes[]`, absent before 2024), the first row of a class repeated kept. */
+function classRows(r: IracingResult): ClassRow[] {
+  const rows = new Map<number, ClassRow>();
+  for (const c of r.car_classes ?? []) {
+    if (rows.has(c.car_class_id)) continue;
+    rows.set(c.car_class_id, {
+      car_class_id: c.car_class_id,
+      position: rows.size,
+      strength_of_field: measure(c.strength_of_field),
+      entries: measure(c.num_entries),
+    });
+  }
+  return [...rows.values()];
 }
 
 /** The team and driver rows of every simsession; throws naming the row when a driver row has no cust_id. */
@@ -185,10 +216,11 @@ function eventRow(r: IracingResult): SubsessionBundle['event'] {
     official: typeof raw.official_session === 'boolean' ? raw.official_session : null,
     license_category: text(raw.license_category),
     num_drivers: int(raw.num_drivers),
-    strength_of_field: int(r.event_strength_of_field),
-    num_cautions: int(r.num_cautions),
-    num_caution_laps: int(raw.num_caution_laps),
-    num_lead_changes: int(r.num_lead_changes),
+    // -1 where not applicable (a practice has no SoF or cautions): null.
+    strength_of_field: measure(r.event_strength_of_field),
+    num_cautions: measure(r.num_cautions),
+    num_caution_laps: measure(raw.num_caution_laps),
+    num_lead_changes: measure(r.num_lead_changes),
     event_laps_complete: int(raw.event_laps_complete),
     event_best_lap_time: int(raw.event_best_lap_time),
     event_average_lap: int(raw.event_average_lap),
@@ -217,6 +249,7 @@ export function subsessionBundle(r: IracingResult): SubsessionBundle {
     event: eventRow(r),
     teams,
     drivers,
+    classes: classRows(r),
     refs: { carIds: [...carIds], carClassIds: [...classIds], trackId: r.track.track_id },
   };
 }

@@ -14,6 +14,7 @@ import {
   DriverResultResolver,
   LapResolver,
   MemberResultsResolver,
+  SubsessionClassResolver,
   SubsessionResolver,
   TeamResultResolver,
 } from './results.resolver.js';
@@ -24,6 +25,7 @@ import { MemberSync, ResultsSync, ResultsSyncResolver, SubsessionsSync } from '.
 
 export const RESULTS_RESOLVERS = [
   SubsessionResolver,
+  SubsessionClassResolver,
   DriverResultResolver,
   TeamResultResolver,
   LapResolver,

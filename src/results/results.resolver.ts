@@ -28,6 +28,7 @@ import { toCelsius, toMetresPerSecond } from '../seasons/weather-summary.js';
 import { RecentResultsArgs, ResultsArgs } from './dto/results.args.js';
 import { SubsessionLeague } from './dto/subsession-league.type.js';
 import { Subsession } from './entities/subsession.entity.js';
+import { SubsessionClass } from './entities/subsession-class.entity.js';
 import { SubsessionKind } from './entities/subsession-kind.js';
 import { Lap } from './entities/lap.entity.js';
 import { DriverResult, TeamResult } from './entities/driver-result.entity.js';
@@ -119,6 +120,15 @@ export class SubsessionResolver {
       results: drivers.filter((d) => d.simsessionNumber === s.simsession_number),
       teams: teams.filter((t) => t.simsessionNumber === s.simsession_number),
     }));
+  }
+
+  @ResolveField(() => [SubsessionClass], {
+    complexity: 3,
+    description:
+      "Its car classes in iRacing's order: entries and strength of field of each (empty before 2024).",
+  })
+  classes(@Parent() r: Subsession, @Context() ctx: GraphQLContext) {
+    return results(ctx).classesOfResult.load(r.id);
   }
 
   @ResolveField(() => SubsessionLeague, { nullable: true, description: 'Null unless a league session.' })
@@ -293,5 +303,13 @@ export class MemberResultsResolver {
     return results(ctx)
       .recentOf(args.first ?? 10)
       .load(m.custId);
+  }
+}
+
+@Resolver(() => SubsessionClass)
+export class SubsessionClassResolver {
+  @ResolveField(() => CarClass, { nullable: true })
+  carClass(@Parent() c: SubsessionClass, @Context() ctx: GraphQLContext) {
+    return catalog(ctx).carClass.load(c.carClassId);
   }
 }

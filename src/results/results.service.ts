@@ -8,6 +8,7 @@ import { paginateLazily } from '../core/graphql/pagination.js';
 import type { LazyConnectionShape } from '../core/graphql/pagination.js';
 import type { ResultsArgs } from './dto/results.args.js';
 import { Subsession } from './entities/subsession.entity.js';
+import { SubsessionClass } from './entities/subsession-class.entity.js';
 import { Lap } from './entities/lap.entity.js';
 import { DriverResult, TeamResult } from './entities/driver-result.entity.js';
 
@@ -18,6 +19,7 @@ export class ResultsService {
     @InjectRepository(DriverResult) private readonly drivers: Repository<DriverResult>,
     @InjectRepository(TeamResult) private readonly teams: Repository<TeamResult>,
     @InjectRepository(Lap) private readonly laps: Repository<Lap>,
+    @InjectRepository(SubsessionClass) private readonly classes: Repository<SubsessionClass>,
   ) {}
 
   async subsession(id: number): Promise<Subsession> {
@@ -59,6 +61,13 @@ export class ResultsService {
     return this.drivers.find({
       where: { eventResultId: In([...eventResultIds]) },
       order: { simsessionNumber: 'ASC', finishPosition: 'ASC', custId: 'ASC' },
+    });
+  }
+
+  classesOfResults(eventResultIds: readonly number[]): Promise<SubsessionClass[]> {
+    return this.classes.find({
+      where: { eventResultId: In([...eventResultIds]) },
+      order: { position: 'ASC' },
     });
   }
 

@@ -22,6 +22,7 @@ import { MembersImporter } from '../members/members.importer.js';
 import { SeasonsImporter } from '../seasons/seasons.importer.js';
 import { SessionsService } from '../seasons/sessions.service.js';
 import { Subsession } from './entities/subsession.entity.js';
+import { SubsessionClass } from './entities/subsession-class.entity.js';
 import { DriverResult, TeamResult } from './entities/driver-result.entity.js';
 import { SubsessionKind } from './entities/subsession-kind.js';
 import { LapsImporter } from './laps.importer.js';
@@ -45,6 +46,7 @@ const SPEC = entityUpserts({
   event: { entity: Subsession, key: ['subsession_id'], exclude: ['laps_at'], touch: 'updated_at' },
   team: { entity: TeamResult, key: ['event_result_id', 'simsession_number', 'team_id'] },
   driver: { entity: DriverResult, key: ['event_result_id', 'simsession_number', 'cust_id'] },
+  classes: { entity: SubsessionClass, key: ['event_result_id', 'car_class_id'] },
 });
 
 @Injectable()
@@ -107,6 +109,7 @@ export class SubsessionImporter {
         report.unchanged('event_result', 1);
         report.unchanged('team_result', bundle.teams.length);
         report.unchanged('participant_result', bundle.drivers.length);
+        report.unchanged('event_result_class', bundle.classes.length);
         return;
       }
       let instanceId: number | null = null;
@@ -148,6 +151,11 @@ export class SubsessionImporter {
     report.add(
       'participant_result',
       await replaceRows(em, spec.driver, drivers, stale('participant_result', driverKey), id),
+    );
+    const classes = bundle.classes.map((c) => ({ ...c, event_result_id: id }));
+    report.add(
+      'event_result_class',
+      await replaceRows(em, spec.classes, classes, stale('event_result_class', { car_class_id: 'int' }), id),
     );
   }
 

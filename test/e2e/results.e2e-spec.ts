@@ -76,6 +76,7 @@ describe('results and members (end to end, recorded samples)', () => {
     const q = await h.data<Raw>(
       `query($id: Int!) { subsession(id: $id) { id sessionId startTime strengthOfField numCautions numLeadChanges
          bestLapTime weather { airTempC } layout { id } series { id } season { id }
+         classes { carClass { id } position strengthOfField entries }
          session { startTime predicted sessionId raceWeek { raceWeekNum layout { id } } }
          sessions { simsessionNumber type name
            results { member { custId displayName } car { id } carClass { id } finishPosition startingPosition
@@ -95,6 +96,8 @@ describe('results and members (end to end, recorded samples)', () => {
       season: { id: 5910 },
     });
     expect(s.weather.airTempC).toBe(18);
+    // The class iRacing reports (car_classes[]), with its entries and strength of field.
+    expect(s.classes).toEqual([{ carClass: { id: 2268 }, position: 0, strengthOfField: 2961, entries: 30 }]);
     expect(s.session).toMatchObject({
       startTime: '2025-12-28T20:30:00.000Z',
       sessionId: result.session_id,

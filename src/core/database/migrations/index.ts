@@ -14,6 +14,7 @@ import { SyncRunWarnings1795319300000 } from './1795319300000-SyncRunWarnings.js
 import { SubsessionKind1795319400000 } from './1795319400000-SubsessionKind.js';
 import { AccountLinks1795319500000 } from './1795319500000-AccountLinks.js';
 import { Planner1795319600000 } from './1795319600000-Planner.js';
+import { SubsessionClasses1795319700000 } from './1795319700000-SubsessionClasses.js';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Init1795304999161,
@@ -29,4 +30,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   SubsessionKind1795319400000,
   AccountLinks1795319500000,
   Planner1795319600000,
+  SubsessionClasses1795319700000,
 ];
