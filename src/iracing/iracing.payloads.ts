@@ -304,7 +304,15 @@ export const lapDataPayload: Check<{ header: Record<string, unknown>; rows: Irac
 export const seasonResultsPayload = object({
   season_id: int,
   results_list: array(
-    object({ subsession_id: int, session_id: optional(int), start_time: isoDate, race_week_num: int }),
+    object({
+      subsession_id: int,
+      session_id: optional(int),
+      start_time: isoDate,
+      race_week_num: int,
+      num_drivers: optional(int),
+      // -1 where not applicable.
+      event_strength_of_field: optional(int),
+    }),
   ),
 });
 

@@ -1,7 +1,15 @@
 // The results module's entities, registered by ResultsModule and by the standalone data source.
 import { Subsession } from './entities/subsession.entity.js';
 import { SubsessionClass } from './entities/subsession-class.entity.js';
+import { SeasonResultSplit } from './entities/season-result-split.entity.js';
 import { Lap } from './entities/lap.entity.js';
 import { DriverResult, TeamResult } from './entities/driver-result.entity.js';
 
-export const RESULTS_ENTITIES = [Subsession, SubsessionClass, TeamResult, DriverResult, Lap];
+export const RESULTS_ENTITIES = [
+  Subsession,
+  SubsessionClass,
+  SeasonResultSplit,
+  TeamResult,
+  DriverResult,
+  Lap,
+];

@@ -8,6 +8,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { forEachLimit } from '../core/concurrency.js';
+import { bulkUpsert, entityUpserts } from '../core/database/bulk-upsert.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { ImportError } from '../core/import/import-error.js';
 import { ImportReport, unitTransaction } from '../core/import/import-report.js';
@@ -17,6 +18,8 @@ import { IracingClient } from '../iracing/iracing.client.js';
 import type { IracingResult } from '../iracing/iracing.payloads.js';
 import { SeasonsImporter } from '../seasons/seasons.importer.js';
 import { SessionsService } from '../seasons/sessions.service.js';
+import { SeasonResultSplit } from './entities/season-result-split.entity.js';
+import { measure } from './results.mapping.js';
 import { newRunState, SubsessionImporter } from './subsession.importer.js';
 import type { SubsessionOptions, SubsessionRunState } from './subsession.importer.js';
 
@@ -35,6 +38,9 @@ export interface FoundSubsessions {
 }
 
 export const SEARCH_CHECKPOINT = 'results:search_series';
+const SPLITS = entityUpserts({
+  split: { entity: SeasonResultSplit, key: ['subsession_id'] },
+});
 /** Searches start this long before the checkpoint: results published a little after their finish are not missed. */
 const CHECKPOINT_OVERLAP_MS = 15 * 60_000;
 const RACE = 5;
@@ -154,6 +160,17 @@ export class ResultsImporter {
       await unitTransaction(this.db, options, async (em) => {
         const stored = await this.sessions.ensureSessions(em, seasonId, sessions);
         report.add('event_instance', stored.counts);
+        // Every split as listed: participation is counted from them (-1, "not applicable", stored as null).
+        const splits = data.results_list.map((r) => ({
+          subsession_id: r.subsession_id,
+          season_id: seasonId,
+          race_week_num: r.race_week_num,
+          session_id: r.session_id ?? null,
+          start_time: r.start_time,
+          num_drivers: measure(r.num_drivers),
+          strength_of_field: measure(r.event_strength_of_field),
+        }));
+        report.add('season_result_split', await bulkUpsert(em, SPLITS(this.db).split, splits));
         // Splits of one session are several rows but one session: only rows of unknown weeks are unplaced.
         if (stored.unplaced > 0)
           report.fail(

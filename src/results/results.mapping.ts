@@ -148,7 +148,7 @@ export interface ClassRow {
 }
 
 /** A count or rating iRacing gives, or null for its -1 ("not applicable") and anything not a whole number ≥ 0. */
-const measure = (v: unknown): number | null => {
+export const measure = (v: unknown): number | null => {
   const n = int(v);
   return n !== null && n >= 0 ? n : null;
 };

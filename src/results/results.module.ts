@@ -14,9 +14,13 @@ import {
   DriverResultResolver,
   LapResolver,
   MemberResultsResolver,
+  SeasonParticipationResolver,
+  SeasonParticipationTrendResolver,
+  SeriesParticipationResolver,
   SubsessionClassResolver,
   SubsessionResolver,
   TeamResultResolver,
+  WeekParticipationResolver,
 } from './results.resolver.js';
 import { ResultsService } from './results.service.js';
 import { LapsImporter } from './laps.importer.js';
@@ -26,6 +30,10 @@ import { MemberSync, ResultsSync, ResultsSyncResolver, SubsessionsSync } from '.
 export const RESULTS_RESOLVERS = [
   SubsessionResolver,
   SubsessionClassResolver,
+  SeasonParticipationResolver,
+  WeekParticipationResolver,
+  SeriesParticipationResolver,
+  SeasonParticipationTrendResolver,
   DriverResultResolver,
   TeamResultResolver,
   LapResolver,

@@ -21,12 +21,19 @@ import { cappedListComplexity, Connection } from '../core/graphql/pagination.js'
 import { Member } from '../members/entities/member.entity.js';
 import { MembersLoaders } from '../members/members.loaders.js';
 import { Session } from '../seasons/entities/event.entity.js';
+import { RaceWeek } from '../seasons/entities/race-week.entity.js';
 import { Season } from '../seasons/entities/season.entity.js';
 import { Series } from '../seasons/entities/series.entity.js';
 import { SeasonsLoaders } from '../seasons/seasons.loaders.js';
 import { toCelsius, toMetresPerSecond } from '../seasons/weather-summary.js';
 import { RecentResultsArgs, ResultsArgs } from './dto/results.args.js';
 import { SubsessionLeague } from './dto/subsession-league.type.js';
+import {
+  MAX_TREND_SEASONS,
+  ParticipationTrendArgs,
+  SeasonParticipation,
+  WeekParticipation,
+} from './dto/participation.types.js';
 import { Subsession } from './entities/subsession.entity.js';
 import { SubsessionClass } from './entities/subsession-class.entity.js';
 import { SubsessionKind } from './entities/subsession-kind.js';
@@ -311,5 +318,50 @@ export class SubsessionClassResolver {
   @ResolveField(() => CarClass, { nullable: true })
   carClass(@Parent() c: SubsessionClass, @Context() ctx: GraphQLContext) {
     return catalog(ctx).carClass.load(c.carClassId);
+  }
+}
+
+@Resolver(() => Season)
+export class SeasonParticipationResolver {
+  @ResolveField(() => [WeekParticipation], {
+    complexity: 13,
+    description: 'How many raced each week with results (results/season_results), in order of weeks.',
+  })
+  participation(@Parent() s: Season, @Context() ctx: GraphQLContext) {
+    return results(ctx).participationOfSeason.load(s.seasonId);
+  }
+}
+
+@Resolver(() => WeekParticipation)
+export class WeekParticipationResolver {
+  @ResolveField(() => RaceWeek, { nullable: true })
+  async raceWeek(@Parent() w: WeekParticipation, @Context() ctx: GraphQLContext) {
+    const weeks = await seasons(ctx).raceWeeksOfSeason.load(w.seasonId);
+    return weeks.find((x) => x.raceWeekNum === w.raceWeekNum) ?? null;
+  }
+}
+
+@Resolver(() => Series)
+export class SeriesParticipationResolver {
+  @ResolveField(() => [SeasonParticipation], {
+    complexity: MAX_TREND_SEASONS,
+    description: 'How many raced its latest seasons with results, newest first.',
+  })
+  participationTrend(
+    @Parent() s: Series,
+    @Args() args: ParticipationTrendArgs,
+    @Context() ctx: GraphQLContext,
+  ) {
+    return results(ctx)
+      .trendOf(args.seasons ?? 4)
+      .load(s.seriesId);
+  }
+}
+
+@Resolver(() => SeasonParticipation)
+export class SeasonParticipationTrendResolver {
+  @ResolveField(() => Season, { nullable: true })
+  season(@Parent() p: SeasonParticipation, @Context() ctx: GraphQLContext) {
+    return seasons(ctx).season.load(p.seasonId);
   }
 }

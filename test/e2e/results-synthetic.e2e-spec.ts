@@ -755,4 +755,60 @@ describe('results and members (end to end, synthetic world)', () => {
     expect(seriesRun?.errors).toEqual([]);
     expect(seriesRun?.status).toBe('SUCCEEDED');
   });
+
+  it("counts a week's participation from its splits, and a series' trend over its seasons", async () => {
+    const params = JSON.parse(seriesRun?.parameters ?? '{}') as { seasonId: number; raceWeekNum: number };
+    const { seasonId, raceWeekNum: week } = params;
+    const list = served('results/season_results', {
+      season_id: String(seasonId),
+      race_week_num: String(week),
+      event_type: '5',
+    }).results_list as Raw[];
+    expect(byEntity(seriesRun as Run).season_result_split.created).toBe(list.length);
+    // What the week's splits say: sessions (splits of one share its session_id), splits, drivers, strengths.
+    const sofs = list.map((r) => r.event_strength_of_field as number).filter((x) => x >= 0);
+    const expected = {
+      raceWeekNum: week,
+      raceWeek: { raceWeekNum: week },
+      sessions: new Set(list.map((r) => r.session_id as number)).size,
+      splits: list.length,
+      drivers: list.reduce((n, r) => n + (r.num_drivers as number), 0),
+      averageSof: sofs.length ? Math.round(sofs.reduce((a, b) => a + b, 0) / sofs.length) : null,
+      peakSplitSof: sofs.length ? Math.max(...sofs) : null,
+    };
+    const q = await h.data<Raw>(
+      `query($id: Int!) { season(id: $id) {
+         participation { raceWeekNum raceWeek { raceWeekNum } sessions splits drivers averageSof peakSplitSof }
+         series { participationTrend(seasons: 2) { season { id } weeks sessions splits drivers averageDriversPerWeek
+           averageSof } } } }`,
+      { id: seasonId },
+    );
+    expect(q.season.participation).toEqual([expected]);
+    expect(q.season.series.participationTrend).toEqual([
+      {
+        season: { id: seasonId },
+        weeks: 1,
+        sessions: expected.sessions,
+        splits: expected.splits,
+        drivers: expected.drivers,
+        averageDriversPerWeek: expected.drivers,
+        averageSof: expected.averageSof,
+      },
+    ]);
+    // The same week again: the same splits, nothing written.
+    const again = await mutate(
+      `mutation($input: SyncSeriesResultsInput!) { syncSeriesResults(input: $input) { id } }`,
+      { input: { seasonId, raceWeekNum: week } },
+    );
+    expect(byEntity(again).season_result_split).toMatchObject({
+      created: 0,
+      updated: 0,
+      unchanged: list.length,
+    });
+    const bad = await h.gql(
+      `{ seriesList(first: 1) { edges { node { participationTrend(seasons: 40) { weeks } } } } }`,
+    );
+    expect(bad.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(bad.errors?.[0].message).toMatch(/seasons/);
+  });
 });

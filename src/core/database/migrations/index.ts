@@ -15,6 +15,7 @@ import { SubsessionKind1795319400000 } from './1795319400000-SubsessionKind.js';
 import { AccountLinks1795319500000 } from './1795319500000-AccountLinks.js';
 import { Planner1795319600000 } from './1795319600000-Planner.js';
 import { SubsessionClasses1795319700000 } from './1795319700000-SubsessionClasses.js';
+import { SeasonResultSplits1795319800000 } from './1795319800000-SeasonResultSplits.js';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Init1795304999161,
@@ -31,4 +32,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AccountLinks1795319500000,
   Planner1795319600000,
   SubsessionClasses1795319700000,
+  SeasonResultSplits1795319800000,
 ];
