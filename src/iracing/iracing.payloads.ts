@@ -316,6 +316,8 @@ export const seasonResultsPayload = object({
   ),
 });
 
+export type SeasonResultsData = Checked<typeof seasonResultsPayload>;
+
 export const searchSeriesRowsPayload = array(
   object({
     subsession_id: int,

@@ -15,7 +15,7 @@ import { ImportReport, unitTransaction } from '../core/import/import-report.js';
 import type { ImportOptions } from '../core/import/import-report.js';
 import { progressCounter } from '../core/import/progress.js';
 import { IracingClient } from '../iracing/iracing.client.js';
-import type { IracingResult } from '../iracing/iracing.payloads.js';
+import type { IracingResult, SeasonResultsData } from '../iracing/iracing.payloads.js';
 import { SeasonsImporter } from '../seasons/seasons.importer.js';
 import { SessionsService } from '../seasons/sessions.service.js';
 import { SeasonResultSplit } from './entities/season-result-split.entity.js';
@@ -160,17 +160,7 @@ export class ResultsImporter {
       await unitTransaction(this.db, options, async (em) => {
         const stored = await this.sessions.ensureSessions(em, seasonId, sessions);
         report.add('event_instance', stored.counts);
-        // Every split as listed: participation is counted from them (-1, "not applicable", stored as null).
-        const splits = data.results_list.map((r) => ({
-          subsession_id: r.subsession_id,
-          season_id: seasonId,
-          race_week_num: r.race_week_num,
-          session_id: r.session_id ?? null,
-          start_time: r.start_time,
-          num_drivers: measure(r.num_drivers),
-          strength_of_field: measure(r.event_strength_of_field),
-        }));
-        report.add('season_result_split', await bulkUpsert(em, SPLITS(this.db).split, splits));
+        report.add('season_result_split', await this.storeSplits(em, seasonId, data.results_list));
         // Splits of one session are several rows but one session: only rows of unknown weeks are unplaced.
         if (stored.unplaced > 0)
           report.fail(
@@ -188,6 +178,66 @@ export class ResultsImporter {
       report.fail(`season ${seasonId} results`, err);
       return { report, subsessionIds: [] };
     }
+  }
+
+  /**
+   * Participation only: the splits `results/season_results` lists for one week of each season, stored in one
+   * transaction per season, a few seasons at once; no session is matched and no subsession queued. Without
+   * `seasonIds`, every active season; without `raceWeekNum`, each season's latest week that has ended.
+   */
+  async participation(
+    seasonIds: number[] | undefined,
+    raceWeekNum: number | undefined,
+    options: ImportOptions = {},
+  ): Promise<ImportReport> {
+    const report = new ImportReport();
+    const weeks = (await this.db.query(
+      `SELECT s.season_id, COALESCE($2::int,
+                (SELECT max(rw.race_week_num) FROM race_week rw WHERE rw.season_id = s.season_id AND rw.end_time <= now())
+              ) AS week
+       FROM season s WHERE CASE WHEN $1::int[] IS NULL THEN s.active ELSE s.season_id = ANY($1::int[]) END
+       ORDER BY s.season_id`,
+      [seasonIds ?? null, raceWeekNum ?? null],
+    )) as { season_id: number; week: number | null }[];
+    for (const id of seasonIds ?? [])
+      if (!weeks.some((w) => w.season_id === id))
+        report.fail(
+          `season ${id} participation`,
+          ImportError.badData('season', `season ${id} is not stored`),
+        );
+    await forEachLimit(
+      weeks.filter((w) => w.week !== null),
+      SUBSESSION_CONCURRENCY,
+      async ({ season_id: seasonId, week }) => {
+        try {
+          const data = await this.iracing.getSeasonResults(
+            { seasonId, raceWeekNum: week as number, eventType: RACE },
+            options,
+          );
+          await unitTransaction(this.db, options, async (em) => {
+            report.add('season_result_split', await this.storeSplits(em, seasonId, data.results_list));
+          });
+          report.unitsSucceeded++;
+        } catch (err) {
+          report.fail(`season ${seasonId} participation`, err);
+        }
+      },
+    );
+    return report;
+  }
+
+  /** Every split as listed: participation is counted from them (-1, "not applicable", stored as null). */
+  private storeSplits(em: EntityManager, seasonId: number, list: SeasonResultsData['results_list']) {
+    const splits = list.map((r) => ({
+      subsession_id: r.subsession_id,
+      season_id: seasonId,
+      race_week_num: r.race_week_num,
+      session_id: r.session_id ?? null,
+      start_time: r.start_time,
+      num_drivers: measure(r.num_drivers),
+      strength_of_field: measure(r.event_strength_of_field),
+    }));
+    return bulkUpsert(em, SPLITS(this.db).split, splits);
   }
 
   // --- One subsession --------------------------------------------------------------------------------------

@@ -25,7 +25,13 @@ import {
 import { ResultsService } from './results.service.js';
 import { LapsImporter } from './laps.importer.js';
 import { SubsessionImporter } from './subsession.importer.js';
-import { MemberSync, ResultsSync, ResultsSyncResolver, SubsessionsSync } from './results.sync.js';
+import {
+  MemberSync,
+  ParticipationSync,
+  ResultsSync,
+  ResultsSyncResolver,
+  SubsessionsSync,
+} from './results.sync.js';
 
 export const RESULTS_RESOLVERS = [
   SubsessionResolver,
@@ -45,6 +51,7 @@ export const RESULTS_RESOLVERS = [
   providers: [
     SubsessionsSync,
     ResultsSync,
+    ParticipationSync,
     MemberSync,
     ResultsSyncResolver,
     ResultsService,

@@ -43,6 +43,21 @@ export class ResultsSyncParams extends ImportParams {
   raceWeekNum?: number;
 }
 
+export class ParticipationSyncParams extends ImportParams {
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsInt({ each: true, message: POSITIVE('seasonId') })
+  @Min(1, { each: true, message: POSITIVE('seasonId') })
+  seasonIds?: number[];
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(52)
+  raceWeekNum?: number;
+}
+
 export class MemberSyncParams extends ImportParams {
   @IsInt({ message: POSITIVE('custId') })
   @Min(1, { message: POSITIVE('custId') })
@@ -62,6 +77,37 @@ export class SyncSeriesResultsInput {
   @Min(0)
   @Max(52)
   raceWeekNum?: number;
+}
+
+@InputType()
+export class SyncParticipationInput {
+  @Field(() => [Int], { nullable: true, description: 'These seasons (default: every active season).' })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  seasonIds?: number[];
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "This week of each (iRacing's 0-based race_week_num; default: each season's latest ended week).",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(52)
+  raceWeekNum?: number;
+}
+
+@Injectable()
+export class ParticipationSync implements SyncHandler<ParticipationSyncParams> {
+  constructor(private readonly results: ResultsImporter) {}
+
+  run(p: ParticipationSyncParams): Promise<ImportReport> {
+    return this.results.participation(p.seasonIds, p.raceWeekNum, { dryRun: p.dryRun, refresh: p.refresh });
+  }
 }
 
 @Injectable()
@@ -145,6 +191,15 @@ export const RESULTS_SYNC = defineSync({
   crons: [{ name: 'results', setting: 'CRON_RESULTS', params: {} }],
 });
 
+export const PARTICIPATION_SYNC = defineSync({
+  kind: 'PARTICIPATION',
+  command: 'participation',
+  params: ParticipationSyncParams,
+  handler: ParticipationSync,
+  flags: { 'season-id': 'seasonIds' },
+  crons: [{ name: 'participation', setting: 'CRON_PARTICIPATION', params: {} }],
+});
+
 export const MEMBER_SYNC = defineSync({
   kind: 'MEMBER',
   command: 'member',
@@ -179,6 +234,15 @@ export class ResultsSyncResolver {
   @UseGuards(AdminGuard)
   syncSeriesResults(@Args('input') input: SyncSeriesResultsInput): Promise<SyncRun> {
     return this.runs.enqueue(RESULTS_SYNC.kind, { ...input }, SyncTrigger.GRAPHQL);
+  }
+
+  @Mutation(() => SyncRun, {
+    description:
+      'Queues the participation of one week of seasons (results/season_results, splits only: nothing else queued).',
+  })
+  @UseGuards(AdminGuard)
+  syncParticipation(@Args('input', { nullable: true }) input?: SyncParticipationInput): Promise<SyncRun> {
+    return this.runs.enqueue(PARTICIPATION_SYNC.kind, { ...(input ?? {}) }, SyncTrigger.GRAPHQL);
   }
 
   @Mutation(() => SyncRun, {

@@ -811,4 +811,36 @@ describe('results and members (end to end, synthetic world)', () => {
     expect(bad.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     expect(bad.errors?.[0].message).toMatch(/seasons/);
   });
+
+  it('imports the participation of the week just ended of the seasons asked, and queues nothing else', async () => {
+    const [latest] = await rows(
+      `SELECT rw.season_id, max(rw.race_week_num) AS week FROM race_week rw JOIN season s ON s.season_id = rw.season_id
+       WHERE s.active AND rw.end_time <= now() GROUP BY rw.season_id ORDER BY rw.season_id LIMIT 1`,
+    );
+    const seasonId = latest.season_id as number;
+    const week = latest.week as number;
+    const list = served('results/season_results', {
+      season_id: String(seasonId),
+      race_week_num: String(week),
+      event_type: '5',
+    }).results_list as Raw[];
+    const SYNC = `mutation($input: SyncParticipationInput) { syncParticipation(input: $input) { id } }`;
+    const run = await mutate(SYNC, { input: { seasonIds: [seasonId] } });
+    expect(run.errors).toEqual([]);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.queuedRuns).toEqual([]);
+    const split = byEntity(run).season_result_split;
+    expect(split.created + split.unchanged).toBe(list.length);
+    expect(
+      await count('SELECT count(*) FROM season_result_split WHERE season_id = $1 AND race_week_num = $2', [
+        seasonId,
+        week,
+      ]),
+    ).toBe(list.length);
+    // A season that is not stored is named; the others still run.
+    const unknown = await mutate(SYNC, { input: { seasonIds: [seasonId, 999_999] } });
+    expect(unknown.status).toBe('PARTIAL');
+    expect(unknown.errors.map((e) => e.message).join(' ')).toMatch(/season 999999 is not stored/);
+    expect(byEntity(unknown).season_result_split.unchanged).toBe(list.length);
+  });
 });

@@ -173,6 +173,14 @@ export class EnvironmentVariables extends ApiEnvironment {
   @IsCron()
   CRON_RESULTS = '*/10 * * * *';
 
+  /**
+   * Participation of the week just ended, for every active season (results/season_results, splits only): weekly,
+   * after iRacing's weeks turn over on Tuesday 00:00 UTC.
+   */
+  @Transform(trimmed)
+  @IsCron()
+  CRON_PARTICIPATION = '30 1 * * 2';
+
   /** How far back the first results search looks, before any checkpoint exists. */
   @Transform(toInt)
   @IsInt()
