@@ -1,9 +1,14 @@
 // `npm run bench:results`: imports 1,000 synthetic subsessions (fetched first from the offline replica) into a
-// throwaway database — every simsession's team and driver rows, profiles, the link to their sessions — and prints
-// rows per second and the ratio against a plain bulk INSERT of the same rows measured in the same run.
+// throwaway database — every simsession's team and driver rows, class rows, profiles, the link to their sessions —
+// and prints rows per second and the ratio against a plain bulk INSERT of the same rows measured in the same run.
+// Then the season results of a quarter (every ended week of the active seasons: the splits participation is
+// counted from), imported the same way, with statements per row and the ratio against a plain bulk INSERT.
 import 'reflect-metadata';
 import { loadConfig } from '../src/core/config/app-config.js';
-import type { IracingResult } from '../src/iracing/iracing.payloads.js';
+import type { IracingClient } from '../src/iracing/iracing.client.js';
+import type { IracingResult, SeasonResultsData } from '../src/iracing/iracing.payloads.js';
+import type { ResultsImporter } from '../src/results/results.importer.js';
+import { forEachLimit } from '../src/core/concurrency.js';
 import { syntheticDataset } from '../offline/synthetic-dataset.js';
 import { subsessionBundle } from '../src/results/results.mapping.js';
 import { benchReplica, createBenchDb, samplePeakRss, timed } from './bench-db.js';
@@ -12,7 +17,7 @@ import { benchImporters } from './importers.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const COUNT = Number(process.env.BENCH_SUBSESSIONS ?? 1000);
-const TABLES = 'participant_result, team_result, event_result, sim_profile';
+const TABLES = 'participant_result, team_result, event_result_class, event_result, sim_profile';
 
 /** The baseline: the same rows as plain multi-row INSERTs (no conflict handling, no change detection, no links). */
 async function plainInsert(b: BenchDb, payloads: IracingResult[]): Promise<number> {
@@ -65,8 +70,115 @@ async function plainInsert(b: BenchDb, payloads: IracingResult[]): Promise<numbe
         b.drivers.map((d) => ({ ...d, event_result_id: i + 1, raw: JSON.stringify(d.raw) })),
       ),
     );
+    await insert(
+      'event_result_class',
+      bundles.flatMap((b, i) => b.classes.map((c) => ({ ...c, event_result_id: i + 1 }))),
+    );
   });
   return rows;
+}
+
+/** The splits of a quarter's season results as one plain multi-row INSERT per 5,000 rows (the baseline). */
+async function plainSplits(b: BenchDb, weeks: SeasonWeek[]): Promise<number> {
+  const rows = weeks.flatMap((w) =>
+    w.list.map((r) => [
+      r.subsession_id,
+      w.seasonId,
+      r.race_week_num,
+      r.session_id ?? null,
+      r.start_time,
+      r.num_drivers !== null && r.num_drivers !== undefined && r.num_drivers >= 0 ? r.num_drivers : null,
+      r.event_strength_of_field !== null &&
+      r.event_strength_of_field !== undefined &&
+      r.event_strength_of_field >= 0
+        ? r.event_strength_of_field
+        : null,
+    ]),
+  );
+  await b.db.transaction(async (em) => {
+    for (let i = 0; i < rows.length; i += 5000) {
+      const params: unknown[] = [];
+      const tuples = rows.slice(i, i + 5000).map((r) => `(${r.map((v) => `$${params.push(v)}`).join(', ')})`);
+      await em.query(
+        `INSERT INTO season_result_split (subsession_id, season_id, race_week_num, session_id, start_time,
+           num_drivers, strength_of_field) VALUES ${tuples.join(', ')}`,
+        params,
+      );
+    }
+  });
+  return rows.length;
+}
+
+interface SeasonWeek {
+  seasonId: number;
+  list: SeasonResultsData['results_list'];
+}
+
+/**
+ * The season results (races) of every ended week of the active seasons, fetched first; then imported as the
+ * PARTICIPATION and RESULTS syncs store them (one transaction per season week, 3 at once), against a plain bulk
+ * INSERT of the same rows; then imported again unchanged.
+ */
+async function seasonResultsBench(
+  b: BenchDb,
+  client: IracingClient,
+  results: ResultsImporter,
+  now: Date,
+): Promise<void> {
+  const ended = (await b.db.query(
+    `SELECT rw.season_id, rw.race_week_num FROM race_week rw JOIN season s ON s.season_id = rw.season_id
+     WHERE s.active AND rw.end_time <= $1 ORDER BY rw.season_id, rw.race_week_num`,
+    [now],
+  )) as { season_id: number; race_week_num: number }[];
+  const weeks: SeasonWeek[] = [];
+  const fetch = await timed(() =>
+    forEachLimit(ended, 8, async (w) => {
+      const data = await client.getSeasonResults({
+        seasonId: w.season_id,
+        raceWeekNum: w.race_week_num,
+        eventType: 5,
+      });
+      weeks.push({ seasonId: w.season_id, list: data.results_list });
+    }),
+  );
+  const rowCount = weeks.reduce((n, w) => n + w.list.length, 0);
+  console.log(
+    `\nseason results of a quarter: ${weeks.length} ended weeks of ${new Set(weeks.map((w) => w.seasonId)).size} ` +
+      `active seasons, ${rowCount} splits; fetched from the replica in ${fetch.ms.toFixed(0)} ms`,
+  );
+  await b.db.query('TRUNCATE season_result_split RESTART IDENTITY');
+  const plain = await timed(() => plainSplits(b, weeks));
+  await b.db.query('TRUNCATE season_result_split RESTART IDENTITY');
+  b.logger.statements = 0;
+  const imported = await timed(() =>
+    forEachLimit(weeks, 3, async (w) => {
+      const r = await results.importSplits(w.seasonId, w.list);
+      if (r.failures.length) throw new Error(JSON.stringify(r.failures[0]));
+    }),
+  );
+  const statements = b.logger.statements;
+  b.logger.statements = 0;
+  const again = await timed(() =>
+    forEachLimit(weeks, 3, async (w) => {
+      const t = (await results.importSplits(w.seasonId, w.list)).totals();
+      if (t.created || t.updated || t.deleted)
+        throw new Error(`the second import wrote rows: ${JSON.stringify(t)}`);
+    }),
+  );
+  const stored = Number((await b.db.query('SELECT count(*) AS n FROM season_result_split'))[0].n);
+  if (stored !== rowCount) throw new Error(`${stored} splits stored, ${rowCount} fetched`);
+  console.log(
+    `  plain bulk INSERT (baseline) ${plain.ms.toFixed(0).padStart(6)} ms  ${((plain.value / plain.ms) * 1000).toFixed(0)} rows/s`,
+  );
+  console.log(
+    `  import (upsert with change detection, one transaction per season week, 3 at once) ${imported.ms.toFixed(0).padStart(6)} ms  ` +
+      `${((rowCount / imported.ms) * 1000).toFixed(0)} rows/s  ${statements} statements ` +
+      `(${(statements / rowCount).toFixed(3)} per row, ${(statements / weeks.length).toFixed(1)} per week)`,
+  );
+  console.log(
+    `  unchanged re-import ${again.ms.toFixed(0).padStart(6)} ms  (${b.logger.statements} statements)`,
+  );
+  console.log(`  import / plain INSERT: ${(imported.ms / plain.ms).toFixed(2)}x`);
 }
 
 async function main(): Promise<void> {
@@ -98,7 +210,7 @@ async function main(): Promise<void> {
     const bundles = payloads.map(subsessionBundle);
     const rowCount =
       payloads.length +
-      bundles.reduce((n, x) => n + x.teams.length + x.drivers.length, 0) +
+      bundles.reduce((n, x) => n + x.teams.length + x.drivers.length + x.classes.length, 0) +
       new Set(bundles.flatMap((x) => x.drivers.map((d) => d.cust_id))).size;
     console.log(
       `results import benchmark: ${payloads.length} subsessions (${bundles.filter((x) => x.teams.length).length} team races), ` +
@@ -135,6 +247,7 @@ async function main(): Promise<void> {
     console.log(
       `  import / plain INSERT: ${(cold.ms / plain.ms).toFixed(2)}x   (${stored} driver rows stored; peak RSS ${Math.round(peak() / 1048576)} MB)`,
     );
+    await seasonResultsBench(b, client, results, now);
   } finally {
     await b.drop();
     await replica.stop();

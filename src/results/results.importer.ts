@@ -214,15 +214,26 @@ export class ResultsImporter {
             { seasonId, raceWeekNum: week as number, eventType: RACE },
             options,
           );
-          await unitTransaction(this.db, options, async (em) => {
-            report.add('season_result_split', await this.storeSplits(em, seasonId, data.results_list));
-          });
-          report.unitsSucceeded++;
+          report.merge(await this.importSplits(seasonId, data.results_list, options));
         } catch (err) {
           report.fail(`season ${seasonId} participation`, err);
         }
       },
     );
+    return report;
+  }
+
+  /** Stores already fetched splits of one season (one `results/season_results` answer) as one unit. */
+  async importSplits(
+    seasonId: number,
+    list: SeasonResultsData['results_list'],
+    options: ImportOptions = {},
+  ): Promise<ImportReport> {
+    const report = new ImportReport();
+    await unitTransaction(this.db, options, async (em) => {
+      report.add('season_result_split', await this.storeSplits(em, seasonId, list));
+    });
+    report.unitsSucceeded++;
     return report;
   }
 
