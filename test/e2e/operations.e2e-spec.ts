@@ -123,8 +123,20 @@ describe('operations (end to end)', () => {
     );
     const byName = Object.fromEntries(q.schedules.map((s) => [s.name, s]));
     expect(Object.keys(byName).sort()).toEqual(
-      ['catalog', 'forecasts', 'linked-members', 'past-seasons', 'race-guide', 'results', 'seasons'].sort(),
+      [
+        'catalog',
+        'forecasts',
+        'linked-members',
+        'participation',
+        'past-seasons',
+        'race-guide',
+        'results',
+        'seasons',
+      ].sort(),
     );
+    // Weekly, after iRacing's weeks turn over (Tuesday 00:00 UTC).
+    expect(byName.participation).toMatchObject({ cron: '30 1 * * 2', kind: 'PARTICIPATION' });
+    expect(new Date(byName.participation.nextRunAt).getUTCDay()).toBe(2);
     expect(byName.seasons).toMatchObject({ cron: '0 6 * * 2,3,5', kind: 'SEASONS', enabled: false });
     expect(byName.catalog.cron).toBe('0 5 * * *');
     for (const s of q.schedules) expect(new Date(s.nextRunAt).getTime()).toBeGreaterThan(Date.now() - 1000);
