@@ -42,6 +42,29 @@ describe('subsessionBundle: classes and "not applicable" values', () => {
     ]);
   });
 
+  it("stores a result row's -1 as null: a practice's start position, no timed lap, no interval", () => {
+    const { drivers } = subsessionBundle(check(recorded));
+    const practice = drivers.filter((d) => d.simsession_number === -2);
+    expect(practice).toHaveLength(30);
+    for (const d of practice) expect(d.starting_position).toBeNull();
+    const measured = [
+      'starting_position',
+      'best_lap_time',
+      'best_lap_num',
+      'average_lap',
+      'interval',
+      'champ_points',
+    ];
+    for (const d of drivers)
+      for (const column of measured) {
+        const v = (d as Record<string, unknown>)[column];
+        expect(v === null || (typeof v === 'number' && v >= 0)).toBe(true);
+      }
+    // A race row keeps its values (0-based positions, times in 1/10,000 s).
+    const race = drivers.find((d) => d.simsession_number === 0 && d.finish_position === 0);
+    expect(race).toMatchObject({ starting_position: expect.any(Number), best_lap_time: expect.any(Number) });
+  });
+
   it('has no classes before 2024, and names a malformed class', () => {
     const { car_classes: _dropped, ...older } = recorded;
     expect(subsessionBundle(check(older)).classes).toEqual([]);

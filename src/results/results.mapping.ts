@@ -9,6 +9,11 @@ import { SubsessionKind } from './entities/subsession-kind.js';
 type Raw = Record<string, unknown>;
 
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
+/** A count, time or rating iRacing gives, or null for its -1 ("not applicable") and anything not a whole number ≥ 0. */
+export const measure = (v: unknown): number | null => {
+  const n = int(v);
+  return n !== null && n >= 0 ? n : null;
+};
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 /** An iRacing id: 0 and -1 mean "none". */
 const id = (v: unknown): number | null => {
@@ -93,16 +98,17 @@ function rowColumns(r: Raw, simsession: number) {
     car_class_id: int(r.car_class_id),
     finish_position: int(r.finish_position),
     finish_position_in_class: int(r.finish_position_in_class),
-    starting_position: int(r.starting_position),
+    // -1 where not applicable (no start position in a practice, no timed lap, no interval): null.
+    starting_position: measure(r.starting_position),
     laps_complete: int(r.laps_complete),
     laps_lead: int(r.laps_lead),
     incidents: int(r.incidents),
-    best_lap_time: int(r.best_lap_time),
-    best_lap_num: int(r.best_lap_num),
-    average_lap: int(r.average_lap),
-    interval: int(r.interval),
+    best_lap_time: measure(r.best_lap_time),
+    best_lap_num: measure(r.best_lap_num),
+    average_lap: measure(r.average_lap),
+    interval: measure(r.interval),
     reason_out: text(r.reason_out),
-    champ_points: int(r.champ_points),
+    champ_points: measure(r.champ_points),
     raw,
   };
 }
@@ -146,12 +152,6 @@ export interface ClassRow {
   strength_of_field: number | null;
   entries: number | null;
 }
-
-/** A count or rating iRacing gives, or null for its -1 ("not applicable") and anything not a whole number ≥ 0. */
-export const measure = (v: unknown): number | null => {
-  const n = int(v);
-  return n !== null && n >= 0 ? n : null;
-};
 
 /** The subsession's classes (`car_classes[]`, absent before 2024), the first row of a class repeated kept. */
 function classRows(r: IracingResult): ClassRow[] {

@@ -16,6 +16,7 @@ import { AccountLinks1795319500000 } from './1795319500000-AccountLinks.js';
 import { Planner1795319600000 } from './1795319600000-Planner.js';
 import { SubsessionClasses1795319700000 } from './1795319700000-SubsessionClasses.js';
 import { SeasonResultSplits1795319800000 } from './1795319800000-SeasonResultSplits.js';
+import { NotApplicableAsNull1795319900000 } from './1795319900000-NotApplicableAsNull.js';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Init1795304999161,
@@ -33,4 +34,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Planner1795319600000,
   SubsessionClasses1795319700000,
   SeasonResultSplits1795319800000,
+  NotApplicableAsNull1795319900000,
 ];
