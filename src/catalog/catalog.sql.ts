@@ -1,6 +1,6 @@
 // The catalog's objects as SQL can build them for selection-compiled reads (docs/architecture.md §6.11): column
 // fields come from the entities; the relations below say the same as the resolvers' DataLoaders, in their order.
-import { sqlMany, sqlOne, sqlType } from '../core/graphql/sql-selection.js';
+import { sqlMany, sqlOne, sqlType } from '../core/graphql/sql-types.js';
 import { CarClass } from './entities/car-class.entity.js';
 import { CarModel } from './entities/car-model.entity.js';
 import { Car } from './entities/car.entity.js';

@@ -3,7 +3,7 @@
 import { CarClass } from '../catalog/entities/car-class.entity.js';
 import { Car } from '../catalog/entities/car.entity.js';
 import { TrackLayout } from '../catalog/entities/track-layout.entity.js';
-import { sqlByIds, sqlMany, sqlOne, sqlType } from '../core/graphql/sql-selection.js';
+import { sqlByIds, sqlMany, sqlOne, sqlType } from '../core/graphql/sql-types.js';
 import { CarRestriction } from './entities/car-restriction.entity.js';
 import { Event, EventClass, Session } from './entities/event.entity.js';
 import { RaceWeek } from './entities/race-week.entity.js';

@@ -15,7 +15,7 @@ import { Semaphore } from '../concurrency.js';
 import type { DataLoaderService } from './dataloader.registry.js';
 import { formatError } from './format-error.js';
 import { responseCachePlugin } from './response-cache.js';
-import { wrapSqlTypes } from './sql-selection.js';
+import { wrapSqlTypes } from './sql-types.js';
 import type { ResponseCache } from './response-cache.js';
 import { checkSourceNesting, limitsPlugin } from './limits.plugin.js';
 import { extraValidationRules, graphqlWsOptions } from './ws-server.js';

@@ -4,13 +4,13 @@
 // selected. Nothing is hydrated and no field resolver runs: the nodes carry the marker key `$` (never a GraphQL
 // name), and every field of a registered type reads such a node by its response key (`wrapSqlTypes`). A
 // selection with anything the map does not cover (a field computed in TypeScript, arguments, an abstract type)
-// is answered by the resolvers as before, so the two paths give the same answer (test/e2e/sql-selection).
+// is answered by the resolvers as before, so the two paths give the same answer (test/e2e/sql-selection). What SQL
+// can build, and the schema's wrapping, are in sql-types.ts.
 import { Injectable, Logger } from '@nestjs/common';
 import type { Type } from '@nestjs/common';
 import { TypeMetadataStorage } from '@nestjs/graphql';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
-  defaultFieldResolver,
   getDirectiveValues,
   getNamedType,
   GraphQLIncludeDirective,
@@ -18,13 +18,7 @@ import {
   GraphQLSkipDirective,
   Kind,
 } from 'graphql';
-import type {
-  FieldNode,
-  GraphQLFieldResolver,
-  GraphQLResolveInfo,
-  GraphQLSchema,
-  SelectionNode,
-} from 'graphql';
+import type { FieldNode, GraphQLResolveInfo, SelectionNode } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
@@ -32,77 +26,8 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import type { KeysetSort, LazyConnectionShape, PageArgs } from './pagination.js';
 import { connectionOf, countRows, pageQuery, readingCursor } from './pagination.js';
-
-/** The key that marks an object built by SQL: not a GraphQL name, so never a response key. */
-export const SQL_NODE = '$';
-
-/**
- * A related object (or list) of type `type`: `sql(parent, alias, node)` is the SQL expression of its JSON for the
- * parent row aliased `parent`, where `node` is the JSON of one related row aliased `alias` (unique in the
- * statement; derive further aliases from it).
- */
-export interface SqlRelation {
-  type: Type<unknown>;
-  sql: (parent: string, alias: string, node: string) => string;
-}
-
-/** A field computed from the parent row's columns, e.g. `p.race_week_num + 1`. */
-export interface SqlComputed {
-  computed: (parent: string) => string;
-}
-
-export interface SqlTypeOptions {
-  /** Fields that are not columns of the entity: relations and computed values. */
-  fields?: Record<string, SqlRelation | SqlComputed>;
-}
-
-const registry = new Map<Type<unknown>, SqlTypeOptions>();
-/** Per registered GraphQL type (once the schema is built), the fields a resolver computes: never read as columns. */
-const resolvedFields = new Map<string, Set<string>>();
-
-/**
- * Registers an entity that is also a GraphQL object type: its column fields are read from its table, `fields`
- * gives the rest that SQL can build. Call at module load, beside the entity's resolvers.
- */
-export function sqlType(entity: Type<unknown>, options: SqlTypeOptions = {}): void {
-  registry.set(entity, options);
-}
-
-/** A to-one relation: `from(parent, alias)` is `<table> <alias> WHERE <condition>`. */
-export function sqlOne(type: Type<unknown>, from: (parent: string, alias: string) => string): SqlRelation {
-  return { type, sql: (p, a, node) => `(SELECT ${node} FROM ${from(p, a)} LIMIT 1)` };
-}
-
-/** A to-many relation, as a JSON array ordered by `orderBy(alias)` (an empty array when none). */
-export function sqlMany(
-  type: Type<unknown>,
-  from: (parent: string, alias: string) => string,
-  orderBy: (alias: string) => string,
-): SqlRelation {
-  return {
-    type,
-    sql: (p, a, node) =>
-      `(SELECT coalesce(json_agg(${node} ORDER BY ${orderBy(a)}), '[]') FROM ${from(p, a)})`,
-  };
-}
-
-/**
- * The rows of `table` whose `key` is in the parent's array `ids(parent)`, in the array's order, missing ones left
- * out (DataLoader's loadMany, then `present`).
- */
-export function sqlByIds(
-  type: Type<unknown>,
-  table: string,
-  key: string,
-  ids: (parent: string) => string,
-): SqlRelation {
-  return {
-    type,
-    sql: (p, a, node) =>
-      `(SELECT coalesce(json_agg(${node} ORDER BY ${a}_u.ord), '[]')
-        FROM unnest(${ids(p)}) WITH ORDINALITY ${a}_u(id, ord) JOIN ${table} ${a} ON ${a}.${key} = ${a}_u.id)`,
-  };
-}
+import { SQL_NODE, sqlTypeOf } from './sql-types.js';
+import type { SqlComputed, SqlRelation } from './sql-types.js';
 
 /** A timestamptz as the DateTime scalar prints it (`2026-11-19T15:00:00.000Z`), so no Date is made for it. */
 const isoText = (expr: string) => `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -368,10 +293,10 @@ export class SqlSelection {
   private type(entity: Type<unknown>): CompiledType {
     const known = this.types.get(entity);
     if (known) return known;
-    const options = registry.get(entity);
+    const registered = sqlTypeOf(entity);
+    if (!registered) throw new NotCovered(`${entity.name}: not registered`);
+    const { name: typeName, options, resolved } = registered;
     const graphql = TypeMetadataStorage.getObjectTypeMetadataByTarget(entity);
-    const resolved = graphql && resolvedFields.get(graphql.name);
-    if (!options || !graphql || !resolved) throw new NotCovered(`${entity.name}: not registered`);
     const meta = this.db.getMetadata(entity);
     const byProperty = new Map(
       meta.columns
@@ -380,15 +305,18 @@ export class SqlSelection {
         .map((c) => [c.propertyName, c] as const),
     );
     const columns = new Map<string, (alias: string) => string>();
-    for (const p of graphql.properties ?? []) {
+    for (const p of graphql?.properties ?? []) {
       const column = byProperty.get(p.name);
       if (column === undefined || resolved.has(p.schemaName)) continue;
+      // A DateTime is printed by PostgreSQL only from a timestamptz; on another column type (or a time shown as
+      // something else) the resolvers answer.
+      if ((p.typeFn() === Date) !== isTime(column.type)) continue;
       const name = quote(column.databaseName);
       columns.set(p.schemaName, isTime(column.type) ? (a) => isoText(`${a}.${name}`) : (a) => `${a}.${name}`);
     }
     if (meta.primaryColumns.length !== 1) throw new NotCovered(`${entity.name}: a composite key`);
     const compiled: CompiledType = {
-      name: graphql.name,
+      name: typeName,
       table: quote(meta.tableName),
       columns,
       fields: options.fields ?? {},
@@ -444,37 +372,4 @@ function included(node: SelectionNode, info: GraphQLResolveInfo): boolean {
   if (skip?.if === true) return false;
   const include = getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues);
   return include?.if !== false;
-}
-
-/**
- * Lets every field of the registered types read an object built by SQL (marked `$`) by its response key, and
- * resolve anything else as before. A DateTime arrives as the ISO 8601 text the scalar prints (isoText).
- */
-export function wrapSqlTypes(schema: GraphQLSchema): GraphQLSchema {
-  const names = new Set(
-    [...registry.keys()].flatMap((t) => TypeMetadataStorage.getObjectTypeMetadataByTarget(t)?.name ?? []),
-  );
-  for (const name of names) {
-    const type = schema.getType(name);
-    if (!(type instanceof GraphQLObjectType)) continue;
-    // Nest reads a plain @Field property with its `rootFieldResolver`; anything else is a @ResolveField.
-    resolvedFields.set(
-      name,
-      new Set(
-        Object.values(type.getFields())
-          .filter((f) => f.resolve !== undefined && f.resolve.name !== 'rootFieldResolver')
-          .map((f) => f.name),
-      ),
-    );
-    for (const field of Object.values(type.getFields())) {
-      const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
-      field.resolve = (src, args, ctx, info) =>
-        isSqlNode(src) ? src[info.path.key] : resolve(src, args, ctx, info);
-    }
-  }
-  return schema;
-}
-
-function isSqlNode(src: unknown): src is Record<string | number, unknown> {
-  return typeof src === 'object' && src !== null && (src as Record<string, unknown>)[SQL_NODE] === 1;
 }
