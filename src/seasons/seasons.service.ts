@@ -6,11 +6,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Repository } from 'typeorm';
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { SelectQueryBuilder } from 'typeorm';
 import { OMIT as CATALOG_OMIT } from '../catalog/catalog.service.js';
 import { Category, categoryValues } from '../catalog/dto/catalog.args.js';
 import { TrackLayout } from '../catalog/entities/track-layout.entity.js';
-import { BadInputError, NotFoundError } from '../core/errors/domain-error.js';
+import { NotFoundError } from '../core/errors/domain-error.js';
 import {
   paginateLazily,
   perParentWindow,
@@ -21,13 +21,7 @@ import {
 } from '../core/graphql/pagination.js';
 import type { KeysetSort, LazyConnectionShape } from '../core/graphql/pagination.js';
 import { SqlSelection } from '../core/graphql/sql-selection.js';
-import type {
-  CalendarFilter,
-  RaceWeeksArgs,
-  SeasonsArgs,
-  SeriesListArgs,
-  SessionsArgs,
-} from './dto/seasons.args.js';
+import type { RaceWeeksArgs, SeasonsArgs, SeriesListArgs, SessionsArgs } from './dto/seasons.args.js';
 import { CarRestriction, CarRestrictionChange } from './entities/car-restriction.entity.js';
 import { Event, EventClass, Session } from './entities/event.entity.js';
 import { RaceWeek } from './entities/race-week.entity.js';
@@ -35,6 +29,13 @@ import { Season } from './entities/season.entity.js';
 import { Series } from './entities/series.entity.js';
 import type { OwnedContent } from '../core/ownership.js';
 import { OMIT } from './read-columns.js';
+import {
+  calendarFilter,
+  checkRange,
+  checkTemperatures,
+  ownedFilter,
+  weekFilter,
+} from './calendar-filters.js';
 import type { SeasonsLoaders } from './seasons.loaders.js';
 
 const SESSION_SORT: KeysetSort<Session> = {
@@ -58,28 +59,6 @@ const RACE_WEEK_SORT: KeysetSort<RaceWeek> = {
 
 const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const SERIES_CATEGORIES = new Set<Category>([Category.SPORTS_CAR, Category.FORMULA_CAR]);
-
-function checkTemperatures(f?: CalendarFilter): void {
-  if (f?.minAirTempC !== undefined && f.maxAirTempC !== undefined && f.minAirTempC > f.maxAirTempC)
-    throw new BadInputError(
-      `"minAirTempC" (${f.minAirTempC}) must not be above "maxAirTempC" (${f.maxAirTempC})`,
-    );
-}
-
-function checkRange(from?: Date, to?: Date): void {
-  for (const [name, d] of [
-    ['from', from],
-    ['to', to],
-  ] as const) {
-    if (d && Number.isNaN(d.getTime())) throw new BadInputError(`"${name}" is not a valid time`);
-  }
-  if (from && to && from.getTime() >= to.getTime())
-    throw new BadInputError(`"from" (${from.toISOString()}) must be before "to" (${to.toISOString()})`);
-}
-
-/** Where a race week (alias `rw`) lets one of `carIds` race: its own cars when it lists them, else its classes'. */
-const WEEK_ALLOWS_CARS = `(CASE WHEN cardinality(rw.car_ids) > 0 THEN rw.car_ids && CAST(:carIds AS int[])
-  ELSE EXISTS (SELECT 1 FROM car_class_car m WHERE m.car_class_id = ANY(rw.car_class_ids) AND m.car_id = ANY(CAST(:carIds AS int[]))) END)`;
 
 @Injectable()
 export class SeasonsService {
@@ -153,7 +132,7 @@ export class SeasonsService {
     const f = args.filter;
     checkRange(f?.from, f?.to);
     checkTemperatures(f);
-    this.calendarFilter(qb, f);
+    calendarFilter(qb, f);
     if (f?.category) {
       if (SERIES_CATEGORIES.has(f.category)) {
         qb.andWhere(
@@ -256,59 +235,12 @@ export class SeasonsService {
       .innerJoin(RaceWeek, 'rw', 'rw.id = e.race_week_id')
       .andWhere('i.start_time >= :from', { from: f?.from ?? new Date() });
     if (f?.to) qb.andWhere('i.start_time < :to', { to: f.to });
-    this.weekFilter(qb, f);
+    weekFilter(qb, f);
     if (f?.carClassIds?.length)
       qb.andWhere('rw.car_class_ids && CAST(:carClassIds AS int[])', { carClassIds: f.carClassIds });
     if (weekIds) qb.andWhere('rw.id = ANY(CAST(:weekIds AS int[]))', { weekIds: [...weekIds] });
-    if (owned) this.ownedFilter(qb, owned);
+    if (owned) ownedFilter(qb, owned);
     return qb;
-  }
-
-  private ownedFilter(qb: SelectQueryBuilder<Session>, owned: OwnedContent): void {
-    qb.andWhere(
-      `EXISTS (SELECT 1 FROM sim_layout l JOIN sim_track t ON t.package_id = l.package_id
-         WHERE l.track_id = rw.track_id AND (t.free_with_subscription OR t.package_id = ANY(CAST(:ownedTracks AS int[]))))`,
-      { ownedTracks: owned.trackPackageIds },
-    );
-    qb.andWhere(
-      `EXISTS (SELECT 1 FROM sim_car c WHERE (c.free_with_subscription OR c.car_id = ANY(CAST(:ownedCars AS int[])))
-         AND CASE WHEN cardinality(rw.car_ids) > 0 THEN c.car_id = ANY(rw.car_ids)
-                  ELSE EXISTS (SELECT 1 FROM car_class_car m WHERE m.car_id = c.car_id AND m.car_class_id = ANY(rw.car_class_ids)) END)`,
-      { ownedCars: owned.carIds },
-    );
-  }
-
-  /** Race weeks (alias `rw`) that overlap [from, to) and match the series, track and car filters. */
-  private calendarFilter(qb: SelectQueryBuilder<RaceWeek>, f?: CalendarFilter): void {
-    if (f?.from) qb.andWhere('rw.end_time > :from', { from: f.from });
-    if (f?.to) qb.andWhere('rw.start_time < :to', { to: f.to });
-    this.weekFilter(qb, f);
-  }
-
-  private weekFilter(qb: SelectQueryBuilder<ObjectLiteral>, f?: CalendarFilter): void {
-    if (f?.seriesIds?.length) qb.andWhere('rw.series_id = ANY(:seriesIds)', { seriesIds: f.seriesIds });
-    if (f?.trackIds?.length) qb.andWhere('rw.track_id = ANY(:trackIds)', { trackIds: f.trackIds });
-    if (f?.carIds?.length) qb.andWhere(WEEK_ALLOWS_CARS, { carIds: f.carIds });
-    // The forecast when fetched, else iRacing's own summary of the schedule.
-    if (f?.rainPossible !== undefined)
-      qb.andWhere(
-        `COALESCE(rw.forecast_rain_possible, (rw.weather_summary->>'precip_chance_pct')::float > 0) = :rain`,
-        { rain: f.rainPossible },
-      );
-    if (f?.minAirTempC !== undefined)
-      qb.andWhere(
-        `COALESCE(rw.forecast_min_air_temp_c, (rw.weather_summary->>'temp_low_c')::float) >= :minTemp`,
-        {
-          minTemp: f.minAirTempC,
-        },
-      );
-    if (f?.maxAirTempC !== undefined)
-      qb.andWhere(
-        `COALESCE(rw.forecast_max_air_temp_c, (rw.weather_summary->>'temp_high_c')::float) <= :maxTemp`,
-        {
-          maxTemp: f.maxAirTempC,
-        },
-      );
   }
 
   // --- One by id -----------------------------------------------------------------------------------------------
