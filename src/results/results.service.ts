@@ -66,56 +66,39 @@ export class ResultsService {
   }
 
   /** Participation per week of each season (weeks with races only), by season then week. */
-  async participationOfSeasons(seasonIds: readonly number[]): Promise<WeekParticipation[]> {
-    const rows = (await this.results.manager.query(
-      `SELECT season_id, race_week_num,
+  participationOfSeasons(seasonIds: readonly number[]): Promise<WeekParticipation[]> {
+    return this.results.manager.query(
+      `SELECT season_id AS "seasonId", race_week_num AS "raceWeekNum",
               count(DISTINCT coalesce(session_id::text, start_time::text))::int AS sessions,
               count(*)::int AS splits, coalesce(sum(num_drivers), 0)::int AS drivers,
-              round(avg(strength_of_field))::int AS average_sof, max(strength_of_field) AS peak_split_sof
+              round(avg(strength_of_field))::int AS "averageSof", max(strength_of_field) AS "peakSplitSof"
        FROM season_result_split WHERE season_id = ANY($1::int[])
        GROUP BY season_id, race_week_num ORDER BY season_id, race_week_num`,
       [[...seasonIds]],
-    )) as Record<string, number | null>[];
-    return rows.map((r) => ({
-      seasonId: r.season_id as number,
-      raceWeekNum: r.race_week_num as number,
-      sessions: r.sessions as number,
-      splits: r.splits as number,
-      drivers: r.drivers as number,
-      averageSof: r.average_sof,
-      peakSplitSof: r.peak_split_sof,
-    }));
+    );
   }
 
   /** Participation of each series' latest `limit` seasons with results, newest first. */
-  async participationTrends(
+  participationTrends(
     seriesIds: readonly number[],
     limit: number,
   ): Promise<(SeasonParticipation & { seriesId: number })[]> {
-    const rows = (await this.results.manager.query(
+    return this.results.manager.query(
       `WITH s AS (
          SELECT se.season_id, se.series_id,
                 row_number() OVER (PARTITION BY se.series_id ORDER BY se.season_id DESC) AS n
          FROM season se WHERE se.series_id = ANY($1::int[])
            AND EXISTS (SELECT 1 FROM season_result_split x WHERE x.season_id = se.season_id))
-       SELECT s.series_id, s.season_id, count(DISTINCT x.race_week_num)::int AS weeks,
+       SELECT s.series_id AS "seriesId", s.season_id AS "seasonId", count(DISTINCT x.race_week_num)::int AS weeks,
               count(DISTINCT (x.race_week_num, coalesce(x.session_id::text, x.start_time::text)))::int AS sessions,
               count(*)::int AS splits, coalesce(sum(x.num_drivers), 0)::int AS drivers,
-              round(avg(x.strength_of_field))::int AS average_sof
+              round(coalesce(sum(x.num_drivers), 0)::numeric / count(DISTINCT x.race_week_num), 1)::float
+                AS "averageDriversPerWeek",
+              round(avg(x.strength_of_field))::int AS "averageSof"
        FROM s JOIN season_result_split x ON x.season_id = s.season_id
        WHERE s.n <= $2 GROUP BY s.series_id, s.season_id ORDER BY s.series_id, s.season_id DESC`,
       [[...seriesIds], limit],
-    )) as Record<string, number | null>[];
-    return rows.map((r) => ({
-      seriesId: r.series_id as number,
-      seasonId: r.season_id as number,
-      weeks: r.weeks as number,
-      sessions: r.sessions as number,
-      splits: r.splits as number,
-      drivers: r.drivers as number,
-      averageDriversPerWeek: Math.round(((r.drivers as number) / (r.weeks as number)) * 10) / 10,
-      averageSof: r.average_sof,
-    }));
+    );
   }
 
   classesOfResults(eventResultIds: readonly number[]): Promise<SubsessionClass[]> {
