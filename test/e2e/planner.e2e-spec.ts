@@ -10,6 +10,7 @@ import type { MemberRef } from '../../offline/replica.js';
 import { discountPct } from '../../src/planner/purchase-basket.js';
 import { syntheticDataset } from '../../offline/synthetic-dataset.js';
 import { ADMIN_KEY, registerLogSecret, startHarness } from '../support/harness.js';
+import { linkRacer, syncCatalogAndSeasons } from '../support/linked.js';
 import { countStatements } from '../support/statements.js';
 import type { GqlResult, Harness } from '../support/harness.js';
 
@@ -30,29 +31,11 @@ async function plannerHarness(
     { dataset: syntheticDataset(world), members, redirectUris: [REDIRECT], now: () => now },
     { IRACING_REDIRECT_URIS: REDIRECT, TOKEN_ENCRYPTION_KEY: `k1:${KEY}` },
   );
-  for (const m of ['syncCatalog', 'syncSeasons']) {
-    const r = await h.data<Raw>(`mutation { ${m} { id } }`, {}, ADMIN_KEY);
-    const done = await h.waitForRun(r[m].id, 120_000);
-    if (done.status !== 'SUCCEEDED') throw new Error(`${m}: ${JSON.stringify(done.errors)}`);
-  }
+  await syncCatalogAndSeasons(h);
   const [racer] = members.sample(2, { baseUrl: h.replica.url, now }).slice(1) as MemberRef[];
-  const start = await h.data<Raw>(
-    `mutation($r: String!) { startIracingLink(redirectUri: $r) { authorizeUrl } }`,
-    { r: REDIRECT },
-  );
-  const url = new URL(start.startIracingLink.authorizeUrl);
-  url.searchParams.set('login_hint', String(racer.custId));
-  const back = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '');
-  registerLogSecret('an authorization code (planner e2e)', back.searchParams.get('code') ?? '');
-  const done = await h.data<Raw>(
-    `mutation($s: String!, $c: String!) { completeIracingLink(state: $s, code: $c) { custId viewerToken firstSync { id } } }`,
-    { s: back.searchParams.get('state'), c: back.searchParams.get('code') },
-  );
-  const { custId, viewerToken, firstSync } = done.completeIracingLink;
-  registerLogSecret('a viewer token (planner e2e)', viewerToken);
-  // The first sync writes the racer's real content: it must be over before the tests set their own.
-  await h.waitForRun(firstSync.id, 60_000);
-  return { h, custId, token: viewerToken };
+  // The first sync writes the racer's real content: it is over before the tests set their own.
+  const { custId, token } = await linkRacer(h, racer.custId, REDIRECT, 'planner e2e');
+  return { h, custId, token };
 }
 
 describe('the planner (end to end)', () => {

@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { syntheticMembers } from '../../offline/replica.js';
 import type { MemberRef } from '../../offline/replica.js';
 import { syntheticDataset } from '../../offline/synthetic-dataset.js';
-import { ADMIN_KEY, registerLogSecret, startHarness } from '../support/harness.js';
+import { registerLogSecret, startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
+import { linkRacer, syncCatalogAndSeasons } from '../support/linked.js';
 import { idle, recordStatements, statementShapes } from '../support/statements.js';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -26,30 +27,12 @@ async function seededHarness(): Promise<{ h: Harness; token: string }> {
     // Without the response cache: every query is executed, and its statements counted.
     { IRACING_REDIRECT_URIS: REDIRECT, TOKEN_ENCRYPTION_KEY: `k1:${KEY}`, GRAPHQL_CACHE: 'false' },
   );
-  for (const m of ['syncCatalog', 'syncSeasons']) {
-    const r = await h.data<Raw>(`mutation { ${m} { id } }`, {}, ADMIN_KEY);
-    const done = await h.waitForRun(r[m].id, 120_000);
-    if (done.status !== 'SUCCEEDED') throw new Error(`${m}: ${JSON.stringify(done.errors)}`);
-  }
+  await syncCatalogAndSeasons(h);
   const [racer] = members.sample(2, { baseUrl: h.replica.url, now: NOW }).slice(1) as MemberRef[];
-  const start = await h.data<Raw>(
-    `mutation($r: String!) { startIracingLink(redirectUri: $r) { authorizeUrl } }`,
-    { r: REDIRECT },
-  );
-  const url = new URL(start.startIracingLink.authorizeUrl);
-  url.searchParams.set('login_hint', String(racer.custId));
-  const back = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '');
-  registerLogSecret('an authorization code (read statements)', back.searchParams.get('code') ?? '');
-  const done = await h.data<Raw>(
-    `mutation($s: String!, $c: String!) { completeIracingLink(state: $s, code: $c) { viewerToken firstSync { id } } }`,
-    { s: back.searchParams.get('state'), c: back.searchParams.get('code') },
-  );
-  const { viewerToken, firstSync } = done.completeIracingLink;
-  registerLogSecret('a viewer token (read statements)', viewerToken);
   // The racer's first sync writes what they own: over before anything is counted.
-  await h.waitForRun(firstSync.id, 60_000);
+  const { token } = await linkRacer(h, racer.custId, REDIRECT, 'read statements');
   await idle(h);
-  return { h, token: viewerToken };
+  return { h, token };
 }
 
 const count = (withCount: boolean) => (withCount ? 'totalCount' : '');

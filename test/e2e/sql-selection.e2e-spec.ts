@@ -5,8 +5,9 @@
 // does not cover is answered by the resolvers, which the statements it sends show.
 import { syntheticDataset } from '../../offline/synthetic-dataset.js';
 import { SqlSelection } from '../../src/core/graphql/sql-selection.js';
-import { ADMIN_KEY, startHarness } from '../support/harness.js';
+import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
+import { syncCatalogAndSeasons } from '../support/linked.js';
 import { idle, recordStatements } from '../support/statements.js';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -43,11 +44,7 @@ describe('selection-compiled reads (synthetic world)', () => {
       { GRAPHQL_CACHE: 'false' },
     );
     sql = h.app.get(SqlSelection);
-    for (const m of ['syncCatalog', 'syncSeasons']) {
-      const r = await h.data<Raw>(`mutation { ${m} { id } }`, {}, ADMIN_KEY);
-      const done = await h.waitForRun(r[m].id, 120_000);
-      if (done.status !== 'SUCCEEDED') throw new Error(`${m}: ${JSON.stringify(done.errors)}`);
-    }
+    await syncCatalogAndSeasons(h);
     // The seasons sync's follow-ups (forecasts) over before any statement is counted.
     await idle(h);
   }, 180_000);
