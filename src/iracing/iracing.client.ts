@@ -15,6 +15,7 @@ import { IracingAuth } from './iracing-auth.js';
 import { IracingHttp } from './iracing-http.js';
 import type { Params } from './iracing-http.js';
 import * as P from './iracing.payloads.js';
+import * as S from './stats.payloads.js';
 import { isObject, LinkedDataFetcher } from './linked-data.js';
 import { LocalRateLimiter, RedisRateLimiter } from './rate-limiter.js';
 import { currentStats } from './request-stats.js';
@@ -234,6 +235,39 @@ export class IracingClient {
     return this.chunked('results/search_series', params, P.searchSeriesRowsPayload, options);
   }
 
+  // --- Stats -------------------------------------------------------------------------------------------------
+
+  /**
+   * A season's driver standings in one car class, every division (or one: iRacing's 0-based division), every
+   * chunk concatenated in rank order.
+   */
+  getSeasonDriverStandings(
+    q: { seasonId: number; carClassId: number; division?: number; raceWeekNum?: number },
+    options?: CallOptions,
+  ): Promise<ChunkedResult<S.IracingStandingRow>> {
+    const params = {
+      season_id: q.seasonId,
+      car_class_id: q.carClassId,
+      division: q.division,
+      race_week_num: q.raceWeekNum,
+    };
+    return this.chunked('stats/season_driver_standings', params, S.standingsRowsPayload, options);
+  }
+
+  /** Every member's best laps with a car at a track (all time, or one season's quarter), chunks concatenated. */
+  getWorldRecords(
+    q: { carId: number; trackId: number; seasonYear?: number; seasonQuarter?: number },
+    options?: CallOptions,
+  ): Promise<ChunkedResult<S.IracingWorldRecordRow>> {
+    const params = {
+      car_id: q.carId,
+      track_id: q.trackId,
+      season_year: q.seasonYear,
+      season_quarter: q.seasonQuarter,
+    };
+    return this.chunked('stats/world_records', params, S.worldRecordRowsPayload, options);
+  }
+
   // --- Members, constants, weather -------------------------------------------------------------------------
 
   /** The account the syncs run as, with the car and track packages it owns. */
@@ -299,8 +333,10 @@ export class IracingClient {
       endpoint,
       params,
       (v, p) => {
-        if (!isObject(v) || !Array.isArray(v.rows))
-          throw new DecodeError(p || '(root)', 'a chunked payload', v);
+        if (!isObject(v)) throw new DecodeError(p || '(root)', 'a chunked payload', v);
+        // `chunk_info: null`: nothing to list (no standings yet, no lap set).
+        if (v.rows === undefined && v.chunk_info === null) return { header: v, rows: [] };
+        if (!Array.isArray(v.rows)) throw new DecodeError(p || '(root)', 'a chunked payload', v);
         const { rows, ...header } = v;
         return { header, rows: checkRows(rows, 'rows') };
       },
