@@ -22,6 +22,7 @@ import { MemberAccess } from './member-access.service.js';
 import { TokenCipher } from './token-cipher.js';
 import { TokenVault } from './token-vault.service.js';
 import { ViewerTokens } from './viewer-tokens.service.js';
+import { ViewerHistoryResolver } from './viewer-history.resolver.js';
 import { ViewerGuard } from './viewer.guard.js';
 
 export { ACCOUNTS_ENTITIES };
@@ -45,6 +46,7 @@ export { ACCOUNTS_ENTITIES };
     LinkedMembersSync,
     ViewerGuard,
     AccountsResolver,
+    ViewerHistoryResolver,
     AccountsSyncResolver,
   ],
   exports: [TokenVault, ViewerTokens, LinkService, MemberAccess],

@@ -1,6 +1,8 @@
 // A linked member's own account, read with their own token (docs/architecture.md §4.15): `member/info` (profile,
 // licences, owned car and track packages), `stats/member_summary` and `stats/member_recent_races`, written by the
-// members' import of an account (the same as the system account's), then the link's `last_sync_at`. The member's
+// members' import of an account (the same as the system account's), then the link's `last_sync_at`. Then, as a
+// unit of its own, their history: `member/chart_data` of each licence category and chart, `stats/member_yearly` and
+// `stats/member_career` (members/member-history.ts). The member's
 // requests spend their own rate-limit budget, never the system account's. A refused access token is refreshed
 // once; a refused refresh token leaves the link NEEDS_RELINK and fails the unit without a retry.
 import { Injectable } from '@nestjs/common';
@@ -10,10 +12,17 @@ import type { ImportOptions } from '../core/import/import-report.js';
 import { IracingOAuth } from '../iracing/iracing-oauth.js';
 import { IracingAuthError } from '../iracing/iracing.errors.js';
 import { memberSummaryPayload, recentRacesPayload } from '../iracing/iracing.payloads.js';
+import { chartDataPayload, memberCareerPayload, memberYearlyPayload } from '../iracing/stats.payloads.js';
+import type { IracingChartData } from '../iracing/stats.payloads.js';
+import { forEachLimit } from '../core/concurrency.js';
+import { CHART_CATEGORIES, CHART_TYPES, MemberHistory } from '../members/member-history.js';
 import { memberSummary } from '../members/members.mapping.js';
 import { MembersImporter } from '../members/members.importer.js';
 import { MemberAccess, RelinkNeededError } from './member-access.service.js';
 import { TokenVault } from './token-vault.service.js';
+
+/** History requests in flight for one member (their own rate-limit budget paces them). */
+const HISTORY_CONCURRENCY = 3;
 
 /** A link in use is refreshed when its refresh token lapses within this (iRacing's last 7 days). */
 export const KEEP_ALIVE_MS = 3 * 24 * 3_600_000;
@@ -25,6 +34,7 @@ export class MemberAccountImporter {
     private readonly access: MemberAccess,
     private readonly vault: TokenVault,
     private readonly members: MembersImporter,
+    private readonly history: MemberHistory,
   ) {}
 
   /** One linked member's account, as one unit. */
@@ -53,8 +63,43 @@ export class MemberAccountImporter {
       if (!options.dryRun) await this.vault.recordSync(custId);
     } catch (err) {
       report.fail(unit, err instanceof RelinkNeededError ? relink(custId, err.message) : err);
+      return report;
+    }
+    try {
+      await this.history.store(custId, await this.fetchHistory(custId), options, report);
+      report.unitsSucceeded++;
+    } catch (err) {
+      report.fail(
+        `member ${custId} history`,
+        err instanceof RelinkNeededError ? relink(custId, err.message) : err,
+      );
     }
     return report;
+  }
+
+  /** The member's charts (each licence category and chart type, a few at once) and yearly and career totals. */
+  private async fetchHistory(custId: number) {
+    const params = { cust_id: custId };
+    const asks = CHART_CATEGORIES.flatMap((category) => CHART_TYPES.map((type) => ({ category, type })));
+    const charts: IracingChartData[] = new Array<IracingChartData>(asks.length);
+    await forEachLimit(asks, HISTORY_CONCURRENCY, async ({ category, type }, i) => {
+      charts[i] = await this.asMember(custId, (token) =>
+        this.oauth.memberData(
+          'member/chart_data',
+          { ...params, category_id: category, chart_type: type },
+          token,
+          chartDataPayload,
+          custId,
+        ),
+      );
+    });
+    const [yearly, career] = await this.asMember(custId, (token) =>
+      Promise.all([
+        this.oauth.memberData('stats/member_yearly', params, token, memberYearlyPayload, custId),
+        this.oauth.memberData('stats/member_career', params, token, memberCareerPayload, custId),
+      ]),
+    );
+    return { charts, yearly: yearly.stats, career: career.stats };
   }
 
   /**

@@ -5,6 +5,15 @@ import {
   UnknownOwnedPackage,
 } from './entities/ownership.entity.js';
 import { Member } from './entities/member.entity.js';
+import { MemberCareerStat, MemberRatingPoint, MemberYearlyStat } from './entities/member-history.entity.js';
 
 export { Member, MemberCarOwnership, MemberTrackOwnership, UnknownOwnedPackage };
-export const MEMBERS_ENTITIES = [Member, MemberCarOwnership, MemberTrackOwnership, UnknownOwnedPackage];
+export const MEMBERS_ENTITIES = [
+  Member,
+  MemberCarOwnership,
+  MemberTrackOwnership,
+  UnknownOwnedPackage,
+  MemberRatingPoint,
+  MemberCareerStat,
+  MemberYearlyStat,
+];

@@ -7,6 +7,7 @@ import { CatalogModule } from '../catalog/catalog.module.js';
 import { DataLoaderService } from '../core/graphql/dataloader.registry.js';
 import { OWNERSHIP_LOOKUP } from '../core/ownership.js';
 import { MEMBERS_ENTITIES } from './members.entities.js';
+import { MemberHistory } from './member-history.js';
 import { MembersImporter } from './members.importer.js';
 import { MembersLoaders } from './members.loaders.js';
 import { MemberResolver } from './members.resolver.js';
@@ -23,10 +24,11 @@ export const MEMBERS_RESOLVERS = [MemberResolver];
     MembersSyncResolver,
     MembersService,
     MembersImporter,
+    MemberHistory,
     { provide: OWNERSHIP_LOOKUP, useExisting: MembersService },
     ...MEMBERS_RESOLVERS,
   ],
-  exports: [MembersService, MembersImporter],
+  exports: [MembersService, MembersImporter, MemberHistory],
 })
 export class MembersModule implements OnModuleInit {
   constructor(

@@ -7,6 +7,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { CATEGORY_IDS } from '../catalog/dto/catalog.args.js';
+import type { Category } from '../catalog/dto/catalog.args.js';
 import { BadInputError } from '../core/errors/domain-error.js';
 import type { PurchaseBasket, PurchaseGuideFilter, PurchaseSuggestion } from './dto/planner.types.js';
 import { PlannerService, weeksForCredit } from './planner.service.js';
@@ -14,15 +16,6 @@ import { seasonCounts, weekEligibility } from './planner.sql.js';
 import type { SeasonCounts, WeekEligibility } from './planner.sql.js';
 import { bestBasket } from './purchase-basket.js';
 
-/** Category names of the filter → iRacing category_id (road: the legacy category, before 2024's split). */
-const CATEGORY_IDS: Record<string, number> = {
-  oval: 1,
-  road: 2,
-  dirt_oval: 3,
-  dirt_road: 4,
-  sports_car: 5,
-  formula_car: 6,
-};
 /** Packages the basket search weighs (those that would unlock the most weeks, alone or with another). */
 const BASKET_CANDIDATES = 30;
 const MAX_FIRST = 100;
@@ -58,7 +51,7 @@ export class PurchaseGuideService {
       from: now,
       seriesIds: filter.seriesIds,
       favouritesOnly: filter.favouritesOnly,
-      categoryId: filter.category ? CATEGORY_IDS[filter.category] : undefined,
+      categoryId: filter.category ? CATEGORY_IDS[filter.category as Category] : undefined,
       // The weeks already over count towards a season's participation: whole seasons are read.
       wholeSeasons: true,
     };

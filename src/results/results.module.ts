@@ -26,8 +26,18 @@ import { ResultsService } from './results.service.js';
 import { LapsImporter } from './laps.importer.js';
 import { SubsessionImporter } from './subsession.importer.js';
 import {
+  DriverStandingResolver,
+  LayoutWorldRecordsResolver,
+  SeasonStandingsResolver,
+} from './look-back.resolver.js';
+import { LookBackService } from './look-back.service.js';
+import { StandingsImporter } from './standings.importer.js';
+import { WorldRecordsImporter } from './world-records.importer.js';
+import {
   MemberSync,
   ParticipationSync,
+  StandingsSync,
+  WorldRecordsSync,
   ResultsSync,
   ResultsSyncResolver,
   SubsessionsSync,
@@ -44,6 +54,9 @@ export const RESULTS_RESOLVERS = [
   TeamResultResolver,
   LapResolver,
   MemberResultsResolver,
+  SeasonStandingsResolver,
+  DriverStandingResolver,
+  LayoutWorldRecordsResolver,
 ];
 
 @Module({
@@ -52,12 +65,17 @@ export const RESULTS_RESOLVERS = [
     SubsessionsSync,
     ResultsSync,
     ParticipationSync,
+    StandingsSync,
+    WorldRecordsSync,
     MemberSync,
     ResultsSyncResolver,
     ResultsService,
     ResultsImporter,
     SubsessionImporter,
     LapsImporter,
+    StandingsImporter,
+    WorldRecordsImporter,
+    LookBackService,
     ...RESULTS_RESOLVERS,
   ],
   exports: [ResultsService, ResultsImporter],

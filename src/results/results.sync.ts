@@ -14,6 +14,8 @@ import type { SyncHandler } from '../scheduler/sync-definition.js';
 import { SyncRun, SyncTrigger } from '../scheduler/sync-run.entity.js';
 import { SyncRunService } from '../scheduler/sync-run.service.js';
 import { ResultsImporter } from './results.importer.js';
+import { StandingsImporter } from './standings.importer.js';
+import { WorldRecordsImporter } from './world-records.importer.js';
 import type { FoundSubsessions } from './results.importer.js';
 
 const POSITIVE = (name: string) => `${name} must be a positive integer, got $value`;
@@ -58,6 +60,30 @@ export class ParticipationSyncParams extends ImportParams {
   raceWeekNum?: number;
 }
 
+export class StandingsSyncParams extends ImportParams {
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsInt({ each: true, message: POSITIVE('seasonId') })
+  @Min(1, { each: true, message: POSITIVE('seasonId') })
+  seasonIds?: number[];
+
+  @IsOptional()
+  @IsInt({ message: POSITIVE('carClassId') })
+  @Min(1, { message: POSITIVE('carClassId') })
+  carClassId?: number;
+}
+
+export class WorldRecordsSyncParams extends ImportParams {
+  @IsInt({ message: POSITIVE('carId') })
+  @Min(1, { message: POSITIVE('carId') })
+  carId: number;
+
+  @IsInt({ message: POSITIVE('trackId') })
+  @Min(1, { message: POSITIVE('trackId') })
+  trackId: number;
+}
+
 export class MemberSyncParams extends ImportParams {
   @IsInt({ message: POSITIVE('custId') })
   @Min(1, { message: POSITIVE('custId') })
@@ -99,6 +125,47 @@ export class SyncParticipationInput {
   @Min(0)
   @Max(52)
   raceWeekNum?: number;
+}
+
+@InputType()
+export class SyncStandingsInput {
+  @Field(() => [Int], {
+    nullable: true,
+    description: 'These seasons (default: the active seasons of favoured series and those followed before).',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  seasonIds?: number[];
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Only this car class (default: every class of each season).',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  carClassId?: number;
+}
+
+@Injectable()
+export class StandingsSync implements SyncHandler<StandingsSyncParams> {
+  constructor(private readonly standings: StandingsImporter) {}
+
+  run(p: StandingsSyncParams): Promise<ImportReport> {
+    return this.standings.sync(p.seasonIds, p.carClassId, { dryRun: p.dryRun, refresh: p.refresh });
+  }
+}
+
+@Injectable()
+export class WorldRecordsSync implements SyncHandler<WorldRecordsSyncParams> {
+  constructor(private readonly records: WorldRecordsImporter) {}
+
+  run(p: WorldRecordsSyncParams): Promise<ImportReport> {
+    return this.records.sync(p.carId, p.trackId, { dryRun: p.dryRun, refresh: p.refresh });
+  }
 }
 
 @Injectable()
@@ -200,6 +267,22 @@ export const PARTICIPATION_SYNC = defineSync({
   crons: [{ name: 'participation', setting: 'CRON_PARTICIPATION', params: {} }],
 });
 
+export const STANDINGS_SYNC = defineSync({
+  kind: 'STANDINGS',
+  command: 'standings',
+  params: StandingsSyncParams,
+  handler: StandingsSync,
+  flags: { 'season-id': 'seasonIds' },
+  crons: [{ name: 'standings', setting: 'CRON_STANDINGS', params: {} }],
+});
+
+export const WORLD_RECORDS_SYNC = defineSync({
+  kind: 'WORLD_RECORDS',
+  command: 'world-records',
+  params: WorldRecordsSyncParams,
+  handler: WorldRecordsSync,
+});
+
 export const MEMBER_SYNC = defineSync({
   kind: 'MEMBER',
   command: 'member',
@@ -243,6 +326,33 @@ export class ResultsSyncResolver {
   @UseGuards(AdminGuard)
   syncParticipation(@Args('input', { nullable: true }) input?: SyncParticipationInput): Promise<SyncRun> {
     return this.runs.enqueue(PARTICIPATION_SYNC.kind, { ...(input ?? {}) }, SyncTrigger.GRAPHQL);
+  }
+
+  @Mutation(() => SyncRun, {
+    description:
+      "Queues seasons' driver standings (stats/season_driver_standings, every division of each car class).",
+  })
+  @UseGuards(AdminGuard)
+  syncStandings(@Args('input', { nullable: true }) input?: SyncStandingsInput): Promise<SyncRun> {
+    return this.runs.enqueue(STANDINGS_SYNC.kind, { ...(input ?? {}) }, SyncTrigger.GRAPHQL);
+  }
+
+  @Mutation(() => SyncRun, {
+    description:
+      "Queues a car's world records at a track layout (stats/world_records); kept for the season quarter, " +
+      'so asking again in the same quarter changes nothing unless refresh.',
+  })
+  @UseGuards(AdminGuard)
+  syncWorldRecords(
+    @Args('carId', { type: () => Int }) carId: number,
+    @Args('trackId', { type: () => Int, description: 'The layout (iRacing track_id).' }) trackId: number,
+    @Args('refresh', { type: () => Boolean, nullable: true }) refresh?: boolean,
+  ): Promise<SyncRun> {
+    return this.runs.enqueue(
+      WORLD_RECORDS_SYNC.kind,
+      { carId, trackId, ...(refresh ? { refresh } : {}) },
+      SyncTrigger.GRAPHQL,
+    );
   }
 
   @Mutation(() => SyncRun, {

@@ -27,6 +27,16 @@ registerEnumType(Category, {
     'iRacing racing categories. ROAD also matches SPORTS_CAR and FORMULA_CAR cars (and vice versa for tracks).',
 });
 
+/** iRacing's category_id of each category (road: the legacy category, before 2024's split). */
+export const CATEGORY_IDS: Record<Category, number> = {
+  [Category.OVAL]: 1,
+  [Category.ROAD]: 2,
+  [Category.DIRT_OVAL]: 3,
+  [Category.DIRT_ROAD]: 4,
+  [Category.SPORTS_CAR]: 5,
+  [Category.FORMULA_CAR]: 6,
+};
+
 /** The stored category values a filter value matches, for cars and for track layouts. */
 export function categoryValues(category: Category, of: 'car' | 'track'): string[] {
   const road = [Category.ROAD, Category.SPORTS_CAR, Category.FORMULA_CAR];

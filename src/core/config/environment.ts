@@ -181,6 +181,14 @@ export class EnvironmentVariables extends ApiEnvironment {
   @IsCron()
   CRON_PARTICIPATION = '30 1 * * 2';
 
+  /**
+   * Driver standings of the active seasons of series a racer favours, and of those whose standings were asked
+   * before (stats/season_driver_standings): weekly, once the week's results are in.
+   */
+  @Transform(trimmed)
+  @IsCron()
+  CRON_STANDINGS = '0 3 * * 2';
+
   /** How far back the first results search looks, before any checkpoint exists. */
   @Transform(toInt)
   @IsInt()

@@ -17,6 +17,7 @@ import { Planner1795319600000 } from './1795319600000-Planner.js';
 import { SubsessionClasses1795319700000 } from './1795319700000-SubsessionClasses.js';
 import { SeasonResultSplits1795319800000 } from './1795319800000-SeasonResultSplits.js';
 import { NotApplicableAsNull1795319900000 } from './1795319900000-NotApplicableAsNull.js';
+import { LookingBack1795320000000 } from './1795320000000-LookingBack.js';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Init1795304999161,
@@ -35,4 +36,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   SubsessionClasses1795319700000,
   SeasonResultSplits1795319800000,
   NotApplicableAsNull1795319900000,
+  LookingBack1795320000000,
 ];
