@@ -17,7 +17,8 @@ export interface DatasetContext {
  * - linked (default): the `/data` call answers `{link, expires}`; the link holds `{...header, chunk_info}`
  *   (results/lap_data, results/event_log);
  * - direct: the `/data` call itself answers `{type, data: {success: true, chunk_info, params}}`
- *   (results/search_series, results/search_hosted).
+ *   (results/search_series, results/search_hosted);
+ * - typed: linked, and the link holds `{type, data: {...header, chunk_info}}` (stats/world_records).
  */
 export class ChunkedPayload {
   constructor(
@@ -26,6 +27,8 @@ export class ChunkedPayload {
     readonly options: {
       rowsPerChunk?: number;
       direct?: { type: string; params?: Record<string, unknown> };
+      /** The `type` of a linked answer whose link holds `{type, data: {...header, chunk_info}}`. */
+      typed?: string;
     } = {},
   ) {}
 }
@@ -40,7 +43,8 @@ export interface ReplicaDataset {
 /**
  * Serves `<dir>/<category>-<method>.json` for `/data/<category>/<method>`, parameters ignored. A chunked endpoint
  * is recorded as `<name>.header.json` (the answer with its chunk_info) plus `<name>.chunk.json` or
- * `<name>.rows.json` (the rows): it is served chunked again, directly when the header was a direct answer.
+ * `<name>.rows.json` (the rows): it is served chunked again, directly when the header was a direct answer (its
+ * `data` has `params`), typed when it was a typed one (`{type, data}` without `params`).
  */
 /** Ids a recorded answer names at its top level: a request for another id is not answered by it (404). */
 const ID_PARAMS = ['season_id', 'series_id', 'subsession_id', 'cust_id'];
@@ -68,13 +72,15 @@ export function recordedDataset(dir: string): ReplicaDataset {
     const rows = (read(`${name}.chunk.json`) ?? read(`${name}.rows.json`)) as unknown[] | undefined;
     if (!header || !Array.isArray(rows)) return undefined;
     const data = header.data as Record<string, unknown> | undefined;
-    if (typeof header.type === 'string' && data) {
+    if (typeof header.type === 'string' && data && 'params' in data) {
       return new ChunkedPayload({}, rows, {
         direct: { type: header.type, params: data.params as Record<string, unknown> },
       });
     }
-    const { chunk_info: info, ...rest } = header;
-    return new ChunkedPayload(rest, rows, { rowsPerChunk: (info as { chunk_size?: number })?.chunk_size });
+    const typed = typeof header.type === 'string' && data ? { type: header.type, data } : undefined;
+    const { chunk_info: info, ...rest } = typed ? typed.data : header;
+    const rowsPerChunk = (info as { chunk_size?: number } | undefined)?.chunk_size;
+    return new ChunkedPayload(rest, rows, typed ? { rowsPerChunk, typed: typed.type } : { rowsPerChunk });
   };
   return {
     resolve: (endpoint, params) => {

@@ -338,7 +338,10 @@ export class OfflineReplica {
           headers,
         );
       }
-      payload = { ...payload.header, chunk_info: chunkInfo };
+      const typed = payload.options.typed;
+      payload = typed
+        ? { type: typed, data: { ...payload.header, chunk_info: chunkInfo } }
+        : { ...payload.header, chunk_info: chunkInfo };
     }
     if (endpoint.startsWith('constants/')) return sendJson(res, 200, payload, headers);
     const link = this.links.store(

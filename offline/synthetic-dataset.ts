@@ -4,7 +4,7 @@
 // leniently like iRacing (booleans `true/false/1/0`, comma lists). Live things (the race guide's default `from`,
 // which sessions have finished and so have results) follow `ctx.now`; the world itself follows the anchor.
 import { ChunkedPayload, type DatasetContext, type ReplicaDataset } from './datasets.js';
-import { EVENT_TYPES, parseTime, quarterIndex, quarterStart, type Row } from './synthetic/common.js';
+import { EVENT_TYPES, isoTime, parseTime, quarterIndex, quarterStart, type Row } from './synthetic/common.js';
 import { memberGetRow, memberInfo } from './synthetic/members.js';
 import {
   lapData,
@@ -25,6 +25,7 @@ import {
 } from './synthetic/seasons.js';
 import { raceGuide } from './synthetic/sessions.js';
 import { seriesRow } from './synthetic/series.js';
+import { chartData, driverStandings, memberTotals, worldRecordRows } from './synthetic/stats.js';
 import { forecastRows, parseForecastPath } from './synthetic/weather.js';
 import { World } from './synthetic/world.js';
 
@@ -249,6 +250,59 @@ export function syntheticDataset(options: SyntheticOptions = {}): ReplicaDataset
     'stats/member_recent_races': (p, ctx) => {
       const m = member(p);
       return m === undefined ? undefined : recentRaces(world, m, ctx.now.getTime());
+    },
+    'stats/season_driver_standings': (p, ctx) => {
+      const season = world.seasonById(int(p.get('season_id')) ?? -1);
+      const carClassId = int(p.get('car_class_id'));
+      if (!season || carClassId === undefined) return undefined;
+      const division = int(p.get('division'));
+      const raceWeek = int(p.get('race_week_num'));
+      const data = driverStandings(
+        world,
+        season,
+        {
+          carClassId,
+          division: division === undefined || division < 0 ? undefined : division,
+          raceWeek: raceWeek === undefined || raceWeek < 0 ? undefined : raceWeek,
+        },
+        ctx.now.getTime(),
+        ctx.baseUrl,
+      );
+      return data ? new ChunkedPayload(data.header, data.rows, { rowsPerChunk: 500 }) : undefined;
+    },
+    'member/chart_data': (p, ctx) => {
+      const m = member(p);
+      const categoryId = int(p.get('category_id'));
+      const chartType = int(p.get('chart_type'));
+      if (m === undefined || categoryId === undefined || chartType === undefined) return undefined;
+      return chartData(world, m, categoryId, chartType, ctx.now.getTime());
+    },
+    'stats/member_yearly': (p, ctx) => {
+      const m = member(p);
+      if (m === undefined) return undefined;
+      const stats = memberTotals(world, m, true, ctx.now.getTime());
+      return { stats, cust_id: world.members.member(m).custId };
+    },
+    'stats/member_career': (p, ctx) => {
+      const m = member(p);
+      if (m === undefined) return undefined;
+      const stats = memberTotals(world, m, false, ctx.now.getTime());
+      return { stats, cust_id: world.members.member(m).custId };
+    },
+    'stats/world_records': (p, ctx) => {
+      const carId = int(p.get('car_id'));
+      const trackId = int(p.get('track_id'));
+      if (
+        carId === undefined ||
+        trackId === undefined ||
+        !world.cars.has(carId) ||
+        !world.tracks.has(trackId)
+      )
+        return undefined;
+      const now = ctx.now.getTime();
+      const rows = worldRecordRows(world, carId, trackId, requestedQuarter(p), now);
+      const header = { success: true, car_id: carId, track_id: trackId, last_updated: isoTime(now) };
+      return new ChunkedPayload(header, rows, { rowsPerChunk: 2000, typed: 'stats_world_records' });
     },
   };
 

@@ -28,7 +28,7 @@ const TICKS = 10_000; // lap and session times are in 1/10000 s
 
 type SimKind = 'practice' | 'qualify' | 'race';
 
-interface SimSpec {
+export interface SimSpec {
   number: number;
   kind: SimKind;
   type: number;
@@ -49,7 +49,7 @@ interface Lap {
   sessionTime: number;
 }
 
-interface Perf {
+export interface Perf {
   entrant: Entrant;
   laps: Lap[];
   lapsComplete: number;
@@ -71,7 +71,7 @@ interface Perf {
   qualAt: number;
 }
 
-interface Sim {
+export interface Sim {
   spec: SimSpec;
   start: number;
   end: number;
@@ -118,7 +118,7 @@ const FARMS: readonly Row[] = [
   { farm_id: 13, display_name: 'BR-SP', image_path: '/member_images/flags/br.png', displayed: true },
 ];
 
-function simSpecs(series: SeriesPlan): SimSpec[] {
+export function simSpecs(series: SeriesPlan): SimSpec[] {
   const practice: SimSpec = {
     number: series.qualAttached ? -2 : -1,
     kind: 'practice',
@@ -203,7 +203,7 @@ function paceOf(world: World, sub: Subsession, e: Entrant): number {
 
 const simCache = new WeakMap<World, Map<string, Sim>>();
 
-function simulate(world: World, sub: Subsession, spec: SimSpec): Sim {
+export function simulate(world: World, sub: Subsession, spec: SimSpec): Sim {
   let cache = simCache.get(world);
   if (!cache) simCache.set(world, (cache = new Map()));
   const key = `${sub.id}:${spec.number}`;
@@ -512,18 +512,18 @@ function simulateRace(world: World, sub: Subsession, spec: SimSpec): Sim {
   };
 }
 
-const raceSpec = (series: SeriesPlan): SimSpec => simSpecs(series).find((s) => s.kind === 'race')!;
+export const raceSpec = (series: SeriesPlan): SimSpec => simSpecs(series).find((s) => s.kind === 'race')!;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Ratings and points
 
-interface Outcome {
+export interface Outcome {
   sof: number;
   classSof: Map<number, number>;
   classCount: Map<number, number>;
 }
 
-function outcome(entrants: readonly Entrant[]): Outcome {
+export function outcome(entrants: readonly Entrant[]): Outcome {
   const byClass = new Map<number, number[]>();
   for (const e of entrants) {
     const list = byClass.get(e.classId) ?? [];
@@ -539,14 +539,14 @@ function outcome(entrants: readonly Entrant[]): Outcome {
   return { sof: strengthOfField(entrants.map((e) => e.irating)), classSof, classCount };
 }
 
-function champPoints(race: Perf, o: Outcome): number {
+export function champPoints(race: Perf, o: Outcome): number {
   const n = o.classCount.get(race.entrant.classId) ?? 1;
   const sof = o.classSof.get(race.entrant.classId) ?? 0;
   if (race.lapsComplete === 0) return 0;
   return Math.max(1, Math.round(((sof / 16) * (n - race.classPosition)) / n));
 }
 
-function iratingDelta(race: Perf, o: Outcome, seed: number, custId: number): number {
+export function iratingDelta(race: Perf, o: Outcome, seed: number, custId: number): number {
   const n = o.classCount.get(race.entrant.classId) ?? 1;
   const noise = (hash(seed, 940, custId, race.position) % 11) - 5;
   return Math.round((((n - 1) / 2 - race.classPosition) * 160) / Math.max(2, n)) + noise;
@@ -600,7 +600,7 @@ interface RowContext {
 }
 
 /** Stats of one driver of a team over the laps they drove. */
-function driverSlice(p: Perf, d: number): Perf {
+export function driverSlice(p: Perf, d: number): Perf {
   const slice: Perf = { ...p, laps: [p.laps[0]] };
   for (let j = 1; j < p.laps.length; j++) if (p.laps[j].driver === d) slice.laps.push(p.laps[j]);
   finishStats(slice);
@@ -721,7 +721,7 @@ function simRows(ctx: RowContext): Row[] {
   });
 }
 
-function seasonNames(season: SeasonPlan): { name: string; short: string } {
+export function seasonNames(season: SeasonPlan): { name: string; short: string } {
   return {
     name: `${season.series.name} - ${season.year} Season ${season.quarter}`,
     short: `${season.year} Season ${season.quarter}`,
@@ -987,14 +987,14 @@ const trackShort = (track: Row): Row =>
 // ---------------------------------------------------------------------------------------------------------------
 // Summaries: results/season_results, results/search_series
 
-interface Summary {
+export interface Summary {
   sub: Subsession;
   race: Sim;
   outcome: Outcome;
   winner: Perf | undefined;
 }
 
-function summaryOf(world: World, sub: Subsession): Summary {
+export function summaryOf(world: World, sub: Subsession): Summary {
   const race = simulate(world, sub, raceSpec(sub.session.series));
   return { sub, race, outcome: outcome(sub.entrants), winner: race.perfs[0] };
 }
@@ -1167,7 +1167,7 @@ function searchRow(world: World, s: Summary): Row {
 // ---------------------------------------------------------------------------------------------------------------
 // Members' races: stats/member_recent_races, stats/member_summary
 
-interface MemberRace {
+export interface MemberRace {
   sub: Subsession;
   perf: Perf;
   driver: number;
