@@ -132,11 +132,13 @@ describe('operations (end to end)', () => {
         'race-guide',
         'results',
         'seasons',
+        'standings',
       ].sort(),
     );
     // Weekly, after iRacing's weeks turn over (Tuesday 00:00 UTC).
     expect(byName.participation).toMatchObject({ cron: '30 1 * * 2', kind: 'PARTICIPATION' });
     expect(new Date(byName.participation.nextRunAt).getUTCDay()).toBe(2);
+    expect(byName.standings).toMatchObject({ cron: '0 3 * * 2', kind: 'STANDINGS' });
     expect(byName.seasons).toMatchObject({ cron: '0 6 * * 2,3,5', kind: 'SEASONS', enabled: false });
     expect(byName.catalog.cron).toBe('0 5 * * *');
     for (const s of q.schedules) expect(new Date(s.nextRunAt).getTime()).toBeGreaterThan(Date.now() - 1000);
