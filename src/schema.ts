@@ -21,6 +21,7 @@ import { WEATHER_RESOLVERS } from './weather/weather.module.js';
 import { MEMBERS_RESOLVERS } from './members/members.module.js';
 import { RESULTS_RESOLVERS } from './results/results.module.js';
 import { AccountsResolver } from './accounts/accounts.resolver.js';
+import { ViewerHistoryResolver } from './accounts/viewer-history.resolver.js';
 import { AccountsSyncResolver } from './accounts/accounts.sync.js';
 import { PLANNER_RESOLVERS } from './planner/planner.module.js';
 import { FeedResolver } from './planner/feed.resolver.js';
@@ -36,6 +37,7 @@ export const RESOLVERS = [
   ...MEMBERS_RESOLVERS,
   ...RESULTS_RESOLVERS,
   AccountsResolver,
+  ViewerHistoryResolver,
   ...PLANNER_RESOLVERS,
   SyncResolver,
   CatalogSyncResolver,

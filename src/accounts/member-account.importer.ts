@@ -15,7 +15,7 @@ import { memberSummaryPayload, recentRacesPayload } from '../iracing/iracing.pay
 import { chartDataPayload, memberCareerPayload, memberYearlyPayload } from '../iracing/stats.payloads.js';
 import type { IracingChartData } from '../iracing/stats.payloads.js';
 import { forEachLimit } from '../core/concurrency.js';
-import { CHART_CATEGORIES, CHART_TYPES, MemberHistory } from '../members/member-history.js';
+import { CHART_CATEGORIES, CHART_TYPES, historyBasis, MemberHistory } from '../members/member-history.js';
 import { memberSummary } from '../members/members.mapping.js';
 import { MembersImporter } from '../members/members.importer.js';
 import { MemberAccess, RelinkNeededError } from './member-access.service.js';
@@ -41,6 +41,7 @@ export class MemberAccountImporter {
   async sync(custId: number, options: ImportOptions = {}): Promise<ImportReport> {
     const report = new ImportReport();
     const unit = `member ${custId}`;
+    let basis: string;
     try {
       const link = await this.vault.link(custId);
       if (!link) throw relink(custId, `member ${custId} has no linked iRacing account`);
@@ -61,12 +62,15 @@ export class MemberAccountImporter {
       );
       await this.members.importAccount(info, options, report, memberSummary(summary, recent.races));
       if (!options.dryRun) await this.vault.recordSync(custId);
+      basis = historyBasis(recent.races.map((r) => r.subsession_id));
     } catch (err) {
       report.fail(unit, err instanceof RelinkNeededError ? relink(custId, err.message) : err);
       return report;
     }
     try {
-      await this.history.store(custId, await this.fetchHistory(custId), options, report);
+      // Charts and totals move only when the member races: unchanged recent races (within a week) ask nothing.
+      if (options.refresh || !(await this.history.upToDate(custId, basis)))
+        await this.history.store(custId, await this.fetchHistory(custId), basis, options, report);
       report.unitsSucceeded++;
     } catch (err) {
       report.fail(
@@ -77,10 +81,22 @@ export class MemberAccountImporter {
     return report;
   }
 
-  /** The member's charts (each licence category and chart type, a few at once) and yearly and career totals. */
+  /**
+   * The member's yearly and career totals, then their charts (iRating, time-trial rating, licence) in each licence
+   * category they have raced in, a few at once.
+   */
   private async fetchHistory(custId: number) {
     const params = { cust_id: custId };
-    const asks = CHART_CATEGORIES.flatMap((category) => CHART_TYPES.map((type) => ({ category, type })));
+    const [yearly, career] = await this.asMember(custId, (token) =>
+      Promise.all([
+        this.oauth.memberData('stats/member_yearly', params, token, memberYearlyPayload, custId),
+        this.oauth.memberData('stats/member_career', params, token, memberCareerPayload, custId),
+      ]),
+    );
+    const raced = new Set(career.stats.filter((c) => c.starts > 0).map((c) => c.category_id));
+    const asks = CHART_CATEGORIES.filter((c) => raced.has(c)).flatMap((category) =>
+      CHART_TYPES.map((type) => ({ category, type })),
+    );
     const charts: IracingChartData[] = new Array<IracingChartData>(asks.length);
     await forEachLimit(asks, HISTORY_CONCURRENCY, async ({ category, type }, i) => {
       charts[i] = await this.asMember(custId, (token) =>
@@ -93,12 +109,6 @@ export class MemberAccountImporter {
         ),
       );
     });
-    const [yearly, career] = await this.asMember(custId, (token) =>
-      Promise.all([
-        this.oauth.memberData('stats/member_yearly', params, token, memberYearlyPayload, custId),
-        this.oauth.memberData('stats/member_career', params, token, memberCareerPayload, custId),
-      ]),
-    );
     return { charts, yearly: yearly.stats, career: career.stats };
   }
 

@@ -79,10 +79,23 @@ const STAT_COLUMNS = `category_id AS "categoryId", starts, wins, top5, poles,
 export class MemberHistory {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** A member's fetched history as one unit (the caller names and counts it). */
+  /** Whether the history stored is from the same recent races (`basis`) and less than a week old. */
+  async upToDate(custId: number, basis: string): Promise<boolean> {
+    const rows = (await this.db.query(
+      `SELECT 1 FROM payload_hash WHERE source = $1 AND content_hash = $2 AND updated_at > now() - $3::interval`,
+      [basisSource(custId), basis, `${BASIS_MAX_AGE_DAYS} days`],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /**
+   * A member's fetched history as one unit (the caller names and counts it), with the recent races it was read
+   * after (`basis`, see historyBasis).
+   */
   async store(
     custId: number,
     fetched: FetchedHistory,
+    basis: string,
     options: ImportOptions,
     report: ImportReport,
   ): Promise<void> {
@@ -125,6 +138,7 @@ export class MemberHistory {
     const hash = contentHash(points, career, yearly);
     const specs = SPECS(this.db);
     await unitTransaction(this.db, options, async (em) => {
+      await storeHash(em, basisSource(custId), basis);
       if (!options.refresh && (await storedHash(em, source)) === hash) {
         report.unchanged('member_rating_point', points.length);
         report.unchanged('member_career_stat', career.length);
@@ -185,6 +199,13 @@ export class MemberHistory {
     return rows.map(withCategory);
   }
 }
+
+/** How long a history read after the same recent races is kept before it is asked again. */
+const BASIS_MAX_AGE_DAYS = 7;
+const basisSource = (custId: number) => `member_history_basis:${custId}`;
+
+/** What a member's history is read after: their recent races (it moves only when they race). */
+export const historyBasis = (subsessionIds: number[]): string => contentHash(subsessionIds);
 
 const withCategory = (s: MemberStats): MemberStats => ({
   ...s,
