@@ -31,7 +31,7 @@ describe('looking back (synthetic world)', () => {
   const served = (endpoint: string, params: Record<string, string | number>): Raw => {
     const p = world.resolve(
       endpoint,
-      new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])),
+      new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])),
       { baseUrl: 'http://replica', now: NOW },
     );
     return (p instanceof ChunkedPayload ? p.rows : p) as Raw;
@@ -44,7 +44,8 @@ describe('looking back (synthetic world)', () => {
 
   /** The active season and car class with the most drivers in standings spread over several divisions. */
   const standingsSeason = (() => {
-    let best: { seasonId: number; carClassId: number; classes: number[]; rows: Raw[] } | undefined;
+    let best:
+      { seasonId: number; seriesId: number; carClassId: number; classes: number[]; rows: Raw[] } | undefined;
     for (const season of served('series/seasons', { include_series: 'true' }) as unknown as Raw[]) {
       if (!season.active) continue;
       for (const carClassId of season.car_class_ids as number[]) {
@@ -54,7 +55,13 @@ describe('looking back (synthetic world)', () => {
         });
         if (!Array.isArray(rows) || new Set(rows.map((r) => r.division)).size < 2) continue;
         if (!best || rows.length > best.rows.length)
-          best = { seasonId: season.season_id, carClassId, classes: season.car_class_ids, rows };
+          best = {
+            seasonId: season.season_id,
+            seriesId: season.series_id,
+            carClassId,
+            classes: season.car_class_ids,
+            rows,
+          };
       }
     }
     if (!best) throw new Error('the synthetic world (seed 11) has no active season with standings');
@@ -221,6 +228,25 @@ describe('looking back (synthetic world)', () => {
       expect(own.season.driverStandings.viewer.position).toBe(
         inDivision.findIndex((r) => r.cust_id === racer.cust_id) + 1,
       );
+      // The weekly run, without seasons asked: the season followed since, and the active season of a favoured series.
+      const favoured = (served('series/seasons', { include_series: 'true' }) as unknown as Raw[]).find(
+        (x) => x.active && x.season_id !== seasonId && x.series_id !== standingsSeason.seriesId,
+      ) as Raw;
+      await h.data<Raw>(
+        `mutation($id: Int!) { setFavourite(kind: SERIES, id: $id) { series { id } } }`,
+        { id: favoured.series_id },
+        token,
+      );
+      const weekly = await run(`mutation { syncStandings { id } }`);
+      expect(weekly.status).toBe('SUCCEEDED');
+      const followed = await h.db.query('SELECT DISTINCT season_id FROM season_standings ORDER BY season_id');
+      const ofSeries = (await h.db.query('SELECT season_id FROM season WHERE active AND series_id = $1', [
+        favoured.series_id,
+      ])) as Raw[];
+      expect(ofSeries.map((x) => x.season_id)).toContain(favoured.season_id);
+      expect((followed as Raw[]).map((x) => x.season_id)).toEqual(
+        [seasonId, ...ofSeries.map((x) => x.season_id as number)].sort((a, b) => a - b),
+      );
       const other = rows.find((r) => r.division !== racer.division) as Raw;
       const elsewhere = await h.data<Raw>(
         STANDINGS,
@@ -327,12 +353,20 @@ describe('looking back (synthetic world)', () => {
       );
     });
 
-    it('a second member sync finds the history unchanged', async () => {
+    it('a second member sync, with no new race since, asks nothing of the history', async () => {
+      const charts = () => h.replica.stats.dataRequests['member/chart_data'] ?? 0;
+      const before = charts();
+      expect(before).toBeGreaterThan(0);
       const q = await h.data<Raw>(`mutation { syncMyAccount { id } }`, {}, token);
       const r = await h.waitForRun(q.syncMyAccount.id as number, 60_000);
       expect(r.status).toBe('SUCCEEDED');
-      expect(entity(r, 'member_rating_point')).toMatchObject({ created: 0, updated: 0, deleted: 0 });
-      expect(entity(r, 'member_rating_point')?.unchanged).toBeGreaterThan(0);
+      expect(charts()).toBe(before);
+      expect(entity(r, 'member_rating_point')).toBeUndefined();
+      const stored = (await h.db.query(
+        'SELECT count(*)::int AS n FROM member_rating_point WHERE cust_id = $1',
+        [custId],
+      )) as Raw[];
+      expect(stored[0].n).toBeGreaterThan(0);
     });
   });
 
