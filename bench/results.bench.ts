@@ -2,12 +2,17 @@
 // throwaway database — every simsession's team and driver rows, class rows, profiles, the link to their sessions —
 // and prints rows per second and the ratio against a plain bulk INSERT of the same rows measured in the same run.
 // Then the season results of a quarter (every ended week of the active seasons: the splits participation is
-// counted from), imported the same way, with statements per row and the ratio against a plain bulk INSERT.
+// counted from), imported the same way, with statements per row and the ratio against a plain bulk INSERT; and the
+// driver standings of every class of the active seasons (BENCH_STANDINGS_SEASONS of them, 40 by default) likewise.
 import 'reflect-metadata';
 import { loadConfig } from '../src/core/config/app-config.js';
 import type { IracingClient } from '../src/iracing/iracing.client.js';
 import type { IracingResult, SeasonResultsData } from '../src/iracing/iracing.payloads.js';
 import type { ResultsImporter } from '../src/results/results.importer.js';
+import { ImportReport } from '../src/core/import/import-report.js';
+import type { ChunkedResult } from '../src/iracing/iracing.client.js';
+import type { IracingStandingRow } from '../src/iracing/stats.payloads.js';
+import { StandingsImporter } from '../src/results/standings.importer.js';
 import { forEachLimit } from '../src/core/concurrency.js';
 import { syntheticDataset } from '../offline/synthetic-dataset.js';
 import { subsessionBundle } from '../src/results/results.mapping.js';
@@ -181,6 +186,103 @@ async function seasonResultsBench(
   console.log(`  import / plain INSERT: ${(imported.ms / plain.ms).toFixed(2)}x`);
 }
 
+interface SeasonStandingsLists {
+  seasonId: number;
+  lists: { carClassId: number; answer: ChunkedResult<IracingStandingRow> }[];
+}
+
+/** The standings rows as one plain multi-row INSERT per 2,000 rows (the baseline). */
+async function plainStandings(b: BenchDb, seasons: SeasonStandingsLists[]): Promise<number> {
+  const rows = seasons.flatMap((s) =>
+    s.lists.flatMap((l) =>
+      l.answer.rows.map((r) => [
+        s.seasonId,
+        l.carClassId,
+        r.cust_id,
+        r.rank,
+        r.division,
+        r.display_name,
+        r.points,
+        r.starts,
+        r.wins,
+        r.top5 ?? null,
+        r.laps ?? null,
+        r.incidents ?? null,
+      ]),
+    ),
+  );
+  await b.db.transaction(async (em) => {
+    for (let i = 0; i < rows.length; i += 2000) {
+      const params: unknown[] = [];
+      const tuples = rows.slice(i, i + 2000).map((r) => `(${r.map((v) => `$${params.push(v)}`).join(', ')})`);
+      await em.query(
+        `INSERT INTO season_driver_standing (season_id, car_class_id, cust_id, rank, division, display_name, points,
+           starts, wins, top5, laps, incidents) VALUES ${tuples.join(', ')}`,
+        params,
+      );
+    }
+  });
+  return rows.length;
+}
+
+/**
+ * Driver standings of every car class of the first active seasons, fetched first; imported as the STANDINGS sync
+ * stores them (one transaction per season, 2 at once) against a plain bulk INSERT of the same rows; then again.
+ */
+async function standingsBench(b: BenchDb, client: IracingClient): Promise<void> {
+  const count = Number(process.env.BENCH_STANDINGS_SEASONS ?? 40);
+  const active = (await b.db.query(
+    'SELECT season_id, car_class_ids FROM season WHERE active ORDER BY season_id LIMIT $1',
+    [count],
+  )) as { season_id: number; car_class_ids: number[] }[];
+  const seasons: SeasonStandingsLists[] = [];
+  const fetch = await timed(() =>
+    forEachLimit(active, 4, async (s) => {
+      const lists = [];
+      for (const carClassId of s.car_class_ids)
+        lists.push({
+          carClassId,
+          answer: await client.getSeasonDriverStandings({ seasonId: s.season_id, carClassId }),
+        });
+      seasons.push({ seasonId: s.season_id, lists });
+    }),
+  );
+  const rowCount = seasons.reduce((n, s) => n + s.lists.reduce((m, l) => m + l.answer.rows.length, 0), 0);
+  console.log(
+    `\ndriver standings: ${seasons.length} active seasons, ${seasons.reduce((n, s) => n + s.lists.length, 0)} ` +
+      `classes, ${rowCount} rows; fetched from the replica in ${fetch.ms.toFixed(0)} ms`,
+  );
+  const importer = new StandingsImporter(client, b.db);
+  const store = (refresh: boolean) =>
+    forEachLimit(seasons, 2, async (s) => {
+      const report = new ImportReport();
+      await importer.store(s.seasonId, s.lists, { refresh }, report);
+      if (report.failures.length) throw new Error(JSON.stringify(report.failures[0]));
+    });
+  const plain = await timed(() => plainStandings(b, seasons));
+  await b.db.query('TRUNCATE season_driver_standing, season_standings');
+  b.logger.statements = 0;
+  const imported = await timed(() => store(false));
+  const statements = b.logger.statements;
+  b.logger.statements = 0;
+  const again = await timed(() => store(true));
+  const stored = Number((await b.db.query('SELECT count(*) AS n FROM season_driver_standing'))[0].n);
+  if (stored !== rowCount) throw new Error(`${stored} standings stored, ${rowCount} fetched`);
+  console.log(
+    `  plain bulk INSERT (baseline) ${plain.ms.toFixed(0).padStart(6)} ms  ${((plain.value / plain.ms) * 1000).toFixed(0)} rows/s`,
+  );
+  console.log(
+    `  import (a class's set: upsert with change detection and delete of the rows gone, one transaction per ` +
+      `season, 2 at once) ${imported.ms.toFixed(0).padStart(6)} ms  ${((rowCount / imported.ms) * 1000).toFixed(0)} ` +
+      `rows/s  ${statements} statements (${(statements / rowCount).toFixed(3)} per row)`,
+  );
+  console.log(
+    `  unchanged re-import with refresh (every row compared) ${again.ms.toFixed(0).padStart(6)} ms  ` +
+      `(${b.logger.statements} statements)`,
+  );
+  console.log(`  import / plain INSERT: ${(imported.ms / plain.ms).toFixed(2)}x`);
+}
+
 async function main(): Promise<void> {
   const peak = samplePeakRss();
   const now = new Date();
@@ -248,6 +350,7 @@ async function main(): Promise<void> {
       `  import / plain INSERT: ${(cold.ms / plain.ms).toFixed(2)}x   (${stored} driver rows stored; peak RSS ${Math.round(peak() / 1048576)} MB)`,
     );
     await seasonResultsBench(b, client, results, now);
+    await standingsBench(b, client);
   } finally {
     await b.drop();
     await replica.stop();

@@ -172,11 +172,12 @@ export async function deleteMissing(
   const recordset = Object.entries(spec.key)
     .map(([c, t]) => `${q(c)} ${t}`)
     .join(', ');
-  const match = cols.map((c) => `x.${q(c)} = t.${q(c)}`).join(' AND ');
+  // NOT IN over the keys kept runs as one hashed subplan (keys are never null): a set of thousands of rows is
+  // compared in linear time, where NOT EXISTS over a function scan may loop over every pair.
   const sql = `WITH d AS (
     DELETE FROM ${q(spec.table)} AS t
-    WHERE ${spec.scope ? `(${spec.scope}) AND ` : ''}NOT EXISTS (
-      SELECT 1 FROM jsonb_to_recordset($1::jsonb) AS x(${recordset}) WHERE ${match})
+    WHERE ${spec.scope ? `(${spec.scope}) AND ` : ''}(${cols.map((c) => `t.${q(c)}`).join(', ')}) NOT IN (
+      SELECT ${cols.map((c) => `x.${q(c)}`).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${recordset}))
     RETURNING 1
   ) SELECT count(*)::int AS deleted FROM d`;
   const params: unknown[] = [JSON.stringify(keep.map((r) => Object.fromEntries(cols.map((c) => [c, r[c]]))))];
