@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { ChunkedPayload } from '../../offline/datasets.js';
 import { syntheticMembers } from '../../offline/replica.js';
 import { syntheticDataset } from '../../offline/synthetic-dataset.js';
+import { SyncTrigger } from '../../src/scheduler/sync-run.entity.js';
+import { SyncRunService } from '../../src/scheduler/sync-run.service.js';
 import { ADMIN_KEY, registerLogSecret, startHarness } from '../support/harness.js';
 import type { Harness, SyncRunView } from '../support/harness.js';
 import { linkRacer, syncCatalogAndSeasons } from '../support/linked.js';
@@ -198,6 +200,91 @@ describe('looking back (synthetic world)', () => {
       expect(starts).toBeGreaterThan(0);
     });
 
+    it('filters by club, and defaults the car class only when the season has one', async () => {
+      const club = rows[0].club_id as number;
+      const ofClub = rows.filter((r) => r.club_id === club);
+      const q = await h.data<Raw>(
+        `query($s: Int!, $c: Int, $club: Int) { season(id: $s) {
+           driverStandings(carClassId: $c, clubId: $club, first: 100) { totalCount edges { node { custId position } } } } }`,
+        { s: seasonId, c: carClassId, club },
+      );
+      expect(q.season.driverStandings.totalCount).toBe(ofClub.length);
+      expect(q.season.driverStandings.edges.map((e: Raw) => e.node)).toEqual(
+        ofClub.slice(0, 100).map((r, i) => ({ custId: r.cust_id, position: i + 1 })),
+      );
+      const implicit = await h.gql<Raw>(STANDINGS, { s: seasonId, first: 1 });
+      if (classes.length === 1) expect(implicit.data?.season.driverStandings.carClassId).toBe(carClassId);
+      else {
+        expect(implicit.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+        expect(implicit.errors?.[0]?.message).toContain('give carClassId');
+      }
+    });
+
+    it('a dry run counts without storing; a malformed answer fails its season by name and keeps what it had', async () => {
+      const other = (served('series/seasons', { include_series: 'true' }) as unknown as Raw[]).find(
+        (x) =>
+          x.active &&
+          x.season_id !== seasonId &&
+          (x.car_class_ids as number[]).some(
+            (c) =>
+              served('stats/season_driver_standings', { season_id: x.season_id, car_class_id: c }).length > 0,
+          ),
+      ) as Raw;
+      const runs = h.app.get(SyncRunService);
+      const dry = await h.waitForRun(
+        (await runs.enqueue('STANDINGS', { seasonIds: [other.season_id], dryRun: true }, SyncTrigger.CLI)).id,
+      );
+      expect(dry.status).toBe('SUCCEEDED');
+      expect(entity(dry, 'season_driver_standing')?.created).toBeGreaterThan(0);
+      const none = (await h.db.query(
+        'SELECT count(*)::int AS n FROM season_driver_standing WHERE season_id = $1',
+        [other.season_id],
+      )) as Raw[];
+      expect(none[0].n).toBe(0);
+
+      const storedBefore = await h.db.query(
+        'SELECT cust_id, points FROM season_driver_standing WHERE season_id = $1 ORDER BY cust_id',
+        [seasonId],
+      );
+      h.replica.override('stats/season_driver_standings', (payload, params) => {
+        if (!(payload instanceof ChunkedPayload) || params.get('season_id') !== String(seasonId))
+          return payload;
+        const broken = payload.rows.map((r, i) => (i === 1 ? { ...(r as Raw), points: 'many' } : r));
+        return new ChunkedPayload(payload.header, broken, payload.options);
+      });
+      try {
+        const partial = await h.waitForRun(
+          (
+            await runs.enqueue(
+              'STANDINGS',
+              { seasonIds: [seasonId, other.season_id], refresh: true },
+              SyncTrigger.CLI,
+            )
+          ).id,
+        );
+        expect(partial.status).toBe('PARTIAL');
+        expect(partial.errors).toHaveLength(1);
+        expect(partial.errors[0]).toMatchObject({
+          unit: `season ${seasonId} standings`,
+          endpoint: 'stats/season_driver_standings',
+        });
+        expect(partial.errors[0].message).toContain('points');
+      } finally {
+        h.replica.clearOverrides();
+      }
+      expect(
+        await h.db.query(
+          'SELECT cust_id, points FROM season_driver_standing WHERE season_id = $1 ORDER BY cust_id',
+          [seasonId],
+        ),
+      ).toEqual(storedBefore);
+      const stored = (await h.db.query(
+        'SELECT count(*)::int AS n FROM season_driver_standing WHERE season_id = $1',
+        [other.season_id],
+      )) as Raw[];
+      expect(stored[0].n).toBeGreaterThan(0);
+    });
+
     it('refuses a car class the season does not run, naming its classes', async () => {
       const r = await h.gql<Raw>(STANDINGS, { s: seasonId, c: 999_999, first: 1 });
       expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -228,9 +315,17 @@ describe('looking back (synthetic world)', () => {
       expect(own.season.driverStandings.viewer.position).toBe(
         inDivision.findIndex((r) => r.cust_id === racer.cust_id) + 1,
       );
-      // The weekly run, without seasons asked: the season followed since, and the active season of a favoured series.
+      // The weekly run, without seasons asked: the seasons followed so far, and the active seasons of a favoured series.
+      const followedBefore = (
+        (await h.db.query('SELECT DISTINCT season_id FROM season_standings')) as Raw[]
+      ).map((x) => x.season_id as number);
+      const followedSeries = (
+        (await h.db.query('SELECT series_id FROM season WHERE season_id = ANY($1::int[])', [
+          followedBefore,
+        ])) as Raw[]
+      ).map((x) => x.series_id as number);
       const favoured = (served('series/seasons', { include_series: 'true' }) as unknown as Raw[]).find(
-        (x) => x.active && x.season_id !== seasonId && x.series_id !== standingsSeason.seriesId,
+        (x) => x.active && !followedSeries.includes(x.series_id as number),
       ) as Raw;
       await h.data<Raw>(
         `mutation($id: Int!) { setFavourite(kind: SERIES, id: $id) { series { id } } }`,
@@ -245,7 +340,7 @@ describe('looking back (synthetic world)', () => {
       ])) as Raw[];
       expect(ofSeries.map((x) => x.season_id)).toContain(favoured.season_id);
       expect((followed as Raw[]).map((x) => x.season_id)).toEqual(
-        [seasonId, ...ofSeries.map((x) => x.season_id as number)].sort((a, b) => a - b),
+        [...followedBefore, ...ofSeries.map((x) => x.season_id as number)].sort((a, b) => a - b),
       );
       const other = rows.find((r) => r.division !== racer.division) as Raw;
       const elsewhere = await h.data<Raw>(
@@ -320,6 +415,45 @@ describe('looking back (synthetic world)', () => {
         token,
       );
       expect(backwards.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    });
+
+    it("serves the iRating across the season of the racer's latest race: each race day ends at that race's new iRating", async () => {
+      const recent = served('stats/member_recent_races', { cust_id: custId }).races as Raw[];
+      const latest = recent[0];
+      const season = (served('series/seasons', { include_series: 'true' }) as unknown as Raw[]).find(
+        (x) => x.season_id === latest.season_id,
+      ) as Raw;
+      const categoryOf = new Map(
+        (served('series/get', {}) as unknown as Raw[]).map((x) => [
+          x.series_id as number,
+          x.category_id as number,
+        ]),
+      );
+      const category = categoryOf.get(latest.series_id as number) as number;
+      const start = Date.parse(season.start_date as string);
+      const end = start + (season.max_weeks as number) * 7 * 86_400_000;
+      const q = await h.data<Raw>(
+        `query($c: Category!, $from: DateTime, $to: DateTime) {
+           me { ratingHistory(category: $c, kind: IRATING, from: $from, to: $to) { day value } } }`,
+        { c: CATEGORIES[category], from: new Date(start).toISOString(), to: new Date(end - 1).toISOString() },
+        token,
+      );
+      const points = q.me.ratingHistory as Raw[];
+      expect(points.length).toBeGreaterThan(0);
+      for (const p of points) {
+        expect(Date.parse(`${p.day}T00:00:00Z`)).toBeGreaterThanOrEqual(start - 86_400_000);
+        expect(Date.parse(`${p.day}T00:00:00Z`)).toBeLessThan(end);
+      }
+      // The racer's recent races in the category within the season: a day's value is its last race's new iRating.
+      const byDay = new Map<string, Raw>();
+      for (const r of [...recent].reverse()) {
+        const at = Date.parse(r.session_start_time as string);
+        if (categoryOf.get(r.series_id as number) === category && at >= start && at < end)
+          byDay.set((r.session_start_time as string).slice(0, 10), r);
+      }
+      expect(byDay.size).toBeGreaterThan(0);
+      for (const [day, race] of byDay)
+        expect(points.find((p) => p.day === day)?.value).toBe(race.newi_rating);
     });
 
     it('serves the career totals per category and the yearly ones', async () => {
