@@ -126,6 +126,17 @@ export class LookBackService {
     ) as Promise<DriverStanding[]>;
   }
 
+  /** BAD_USER_INPUT naming the car or the layout that is not stored. */
+  async assertCarAndLayout(carId: number, trackId: number): Promise<void> {
+    const [known] = (await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM sim_car WHERE car_id = $1) AS car,
+              EXISTS (SELECT 1 FROM sim_layout WHERE track_id = $2) AS track`,
+      [carId, trackId],
+    )) as { car: boolean; track: boolean }[];
+    if (!known.car) throw new BadInputError(`car ${carId} is not stored`, { argument: 'carId' });
+    if (!known.track) throw new BadInputError(`track ${trackId} is not stored`, { argument: 'trackId' });
+  }
+
   /** A car's world records at a layout, the fastest `first` of one kind; null when never fetched. */
   async worldRecords(
     trackId: number,

@@ -2,10 +2,12 @@
 // and a member's recent races. The last two hand what they find to SUBSESSIONS runs, queued in one transaction
 // with the search checkpoint; a long id list is split into runs of RUN_SPLIT_SIZE subsessions.
 import { Injectable, UseGuards } from '@nestjs/common';
-import { Args, Field, InputType, Int, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Context, Field, InputType, Int, Mutation, Resolver } from '@nestjs/graphql';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { AdminGuard } from '../core/auth/admin.guard.js';
-import { BadInputError } from '../core/errors/domain-error.js';
+import { Requesters } from '../core/auth/requester.js';
+import type { RequestContext } from '../core/auth/requester.js';
+import { BadInputError, ForbiddenError, UnauthenticatedError } from '../core/errors/domain-error.js';
 import type { ImportReport } from '../core/import/import-report.js';
 import { MembersImporter } from '../members/members.importer.js';
 import { ImportParams } from '../scheduler/import-params.js';
@@ -13,6 +15,7 @@ import { defineSync } from '../scheduler/sync-definition.js';
 import type { SyncHandler } from '../scheduler/sync-definition.js';
 import { SyncRun, SyncTrigger } from '../scheduler/sync-run.entity.js';
 import { SyncRunService } from '../scheduler/sync-run.service.js';
+import { LookBackService } from './look-back.service.js';
 import { ResultsImporter } from './results.importer.js';
 import { StandingsImporter } from './standings.importer.js';
 import { WorldRecordsImporter } from './world-records.importer.js';
@@ -292,7 +295,11 @@ export const MEMBER_SYNC = defineSync({
 
 @Resolver()
 export class ResultsSyncResolver {
-  constructor(private readonly runs: SyncRunService) {}
+  constructor(
+    private readonly runs: SyncRunService,
+    private readonly requesters: Requesters,
+    private readonly lookBack: LookBackService,
+  ) {}
 
   @Mutation(() => SyncRun, {
     description:
@@ -339,15 +346,23 @@ export class ResultsSyncResolver {
 
   @Mutation(() => SyncRun, {
     description:
-      "Queues a car's world records at a track layout (stats/world_records); kept for the season quarter, " +
-      'so asking again in the same quarter changes nothing unless refresh.',
+      "Queues a car's world records at a track layout (stats/world_records), for a linked racer (viewer token) " +
+      'or an admin; kept for the season quarter, so asking again in the same quarter fetches nothing (an admin ' +
+      'may ask with refresh).',
   })
-  @UseGuards(AdminGuard)
-  syncWorldRecords(
+  async syncWorldRecords(
     @Args('carId', { type: () => Int }) carId: number,
     @Args('trackId', { type: () => Int, description: 'The layout (iRacing track_id).' }) trackId: number,
+    @Context() ctx: RequestContext,
     @Args('refresh', { type: () => Boolean, nullable: true }) refresh?: boolean,
   ): Promise<SyncRun> {
+    const requester = await this.requesters.of(ctx);
+    if (!requester.admin && requester.custId === null)
+      throw new UnauthenticatedError(
+        'syncWorldRecords needs a viewer token (from completeIracingLink) or an admin key',
+      );
+    if (refresh && !requester.admin) throw new ForbiddenError('only an admin may refresh world records');
+    await this.lookBack.assertCarAndLayout(carId, trackId);
     return this.runs.enqueue(
       WORLD_RECORDS_SYNC.kind,
       { carId, trackId, ...(refresh ? { refresh } : {}) },

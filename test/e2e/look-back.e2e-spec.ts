@@ -28,6 +28,8 @@ const CATEGORIES: Record<number, string> = {
 
 describe('looking back (synthetic world)', () => {
   let h: Harness;
+  /** The viewer token of the racer linked for the history tests. */
+  let racerToken: string;
   // A second instance of the same world: what the replica serves, read without going through it.
   const world = syntheticDataset(WORLD);
   const served = (endpoint: string, params: Record<string, string | number>): Raw => {
@@ -362,6 +364,7 @@ describe('looking back (synthetic world)', () => {
       // The account's member: races in several categories since the world's first quarter.
       const account = served('member/info', {});
       ({ custId, token } = await linkRacer(h, account.cust_id as number, REDIRECT, 'look-back history'));
+      racerToken = token;
     });
 
     /** The category in which the racer has the most chart days. */
@@ -583,10 +586,33 @@ describe('looking back (synthetic world)', () => {
       expect(entity(refreshed, 'world_record')).toMatchObject({ created: 0, updated: 0, deleted: 0 });
     });
 
-    it('names a car that is not stored', async () => {
-      const r = await run(SYNC, { c: 999_999, t: pair.trackId });
-      expect(r.status).toBe('FAILED');
-      expect(r.errors[0].message).toContain('car 999999 is not stored');
+    it('a linked racer may ask for them, not refresh them; a car or layout not stored is named', async () => {
+      const listed = pair.rows.length; // the pair is stored: a racer's request queues a run that fetches nothing
+      const byRacer = await h.data<Raw>(SYNC, { c: pair.carId, t: pair.trackId }, racerToken);
+      const r = await h.waitForRun(byRacer.syncWorldRecords.id as number);
+      expect(r.status).toBe('SUCCEEDED');
+      expect(entity(r, 'world_record')).toMatchObject({ created: 0, unchanged: listed });
+      const refresh = await h.gql<Raw>(SYNC, { c: pair.carId, t: pair.trackId, r: true }, racerToken);
+      expect(refresh.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      const anonymous = await h.gql<Raw>(SYNC, { c: pair.carId, t: pair.trackId });
+      expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      const unknownCar = await h.gql<Raw>(SYNC, { c: 999_999, t: pair.trackId }, racerToken);
+      expect(unknownCar.errors?.[0]).toMatchObject({
+        message: 'car 999999 is not stored',
+        extensions: { code: 'BAD_USER_INPUT', argument: 'carId' },
+      });
+      const unknownLayout = await h.gql<Raw>(SYNC, { c: pair.carId, t: 999_999 }, ADMIN_KEY);
+      expect(unknownLayout.errors?.[0]?.message).toBe('track 999999 is not stored');
+      // From the command line (no such check before queueing), the run fails naming it.
+      const cli = await h.waitForRun(
+        (
+          await h.app
+            .get(SyncRunService)
+            .enqueue('WORLD_RECORDS', { carId: 999_999, trackId: pair.trackId }, SyncTrigger.CLI)
+        ).id,
+      );
+      expect(cli.status).toBe('FAILED');
+      expect(cli.errors[0].message).toContain('car 999999 is not stored');
     });
   });
 });
