@@ -39,6 +39,12 @@ export interface QueuedRunRef {
 export interface EnqueueOptions {
   /** A unique key of the trigger (a cron tick): the same key never creates a second run. */
   triggerKey?: string;
+  /**
+   * The run must see what was written before it was asked (a follow-up, §4.10): an active duplicate already
+   * RUNNING may have read before those writes, so one run is queued to follow it instead (shared by every
+   * such request while that one runs).
+   */
+  afterRunning?: boolean;
 }
 
 /** A run to create: what `insertRuns` writes inside the caller's transaction. */
@@ -107,9 +113,15 @@ export class SyncRunService {
     return refs;
   }
 
-  private async insertRun(em: EntityManager, spec: RunSpec): Promise<RunRef> {
+  private async insertRun(em: EntityManager, spec: RunSpec, following = false): Promise<RunRef> {
     const clean = JSON.parse(stableJson(spec.params)) as Record<string, unknown>;
-    const key = dedupeKey(spec.kind, clean);
+    const follower = dedupeKey(`${spec.kind}:after`, clean);
+    const key = following ? follower : dedupeKey(spec.kind, clean);
+    if (spec.afterRunning && !following) {
+      // A follower queued while a duplicate ran is still to run: it reads after this request too.
+      const queued = await this.queuedFollower(em, spec.kind, follower);
+      if (queued) return queued;
+    }
     // Unique and known before Redis is asked: a run id alone could name a finished job Bull still keeps (after
     // sync_run was emptied or restored), which Bull would silently ignore.
     const suffix = randomBytes(4).toString('hex');
@@ -141,6 +153,8 @@ export class SyncRunService {
           [spec.triggerKey ?? null, key],
         ),
       );
+      if (existing && spec.afterRunning && !following && existing.status === SyncStatus.RUNNING)
+        return this.insertRun(em, spec, true);
       if (existing)
         return {
           id: existing.id,
@@ -152,6 +166,18 @@ export class SyncRunService {
       // The duplicate finished between the insert and the look-up: try again.
     }
     throw new Error(`could not create a ${spec.kind} sync run (conflicting runs kept changing)`);
+  }
+
+  private async queuedFollower(em: EntityManager, kind: SyncKind, key: string): Promise<RunRef | undefined> {
+    const [queued] = rowsOf<{ id: number; jobId: string | null }>(
+      await em.query(
+        `SELECT id, job_id AS "jobId" FROM sync_run WHERE dedupe_key = $1 AND status = 'QUEUED'`,
+        [key],
+      ),
+    );
+    if (!queued) return undefined;
+    const jobId = queued.jobId ?? `run-${queued.id}-${randomBytes(4).toString('hex')}`;
+    return { id: queued.id, kind, jobId, status: SyncStatus.QUEUED, inserted: false };
   }
 
   /**

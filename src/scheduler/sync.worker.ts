@@ -344,7 +344,10 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const next = this.dispatcher.followUp(kind, params);
     if (!next) return;
     try {
-      const queued = await this.runs.enqueue(next.kind, next.params, SyncTrigger.SYNC);
+      // It must see what this run wrote: a duplicate already running is followed by a run of its own.
+      const queued = await this.runs.enqueue(next.kind, next.params, SyncTrigger.SYNC, {
+        afterRunning: true,
+      });
       this.log.log(`sync run ${runId} queued ${next.kind} as run ${queued.id}`);
     } catch (err) {
       this.log.warn(`sync run ${runId}: could not queue ${next.kind}: ${String(err)}`);

@@ -175,4 +175,36 @@ describe('concurrency (end to end)', () => {
       await queue.resume(true);
     }
   });
+  it('queues a follow-up to follow a duplicate that is already running, since that one may have read too early', async () => {
+    const runs = h.app.get(SyncRunService);
+    await queue.pause(true); // this instance's worker takes nothing while the runs are set up
+    try {
+      const running = await runs.enqueue(SyncKind.FORECASTS, {}, SyncTrigger.GRAPHQL);
+      // As if a worker had started it before the seasons sync asking for its follow-up wrote its weeks.
+      await h.db.query(`UPDATE sync_run SET status = 'RUNNING', started_at = now() WHERE id = $1`, [
+        running.id,
+      ]);
+      const follow = await runs.enqueue(SyncKind.FORECASTS, {}, SyncTrigger.SYNC, { afterRunning: true });
+      expect(follow.id).not.toBe(running.id);
+      expect(follow.status).toBe('QUEUED');
+      // Other follow-ups while it runs share that one; a plain trigger joins the running run, as before.
+      const again = await second
+        .get(SyncRunService)
+        .enqueue(SyncKind.FORECASTS, {}, SyncTrigger.SYNC, { afterRunning: true });
+      expect(again.id).toBe(follow.id);
+      expect((await runs.enqueue(SyncKind.FORECASTS, {}, SyncTrigger.GRAPHQL)).id).toBe(running.id);
+      // A queued duplicate has read nothing yet: a follow-up joins it.
+      await h.db.query(`UPDATE sync_run SET status = 'FAILED', finished_at = now() WHERE id = $1`, [
+        running.id,
+      ]);
+      await (await queue.getJob(running.jobId!))?.remove();
+      expect((await runs.enqueue(SyncKind.FORECASTS, {}, SyncTrigger.SYNC, { afterRunning: true })).id).toBe(
+        follow.id,
+      );
+      await queue.resume(true);
+      expect((await h.waitForRun(follow.id, 120_000)).status).toBe('SUCCEEDED');
+    } finally {
+      await queue.resume(true);
+    }
+  });
 });
