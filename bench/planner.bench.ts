@@ -321,7 +321,7 @@ function questions(
       name: 'raceableSessions',
       note: `first ${PAGE} sessions of [now, now + 7 days): session ids, the racer's cars of each, totalCount`,
       service: async () => {
-        const page = await planner.raceableSessions(custId, { filter: { from, to }, first: PAGE });
+        const page = await planner.raceableSessions(custId, { filter: { from, to }, first: PAGE }, true);
         return {
           total: await page.totalCount,
           rows: page.edges.map((e) => ({ id: e.node.session.id, myCarIds: e.node.myCarIds })),

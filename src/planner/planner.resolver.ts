@@ -2,14 +2,15 @@
 // field reads the viewer's own data only: `me` exists for a live viewer token alone. Rows are turned into catalog and
 // schedule objects through the per-request DataLoaders, one statement per level.
 import { UseGuards } from '@nestjs/common';
-import { Args, Context, Float, Int, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Float, Info, Int, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Viewer } from '../accounts/dto/accounts.types.js';
 import { ViewerGuard, viewerOf } from '../accounts/viewer.guard.js';
 import type { ViewerContext } from '../accounts/viewer.guard.js';
 import { CatalogLoaders } from '../catalog/catalog.loaders.js';
 import { Requesters } from '../core/auth/requester.js';
 import { BadInputError } from '../core/errors/domain-error.js';
-import { PageArgs } from '../core/graphql/pagination.js';
+import { PageArgs, selectsField } from '../core/graphql/pagination.js';
 import type { GraphQLContext } from '../core/graphql/dataloader.registry.js';
 import { present } from '../core/graphql/dataloader.registry.js';
 import { SeasonsLoaders } from '../seasons/seasons.loaders.js';
@@ -57,9 +58,10 @@ export class PlannerResolver {
   raceableSessions(
     @Parent() v: Viewer,
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Args('filter', { type: () => RaceableSessionFilter, nullable: true }) filter?: RaceableSessionFilter,
   ) {
-    return this.planner.raceableSessions(v.custId, { filter, ...page });
+    return this.planner.raceableSessions(v.custId, { filter, ...page }, selectsField(info, 'totalCount'));
   }
 
   @ResolveField(() => PlannerWeekConnection, {

@@ -106,6 +106,8 @@ export class PlannerService {
   async raceableSessions(
     custId: number,
     args: { filter?: RaceableSessionFilter; first?: number; after?: string },
+    /** `totalCount` is wanted: it is counted beside the page. */
+    withCount = false,
   ): Promise<LazyConnectionShape<RaceableSession>> {
     const { favouritesOnly, ...filter } = args.filter ?? {};
     const from = filter.from ?? new Date();
@@ -126,7 +128,7 @@ export class PlannerService {
     // The count of the page runs only when totalCount is asked for (docs/architecture.md §6.1).
     const page = await this.schedule.sessions(
       { filter: { ...filter, from }, first: args.first, after: args.after },
-      { weekIds: weeks.map((w) => w.raceWeekId) },
+      { weekIds: weeks.map((w) => w.raceWeekId), eagerCount: withCount },
     );
     return {
       ...page,

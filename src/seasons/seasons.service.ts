@@ -163,6 +163,8 @@ export class SeasonsService {
       loaders?: SeasonsLoaders;
       /** With `loaders`: the week's series and layout are read in the same statement and primed too. */
       primeLayout?: (layout: TrackLayout) => void;
+      /** The count is wanted: it runs beside the page. */
+      eagerCount?: boolean;
     } = {},
   ): Promise<LazyConnectionShape<Session>> {
     const query = () => this.sessionsQuery(args, options.owned, options.weekIds);
@@ -173,7 +175,7 @@ export class SeasonsService {
       options.info &&
       (await this.sql.page(options.info, Session, args, SESSION_SORT, query, { joinsToOne: true, reuse }));
     if (compiled) return compiled;
-    return this.sessionsPage(query(), args, options.loaders, options.primeLayout);
+    return this.sessionsPage(query(), args, options.loaders, options.primeLayout, options.eagerCount);
   }
 
   private sessionsPage(
@@ -181,6 +183,7 @@ export class SeasonsService {
     args: SessionsArgs,
     loaders?: SeasonsLoaders,
     primeLayout?: (layout: TrackLayout) => void,
+    eagerCount?: boolean,
   ): Promise<LazyConnectionShape<Session>> {
     // To-one joins on primary keys: they change no count (PostgreSQL drops them from the count's plan).
     const joined = loaders && primeLayout;
@@ -200,6 +203,7 @@ export class SeasonsService {
     return paginateLazily(qb, args, SESSION_SORT, {
       columns: [...cols.i, ...cols.e, ...cols.rw, ...cols.s, ...cols.l],
       joinsToOne: true,
+      eagerCount,
       node: (row) => {
         const series = joined ? pick<Series>(row, cols.s) : null;
         loaders?.primeWeek(

@@ -6,6 +6,8 @@ import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
 import type { Type } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { createHash } from 'node:crypto';
+import { Kind } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { QueryFailedError } from 'typeorm';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { BadInputError } from '../errors/domain-error.js';
@@ -63,6 +65,13 @@ export interface ConnectionShape<T> {
 /** A connection whose count is read only when asked: GraphQL awaits `totalCount` when the field is selected. */
 export interface LazyConnectionShape<T> extends Omit<ConnectionShape<T>, 'totalCount'> {
   totalCount: PromiseLike<number>;
+}
+
+/** Whether the field being resolved selects `name` directly (a field inside a fragment is not seen: false). */
+export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  return info.fieldNodes.some((f) =>
+    f.selectionSet?.selections.some((s) => s.kind === Kind.FIELD && s.name.value === name),
+  );
 }
 
 /** Builds `<Name>Connection` and `<Name>Edge` GraphQL types for a node type. */
@@ -159,6 +168,8 @@ export interface PageOptions<T> {
   node?: (row: Record<string, unknown>) => T;
   /** Every join of the query is to-one: the count is count(*), not a count of distinct ids. */
   joinsToOne?: boolean;
+  /** The count is wanted (`totalCount` selected): it runs beside the page instead of after it. */
+  eagerCount?: boolean;
 }
 
 /** The page query: `qb`'s filters, then order, cursor and limit (one more row than asked: is there a next page). */
@@ -255,12 +266,15 @@ export async function paginateLazily<T>(
 ): Promise<LazyConnectionShape<T>> {
   const { first, page } = pageQuery(qb, args, sort);
   const { columns, node } = options;
+  const totalCount = countRows(qb, options.joinsToOne);
+  // Started now, awaited by GraphQL later (a failure is reported there, not here).
+  if (options.eagerCount) totalCount.then(undefined, () => undefined);
   const rows = await readingCursor(args, async () => {
     if (!columns) return (await page.getMany()) as T[];
     const raw = await selectColumns(page, columns).getRawMany<Record<string, unknown>>();
     return node ? raw.map(node) : (raw as T[]);
   });
-  return { ...connectionOf(rows, first, args, sort), totalCount: countRows(qb, options.joinsToOne) };
+  return { ...connectionOf(rows, first, args, sort), totalCount };
 }
 
 /** A column an object is read with: the SQL that reads it and the key of the raw row that holds it. */
