@@ -84,6 +84,14 @@ export function linkStateKey(prefix: string, state: string): string {
   return `${prefix}:accounts:link-state:${state}`;
 }
 
+/**
+ * The Redis key of a refresh answer received and not stored yet (sealed): what a process killed between the two
+ * leaves for the next refresh (docs/architecture.md §5.1).
+ */
+export function refreshAnswerKey(prefix: string, custId: number): string {
+  return `${prefix}:accounts:refresh-answer:${custId}`;
+}
+
 /** The Redis key of a racer's current access token (sealed). */
 export function accessTokenKey(prefix: string, custId: number): string {
   return `${prefix}:accounts:access-token:${custId}`;
@@ -197,6 +205,7 @@ export class LinkService {
   async unlink(custId: number): Promise<UnlinkOutcome> {
     const linkDeleted = await this.vault.deleteLink(custId);
     const accessTokenDeleted = await this.forgetAccessToken(custId);
+    await this.forgetRefreshAnswer(custId);
     const viewerTokensRevoked = await this.viewers.revokeAll(custId);
     const owned = await this.members.forgetOwnedContent(custId);
     const erased = await this.erasure.erase(custId);
@@ -262,6 +271,58 @@ export class LinkService {
     await this.redisCall(() => this.redis.set(accessTokenKey(this.prefix, custId), value, 'PX', ttlMs));
   }
 
+  /**
+   * Keeps a refresh answer, sealed, until its refresh token lapses, before it is stored: refresh tokens work once,
+   * so an answer lost between iRacing and the link would lose the link. `fromVersion`: the link's version whose
+   * refresh token it spent.
+   */
+  async keepRefreshAnswer(custId: number, fromVersion: number, tokens: MemberTokens): Promise<void> {
+    const expiresAt = tokens.refreshExpiresAt?.getTime() ?? Date.now() + REFRESH_TOKEN_DAYS * 86_400_000;
+    const ttlMs = expiresAt - Date.now();
+    if (ttlMs <= 0) return;
+    const sealed = this.cipher.encrypt(
+      JSON.stringify({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken }),
+      refreshAnswerContext(custId),
+    );
+    const value = JSON.stringify({
+      ...sealed,
+      fromVersion,
+      accessExpiresAt: tokens.accessExpiresAt.getTime(),
+      refreshExpiresAt: tokens.refreshExpiresAt?.getTime() ?? null,
+    });
+    await this.redisCall(() => this.redis.set(refreshAnswerKey(this.prefix, custId), value, 'PX', ttlMs));
+  }
+
+  /** The refresh answer kept and not stored, with the link version whose token it spent; or null. */
+  async refreshAnswer(custId: number): Promise<{ fromVersion: number; tokens: MemberTokens } | null> {
+    const raw = await this.redisCall(() => this.redis.get(refreshAnswerKey(this.prefix, custId)));
+    if (!raw) return null;
+    const kept = JSON.parse(raw) as {
+      keyId: string;
+      ciphertext: string;
+      fromVersion: number;
+      accessExpiresAt: number;
+      refreshExpiresAt: number | null;
+    };
+    const opened = JSON.parse(this.cipher.decrypt(kept, refreshAnswerContext(custId))) as {
+      accessToken: string;
+      refreshToken: string;
+    };
+    return {
+      fromVersion: kept.fromVersion,
+      tokens: {
+        ...opened,
+        accessExpiresAt: new Date(kept.accessExpiresAt),
+        refreshExpiresAt: kept.refreshExpiresAt === null ? null : new Date(kept.refreshExpiresAt),
+      },
+    };
+  }
+
+  /** Forgets a kept refresh answer (stored, or outdated). */
+  async forgetRefreshAnswer(custId: number): Promise<void> {
+    await this.redisCall(() => this.redis.del(refreshAnswerKey(this.prefix, custId)));
+  }
+
   /** An iRacing call, its failures told the caller as domain errors (never quoting what was sent). */
   private async iracing<T>(call: () => Promise<T>): Promise<T> {
     try {
@@ -299,3 +360,11 @@ export class LinkService {
 function accessContext(custId: number): string {
   return `iracing_access:${custId}`;
 }
+
+/** Bound into a sealed refresh answer's tag. */
+function refreshAnswerContext(custId: number): string {
+  return `iracing_refresh_answer:${custId}`;
+}
+
+/** iRacing's refresh tokens last about this long when the answer does not say. */
+const REFRESH_TOKEN_DAYS = 7;

@@ -1,8 +1,10 @@
 // A linked racer's access token for the syncs that act as them (docs/architecture.md §5.1): the one kept in Redis
 // while it lasts, else a refresh with their refresh token. Refresh tokens work once, so one process at a time
 // refreshes a member (a Redis lock per member), and the new refresh token replaces the spent one in one
-// compare-and-set statement on the link's version before the new access token is used. iRacing's refusal of a
-// refresh token (spent or lapsed) marks the link NEEDS_RELINK.
+// compare-and-set statement on the link's version before the new access token is used. The answer is kept in Redis
+// (sealed) before it is stored, so that a process killed between iRacing's answer and the store loses no link: the
+// next refresh stores that answer instead of spending the old token again. iRacing's refusal of a refresh token
+// (spent or lapsed) marks the link NEEDS_RELINK.
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
@@ -10,6 +12,7 @@ import { AppConfig } from '../core/config/app-config.js';
 import { DomainError, ErrorCode, ServiceUnavailableError } from '../core/errors/domain-error.js';
 import { InjectRedis } from '../core/redis/redis.provider.js';
 import { IracingOAuth, IracingOAuthError } from '../iracing/iracing-oauth.js';
+import type { MemberTokens } from '../iracing/iracing-oauth.js';
 import { LinkService } from './link.service.js';
 import { TokenVault } from './token-vault.service.js';
 
@@ -95,6 +98,15 @@ export class MemberAccess {
   private async refresh(custId: number): Promise<string> {
     const stored = await this.vault.readRefreshToken(custId);
     if (!stored) throw new RelinkNeededError(custId);
+    const kept = await this.links.refreshAnswer(custId);
+    if (kept && kept.fromVersion === stored.version) {
+      // An answer received and never stored (its process died): the stored token is spent, this one is not.
+      this.log.warn(`member ${custId}: storing a refresh answer a stopped process had received`);
+      await this.store(custId, stored.version, kept.tokens);
+      if (kept.tokens.accessExpiresAt.getTime() - Date.now() > EARLY_MS) return kept.tokens.accessToken;
+      return this.refresh(custId);
+    }
+    if (kept) await this.links.forgetRefreshAnswer(custId);
     let tokens;
     try {
       tokens = await this.oauth.refresh(stored.refreshToken);
@@ -106,16 +118,22 @@ export class MemberAccess {
       }
       throw err;
     }
-    const expires = tokens.refreshExpiresAt ?? new Date(Date.now() + 7 * 24 * 3_600_000);
-    const version = await this.vault.replaceRefreshToken(
-      custId,
-      stored.version,
-      tokens.refreshToken,
-      expires,
-    );
-    if (version === null) throw new RelinkNeededError(custId);
-    await this.links.keepAccessToken(custId, tokens);
+    try {
+      await this.links.keepRefreshAnswer(custId, stored.version, tokens);
+    } catch {
+      this.log.warn(`member ${custId}: the refresh answer could not be kept in Redis; storing it at once`);
+    }
+    await this.store(custId, stored.version, tokens);
     return tokens.accessToken;
+  }
+
+  /** The new refresh token in place of the one of `version` (compare-and-set), then the access token kept. */
+  private async store(custId: number, version: number, tokens: MemberTokens): Promise<void> {
+    const expires = tokens.refreshExpiresAt ?? new Date(Date.now() + 7 * 24 * 3_600_000);
+    const next = await this.vault.replaceRefreshToken(custId, version, tokens.refreshToken, expires);
+    if (next === null) throw new RelinkNeededError(custId);
+    await this.links.keepAccessToken(custId, tokens);
+    await this.links.forgetRefreshAnswer(custId);
   }
 
   private async lock(custId: number): Promise<string | null> {

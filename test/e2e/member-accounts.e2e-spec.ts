@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import type { Redis } from 'ioredis';
-import { accessTokenKey } from '../../src/accounts/link.service.js';
+import { accessTokenKey, refreshAnswerKey } from '../../src/accounts/link.service.js';
 import { REDIS } from '../../src/core/redis/redis.provider.js';
 import { MEMBER_SYNC_QUEUE, SYNC_QUEUE } from '../../src/scheduler/sync.queue.js';
 import { SyncTrigger } from '../../src/scheduler/sync-run.entity.js';
@@ -48,6 +48,7 @@ describe('linked members: their own syncs, tokens and privacy (end to end, two w
   let redis: Redis;
   let pool: MemberRef[];
   const workers: Worker[] = [];
+  const workerEnv: Record<string, string> = {};
   const replicaMembers = syntheticMembers(WORLD);
   const viewer = new Map<number, string>();
 
@@ -79,26 +80,9 @@ describe('linked members: their own syncs, tokens and privacy (end to end, two w
       registerLogSecret('a refresh token (member accounts e2e)', j.refresh_token);
       return json;
     });
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, ...h.settings })) if (v !== undefined) env[k] = v;
-    for (let i = 0; i < 2; i++) {
-      const url = await h.replica.alias();
-      const child = spawn(process.execPath, ['dist/src/main.js'], {
-        env: {
-          ...env,
-          ...replicaSettings(url),
-          ROLE: 'worker',
-          MIGRATIONS_RUN: 'false',
-          WORKER_CONCURRENCY: '1',
-          MEMBER_SYNC_CONCURRENCY: '1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const w: Worker = { child, url, log: '' };
-      child.stdout?.on('data', (d: Buffer) => (w.log += d.toString()));
-      child.stderr?.on('data', (d: Buffer) => (w.log += d.toString()));
-      workers.push(w);
-    }
+    for (const [k, v] of Object.entries({ ...process.env, ...h.settings }))
+      if (v !== undefined) workerEnv[k] = v;
+    for (let i = 0; i < 2; i++) await spawnWorker();
     // Ready once both processes are workers of both queues (a condition that then holds).
     for (const name of [SYNC_QUEUE, MEMBER_SYNC_QUEUE]) {
       const queue = h.app.get<Queue>(getQueueToken(name));
@@ -124,6 +108,27 @@ describe('linked members: their own syncs, tokens and privacy (end to end, two w
     }
     await h?.close();
   });
+
+  /** A worker process of both queues, on a replica address of its own (so a held request names its worker). */
+  async function spawnWorker(): Promise<Worker> {
+    const url = await h.replica.alias();
+    const child = spawn(process.execPath, ['dist/src/main.js'], {
+      env: {
+        ...workerEnv,
+        ...replicaSettings(url),
+        ROLE: 'worker',
+        MIGRATIONS_RUN: 'false',
+        WORKER_CONCURRENCY: '1',
+        MEMBER_SYNC_CONCURRENCY: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const w: Worker = { child, url, log: '' };
+    child.stdout?.on('data', (d: Buffer) => (w.log += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (w.log += d.toString()));
+    workers.push(w);
+    return w;
+  }
 
   const prefix = () => h.config.env.QUEUE_PREFIX;
   const run = (id: number, timeoutMs = 60_000) => h.waitForRun(id, timeoutMs);
@@ -426,4 +431,76 @@ describe('linked members: their own syncs, tokens and privacy (end to end, two w
     expect(after.version).toBe(before.version + 1);
     expect((await me(b)).iracingLink.status).toBe('ACTIVE');
   }, 120_000);
+
+  it('loses no link when the worker refreshing it is killed after iRacing answered, before the new token is stored', async () => {
+    // The worker killed by the test before: a new one, so that one is left to take over after this kill.
+    await spawnWorker();
+    const queue = h.app.get<Queue>(getQueueToken(MEMBER_SYNC_QUEUE));
+    const alive = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    await until(
+      'two live workers on the member queue',
+      async () => (await queue.getWorkers()).length >= 2,
+      60_000,
+      100,
+    );
+    const a = pool[1].custId;
+    const before = await linkRow(a);
+    await redis.del(accessTokenKey(prefix(), a));
+    const refreshes = h.replica.stats.tokenRequests.refresh_token ?? 0;
+    const held = h.replica.holdAt('oauth2/token', 1, { params: { grant_type: 'refresh_token' } });
+    const queued = await h.app.get(SyncRunService).enqueue('MEMBER_ACCOUNT', { custId: a }, SyncTrigger.CLI);
+    const refresh = await withDeadline(held, 30_000, 'the refresh reaching iRacing');
+    const worker = alive.find((w) => w.url === refresh.url);
+    expect(worker).toBeDefined();
+    // The link's row is locked, so the worker's store waits once iRacing has answered: it is killed there.
+    const blocker = h.db.createQueryRunner();
+    await blocker.connect();
+    await blocker.startTransaction();
+    try {
+      await blocker.query('SELECT 1 FROM iracing_link WHERE cust_id = $1 FOR UPDATE', [a]);
+      refresh.release();
+      // The store waiting on the row: the answer was kept before it, in Redis.
+      const storing = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+        AND wait_event_type = 'Lock' AND query ILIKE '%UPDATE%iracing_link%'`;
+      await until(
+        'the store waiting on the locked link',
+        async () => ((await h.db.query(storing)) as unknown[]).length === 1,
+        30_000,
+        50,
+      );
+      expect(await redis.exists(refreshAnswerKey(prefix(), a))).toBe(1);
+      const exited = new Promise((r) => worker!.child.once('exit', r));
+      worker!.child.kill('SIGKILL');
+      await withDeadline(exited, 10_000, 'the killed worker exiting');
+      // PostgreSQL would finish a dead client's statement once the lock is free: its session ends with the worker.
+      await h.db.query(`SELECT pg_terminate_backend(pid) FROM (${storing}) s`);
+    } finally {
+      await blocker.rollbackTransaction();
+      await blocker.release();
+    }
+    // iRacing spent the stored token and answered a new one the link never stored.
+    expect(h.replica.stats.tokenRequests.refresh_token).toBe(refreshes + 1);
+    expect((await linkRow(a)).version).toBe(before.version);
+    // The other worker takes the run over, finds the answer kept and stores it: no second refresh, no relink.
+    const done = await run(queued.id, 90_000);
+    expect({ status: done.status, errors: done.errors.filter((e) => e.unit !== 'worker') }).toEqual({
+      status: 'SUCCEEDED',
+      errors: [],
+    });
+    expect(h.replica.stats.tokenRequests.refresh_token).toBe(refreshes + 1);
+    const after = await linkRow(a);
+    expect(after.status).toBe('ACTIVE');
+    expect(after.version).toBe(before.version + 1);
+    expect(await redis.exists(refreshAnswerKey(prefix(), a))).toBe(0);
+    // The token it stored is the live one: the next refresh is accepted.
+    await redis.del(accessTokenKey(prefix(), a));
+    await h.db.query(
+      `UPDATE iracing_link SET refresh_expires_at = now() + interval '1 day' WHERE cust_id = $1`,
+      [a],
+    );
+    const next = await h.data<Raw>(`mutation { syncMyAccount { id } }`, {}, viewer.get(a)!);
+    expect((await run(next.syncMyAccount.id as number, 60_000)).status).toBe('SUCCEEDED');
+    expect(h.replica.stats.tokenRequests.refresh_token).toBe(refreshes + 2);
+    expect((await me(a)).iracingLink.status).toBe('ACTIVE');
+  }, 180_000);
 });
