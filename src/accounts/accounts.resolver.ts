@@ -78,6 +78,7 @@ export class AccountsResolver {
       planItemsDeleted: erased.planItemsDeleted ?? 0,
       favouritesDeleted: erased.favouritesDeleted ?? 0,
       calendarFeedsRevoked: erased.calendarFeedsRevoked ?? 0,
+      historyRowsDeleted: erased.historyRowsDeleted ?? 0,
     };
   }
 

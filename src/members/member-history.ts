@@ -152,6 +152,20 @@ export class MemberHistory {
     });
   }
 
+  /** Deletes a member's history (their unlink): how many rows. */
+  async forget(custId: number): Promise<number> {
+    const [r] = (await this.db.query(
+      `WITH p AS (DELETE FROM member_rating_point WHERE cust_id = $1 RETURNING 1),
+            c AS (DELETE FROM member_career_stat WHERE cust_id = $1 RETURNING 1),
+            y AS (DELETE FROM member_yearly_stat WHERE cust_id = $1 RETURNING 1),
+            h AS (DELETE FROM payload_hash WHERE source = ANY($2::text[]) RETURNING 1)
+       SELECT (SELECT count(*) FROM p) + (SELECT count(*) FROM c) + (SELECT count(*) FROM y) AS n,
+              (SELECT count(*) FROM h) AS hashes`,
+      [custId, [`member_history:${custId}`, basisSource(custId)]],
+    )) as { n: string }[];
+    return Number(r.n);
+  }
+
   /** A member's chart of one kind in one category, by day. */
   async ratingHistory(
     custId: number,

@@ -5,6 +5,7 @@ import type { OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CatalogModule } from '../catalog/catalog.module.js';
 import { DataLoaderService } from '../core/graphql/dataloader.registry.js';
+import { MemberErasure } from '../core/member-erasure.js';
 import { OWNERSHIP_LOOKUP } from '../core/ownership.js';
 import { MEMBERS_ENTITIES } from './members.entities.js';
 import { MemberHistory } from './member-history.js';
@@ -34,9 +35,13 @@ export class MembersModule implements OnModuleInit {
   constructor(
     private readonly loaders: DataLoaderService,
     private readonly members: MembersService,
+    private readonly erasure: MemberErasure,
+    private readonly history: MemberHistory,
   ) {}
 
   onModuleInit(): void {
     this.loaders.register(MembersLoaders, () => new MembersLoaders(this.members));
+    // An unlink erases the racer's own history (docs/architecture.md §6.6).
+    this.erasure.register('historyRowsDeleted', (custId) => this.history.forget(custId));
   }
 }

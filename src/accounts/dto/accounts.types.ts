@@ -78,6 +78,11 @@ export class UnlinkResult {
 
   @Field(() => Int, { description: 'Calendar feed tokens revoked.' })
   calendarFeedsRevoked: number;
+
+  @Field(() => Int, {
+    description: "Rows of the racer's own history deleted: rating chart days, yearly and career totals.",
+  })
+  historyRowsDeleted: number;
 }
 
 @ObjectType('IracingLink', {
