@@ -615,4 +615,26 @@ describe('looking back (synthetic world)', () => {
       expect(cli.errors[0].message).toContain('car 999999 is not stored');
     });
   });
+
+  it("erases the racer's own history when they unlink, and says how much", async () => {
+    const custId = (await h.data<Raw>('{ me { custId } }', {}, racerToken)).me.custId as number;
+    const count = async () =>
+      (
+        (await h.db.query(
+          `SELECT (SELECT count(*) FROM member_rating_point WHERE cust_id = $1)
+                + (SELECT count(*) FROM member_career_stat WHERE cust_id = $1)
+                + (SELECT count(*) FROM member_yearly_stat WHERE cust_id = $1) AS n`,
+          [custId],
+        )) as Raw[]
+      )[0].n;
+    const held = Number(await count());
+    expect(held).toBeGreaterThan(0);
+    const r = await h.data<Raw>(
+      `mutation { unlinkIracingAccount { custId historyRowsDeleted } }`,
+      {},
+      racerToken,
+    );
+    expect(r.unlinkIracingAccount).toEqual({ custId, historyRowsDeleted: held });
+    expect(Number(await count())).toBe(0);
+  });
 });
