@@ -6,6 +6,7 @@ import { UseGuards } from '@nestjs/common';
 import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Car } from '../catalog/entities/car.entity.js';
 import { Track } from '../catalog/entities/track.entity.js';
+import { bearerToken } from '../core/auth/admin.guard.js';
 import { Requesters } from '../core/auth/requester.js';
 import { BadInputError } from '../core/errors/domain-error.js';
 import { MemberLicense, Member } from '../members/entities/member.entity.js';
@@ -22,6 +23,7 @@ import {
   Viewer,
 } from './dto/accounts.types.js';
 import { LinkService } from './link.service.js';
+import { ViewerTokens } from './viewer-tokens.service.js';
 import { ViewerGuard, viewerOf } from './viewer.guard.js';
 import type { ViewerContext } from './viewer.guard.js';
 
@@ -34,6 +36,7 @@ export class AccountsResolver {
     private readonly links: LinkService,
     private readonly requesters: Requesters,
     private readonly results: ResultsService,
+    private readonly viewers: ViewerTokens,
   ) {}
 
   @Mutation(() => IracingLinkStart, {
@@ -80,6 +83,17 @@ export class AccountsResolver {
       calendarFeedsRevoked: erased.calendarFeedsRevoked ?? 0,
       historyRowsDeleted: erased.historyRowsDeleted ?? 0,
     };
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      'Revokes the viewer token this request carries (signing out of one device); the link and the racer’s other ' +
+      'viewer tokens stay. True when it was live.',
+  })
+  @UseGuards(ViewerGuard)
+  revokeViewerToken(@Context() ctx: ViewerContext): Promise<boolean> {
+    const token = bearerToken(ctx.req?.headers?.authorization);
+    return token ? this.viewers.revoke(token) : Promise.resolve(false);
   }
 
   @Query(() => Viewer, {

@@ -503,4 +503,17 @@ describe('linked members: their own syncs, tokens and privacy (end to end, two w
     expect(h.replica.stats.tokenRequests.refresh_token).toBe(refreshes + 2);
     expect((await me(a)).iracingLink.status).toBe('ACTIVE');
   }, 180_000);
+
+  it('revokes the viewer token a request carries, and only that one: the link stays', async () => {
+    const b = pool[2].custId;
+    const token = viewer.get(b)!;
+    const r = await h.data<Raw>(`mutation { revokeViewerToken }`, {}, token);
+    expect(r.revokeViewerToken).toBe(true);
+    expect((await h.data<Raw>(ME, {}, token)).me).toBeNull();
+    const again = await h.gql<Raw>(`mutation { revokeViewerToken }`, {}, token);
+    expect(again.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await linkRow(b)).status).toBe('ACTIVE');
+    // Another racer's token is untouched.
+    expect((await me(pool[1].custId)).custId).toBe(pool[1].custId);
+  });
 });

@@ -68,6 +68,7 @@ const NOT_ADMIN_MUTATIONS = {
   anonymous: ['startIracingLink', 'completeIracingLink'],
   viewer: [
     'unlinkIracingAccount',
+    'revokeViewerToken',
     'syncMyAccount',
     'setFavourite',
     'planSession',
