@@ -459,6 +459,27 @@ describe('looking back (synthetic world)', () => {
         expect(points.find((p) => p.day === day)?.value).toBe(race.newi_rating);
     });
 
+    it("lists the racer's stored races as me.recentRaces, newest first", async () => {
+      const recent = served('stats/member_recent_races', { cust_id: custId }).races as Raw[];
+      const ids = recent.slice(0, 2).map((r) => r.subsession_id as number);
+      for (const id of ids) {
+        const q = await h.data<Raw>(
+          `mutation($id: Int!) { syncSubsession(subsessionId: $id) { id } }`,
+          { id },
+          ADMIN_KEY,
+        );
+        expect((await h.waitForRun(q.syncSubsession.id as number)).status).toBe('SUCCEEDED');
+      }
+      const mine = await h.data<Raw>(`{ me { recentRaces(first: 5) { edges { node { id } } } } }`, {}, token);
+      expect(mine.me.recentRaces.edges.map((e: Raw) => e.node.id)).toEqual(ids);
+      const tooMany = await h.gql<Raw>(
+        `{ me { recentRaces(first: 51) { edges { node { id } } } } }`,
+        {},
+        token,
+      );
+      expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    });
+
     it('serves the career totals per category and the yearly ones', async () => {
       const career = served('stats/member_career', { cust_id: custId }).stats as Raw[];
       const yearly = served('stats/member_yearly', { cust_id: custId }).stats as Raw[];
