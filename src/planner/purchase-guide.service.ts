@@ -59,7 +59,9 @@ export class PurchaseGuideService {
     // weeks raced and the favourites.
     const [open, counts, prices, raced, favourites] = await Promise.all([
       weekEligibility(this.db, custId, { ...window, includeBlocked: true, prospectsOnly: true }),
-      seasonCounts(this.db, custId, window),
+      // A season's participation is of all its weeks: its counts are never limited to the favourites' weeks
+      // (a favourite track or car names some of a season's weeks only).
+      seasonCounts(this.db, custId, { ...window, favouritesOnly: false }),
       this.prices(),
       this.planner.racedWeeks(custId, null, now),
       this.planner.favourites(custId),

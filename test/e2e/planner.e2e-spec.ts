@@ -229,46 +229,95 @@ describe('the planner (end to end)', () => {
     );
   });
 
-  it('ranks a track that makes a season reach participation credit, and fills a basket at a discount tier', async () => {
-    // A season all in the future, its weeks moved onto two paid track packages: weeks 1-7 at one the racer owns,
-    // weeks 8-12 at one they do not. With every car and licence, 7 of 12 weeks are raceable: 8 are needed.
+  /** The first season (after `offset` others) of 12 weeks all in the future. */
+  async function futureSeason(offset = 0): Promise<number> {
     const [season] = await rows(
       `SELECT se.season_id FROM season se
        WHERE (SELECT min(start_time) FROM race_week rw WHERE rw.season_id = se.season_id) > $1
          AND (SELECT count(*) FROM race_week rw WHERE rw.season_id = se.season_id) = 12
-       ORDER BY se.season_id LIMIT 1`,
-      [NOW],
+       ORDER BY se.season_id OFFSET $2 LIMIT 1`,
+      [NOW, offset],
     );
     expect(season).toBeDefined();
-    const weeks = await rows(`SELECT id FROM race_week WHERE season_id = $1 ORDER BY race_week_num`, [
-      season.season_id,
-    ]);
+    return season.season_id as number;
+  }
+
+  /**
+   * Paid track packages (one layout of each), `lone` first: those no week still to come of another season is raced
+   * at (what the season's weeks are moved onto is then all a purchase of them could open), then any others.
+   */
+  async function paidTracks(
+    seasonId: number,
+    lone: number,
+    others: number,
+  ): Promise<{ track_id: number; package_id: number }[]> {
+    const tracks = await rows(
+      `SELECT DISTINCT ON (l.package_id) l.track_id, l.package_id,
+              NOT EXISTS (SELECT 1 FROM race_week rw JOIN sim_layout o ON o.track_id = rw.track_id
+                          WHERE o.package_id = l.package_id AND rw.season_id <> $1 AND rw.end_time > $2) AS lone
+       FROM sim_layout l JOIN sim_track t ON t.package_id = l.package_id
+       WHERE NOT t.free_with_subscription AND t.price > 0
+       ORDER BY l.package_id, l.track_id`,
+      [seasonId, NOW],
+    );
+    const picked = [
+      ...tracks.filter((t) => t.lone).slice(0, lone),
+      ...tracks.filter((t) => !t.lone).slice(0, others),
+    ];
+    expect(picked).toHaveLength(lone + others);
+    return picked.map((t) => ({ track_id: t.track_id as number, package_id: t.package_id as number }));
+  }
+
+  /**
+   * Moves the season's weeks, in week order, onto these layouts (one per week), runs `body`, and puts every week
+   * back at its own track whatever happened.
+   */
+  async function withWeeksAt(seasonId: number, trackIds: number[], body: () => Promise<void>): Promise<void> {
+    const weeks = await rows(
+      `SELECT id, track_id FROM race_week WHERE season_id = $1 ORDER BY race_week_num`,
+      [seasonId],
+    );
+    expect(weeks).toHaveLength(trackIds.length);
+    try {
+      for (const [i, wk] of weeks.entries())
+        await rows(`UPDATE race_week SET track_id = $2 WHERE id = $1`, [wk.id, trackIds[i]]);
+      await body();
+    } finally {
+      for (const wk of weeks)
+        await rows(`UPDATE race_week SET track_id = $2 WHERE id = $1`, [wk.id, wk.track_id]);
+    }
+  }
+
+  /** Every car, the track packages given, and an A licence (level 20) in every category. */
+  async function allCarsAnd(tracks: number[]): Promise<void> {
+    const cars = await rows(`SELECT car_id FROM sim_car`);
+    await content(
+      cars.map((c) => c.car_id as number),
+      tracks,
+      { 1: 20, 2: 20, 3: 20, 4: 20, 5: 20, 6: 20 },
+    );
+  }
+
+  const SEASONS = `query($y: Int!, $q: Int!) { me { seasons(year: $y, quarter: $q) { season { id }
+    weeks raceableWeeks racedWeeks weeksNeeded raceableWeeksLeft creditReachable creditEarned } } }`;
+  const seasonPlan = async (seasonId: number) =>
+    ((await q(SEASONS, await quarterOf(seasonId))).me.seasons as Raw[]).find((s) => s.season.id === seasonId);
+
+  it('ranks a track that makes a season reach participation credit, and fills a basket at a discount tier', async () => {
+    // A season all in the future, its weeks moved onto two paid track packages: weeks 1-7 at one the racer owns,
+    // weeks 8-12 at one they do not. With every car and licence, 7 of 12 weeks are raceable: 8 are needed.
+    const seasonId = await futureSeason();
     const [mine, missing] = await rows(
       `SELECT DISTINCT ON (l.package_id) l.track_id, l.package_id FROM sim_layout l
        JOIN sim_track t ON t.package_id = l.package_id WHERE NOT t.free_with_subscription AND t.price > 0
        ORDER BY l.package_id, l.track_id LIMIT 2`,
     );
     expect(missing).toBeDefined();
-    const saved = await rows(`SELECT id, track_id FROM race_week WHERE season_id = $1`, [season.season_id]);
-    try {
-      for (const [i, wk] of weeks.entries())
-        await rows(`UPDATE race_week SET track_id = $2 WHERE id = $1`, [
-          wk.id,
-          i < 7 ? mine.track_id : missing.track_id,
-        ]);
-      const cars = await rows(`SELECT car_id FROM sim_car`);
-      await content(
-        cars.map((c) => c.car_id as number),
-        [mine.package_id],
-        { 1: 20, 2: 20, 3: 20, 4: 20, 5: 20, 6: 20 },
-      );
-      const plan = await q(
-        `query($y: Int!, $q: Int!) { me { seasons(year: $y, quarter: $q) { season { id }
-        weeks raceableWeeks racedWeeks weeksNeeded raceableWeeksLeft creditReachable creditEarned } } }`,
-        await quarterOf(season.season_id),
-      );
-      expect(plan.me.seasons.find((s: Raw) => s.season.id === season.season_id)).toEqual({
-        season: { id: season.season_id },
+    const layouts = Array.from({ length: 12 }, (_, i) => (i < 7 ? mine.track_id : missing.track_id));
+    await withWeeksAt(seasonId, layouts, async () => {
+      await allCarsAnd([mine.package_id]);
+      expect(await seasonPlan(seasonId)).toEqual({
+        season: { id: seasonId },
         weeks: 12,
         raceableWeeks: 7,
         racedWeeks: 0,
@@ -306,9 +355,54 @@ describe('the planner (end to end)', () => {
         },
       );
       expect(tight.me.purchaseGuide.basket.total).toBeLessThanOrEqual(top.price - 0.01);
+    });
+  });
+
+  it("counts a season's participation on all its weeks when the guide is limited to the favourites", async () => {
+    // Weeks 1-6 at a track the racer owns, week 7 at a missing track they mark as a favourite, weeks 8-12 at another
+    // missing track. The favourite track opens one week: 6 + 1 = 7 of the 8 a 12-week season needs, so it makes no
+    // season reach credit. Counting the season on its favourite weeks alone (1 week, 1 needed) would say it does.
+    // No other season has a week to come at the favourite track: it opens that one week and nothing else.
+    const seasonId = await futureSeason();
+    const [favourite, mine, other] = await paidTracks(seasonId, 1, 2);
+    const layouts = Array.from({ length: 12 }, (_, i) =>
+      i < 6 ? mine.track_id : i === 6 ? favourite.track_id : other.track_id,
+    );
+    const GUIDE = `query($f: PurchaseGuideFilter) { me { purchaseGuide(filter: $f, first: 100) {
+      suggestions { track { id } raceableWeeksAdded seasonsReachingCredit } } } }`;
+    const suggested = async (f: Raw, packageId: number) =>
+      ((await q(GUIDE, { f })).me.purchaseGuide.suggestions as Raw[]).find((x) => x.track?.id === packageId);
+    await q(`mutation($id: Int!) { setFavourite(kind: TRACK, id: $id) { tracks { id } } }`, {
+      id: favourite.package_id,
+    });
+    try {
+      await withWeeksAt(seasonId, layouts, async () => {
+        await allCarsAnd([mine.package_id]);
+        expect(await seasonPlan(seasonId)).toMatchObject({ weeks: 12, raceableWeeksLeft: 6, weeksNeeded: 8 });
+        expect(await suggested({ favouritesOnly: true }, favourite.package_id)).toEqual({
+          track: { id: favourite.package_id },
+          raceableWeeksAdded: 1,
+          seasonsReachingCredit: 0,
+        });
+        // Not one of the favourites' weeks: left out of the favourites' guide.
+        expect(await suggested({ favouritesOnly: true }, other.package_id)).toBeUndefined();
+        // The whole guide says the same of the favourite; the other track makes it 6 + 5 = 11 of 8.
+        expect(await suggested({}, favourite.package_id)).toEqual({
+          track: { id: favourite.package_id },
+          raceableWeeksAdded: 1,
+          seasonsReachingCredit: 0,
+        });
+        const whole = await suggested({}, other.package_id);
+        expect(whole?.raceableWeeksAdded).toBeGreaterThanOrEqual(5);
+        expect(whole?.seasonsReachingCredit).toBeGreaterThanOrEqual(1);
+      });
     } finally {
-      for (const x of saved)
-        await rows(`UPDATE race_week SET track_id = $2 WHERE id = $1`, [x.id, x.track_id]);
+      await q(
+        `mutation($id: Int!) { setFavourite(kind: TRACK, id: $id, favourite: false) { tracks { id } } }`,
+        {
+          id: favourite.package_id,
+        },
+      );
     }
   });
 
