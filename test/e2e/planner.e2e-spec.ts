@@ -411,6 +411,98 @@ describe('the planner (end to end)', () => {
     return { y: s.year, q: s.quarter };
   }
 
+  /**
+   * Official results of these weeks of a season (race_week_num), one subsession each, with `racer` in it: rows as the
+   * results import stores them, written behind the app. Returns the subsession ids, to delete them afterwards.
+   */
+  async function officialResults(seasonId: number, weekNums: number[], racer = custId): Promise<number[]> {
+    const [{ next }] = await rows(`SELECT COALESCE(max(subsession_id), 0) + 1 AS next FROM event_result`);
+    const ids: number[] = [];
+    for (const [i, num] of weekNums.entries()) {
+      const [er] = await rows(
+        `INSERT INTO event_result (subsession_id, kind, season_id, series_id, race_week_num, start_time, track_id)
+         SELECT $2, 'OFFICIAL', rw.season_id, rw.series_id, rw.race_week_num, rw.start_time + interval '1 hour',
+                rw.track_id
+         FROM race_week rw WHERE rw.season_id = $1 AND rw.race_week_num = $3 RETURNING id`,
+        [seasonId, next + i, num],
+      );
+      expect(er).toBeDefined();
+      await rows(
+        `INSERT INTO participant_result (event_result_id, simsession_number, cust_id, finish_position)
+         VALUES ($1, 0, $2, 0)`,
+        [er.id, racer],
+      );
+      ids.push(next + i);
+    }
+    return ids;
+  }
+
+  it('counts the weeks the racer raced from their official results: credit reachable, then earned', async () => {
+    // Weeks 1-7 at a track the racer owns, 8-12 at one they do not: 7 raceable weeks to come, 8 needed.
+    const seasonId = await futureSeason();
+    const [mine, missing] = await paidTracks(seasonId, 0, 2);
+    const layouts = Array.from({ length: 12 }, (_, i) => (i < 7 ? mine.track_id : missing.track_id));
+    const nums = (
+      await rows(`SELECT race_week_num FROM race_week WHERE season_id = $1 ORDER BY race_week_num`, [
+        seasonId,
+      ])
+    ).map((r) => r.race_week_num as number);
+    // Another member, stored as a results import stores the drivers of a race it reads.
+    const [other] = await rows(
+      `INSERT INTO sim_profile (cust_id, display_name)
+       SELECT COALESCE(max(cust_id), 0) + 1, 'Another Racer' FROM sim_profile RETURNING cust_id`,
+    );
+    const subsessions: number[] = [];
+    try {
+      await withWeeksAt(seasonId, layouts, async () => {
+        await allCarsAnd([mine.package_id]);
+        expect(await seasonPlan(seasonId)).toMatchObject({
+          racedWeeks: 0,
+          raceableWeeksLeft: 7,
+          creditReachable: false,
+          creditEarned: false,
+        });
+        // Results of weeks 8 and 9 (the counts read a result's season and week, not its date; weeks the racer
+        // cannot race now, as with a car or track they no longer own); another racer's result of week 10, and a
+        // hosted session of the racer that names no season: neither counts. 2 raced + 7 to come reach the 8.
+        subsessions.push(...(await officialResults(seasonId, [nums[7], nums[8]])));
+        subsessions.push(...(await officialResults(seasonId, [nums[9]], other.cust_id as number)));
+        const [hosted] = await officialResults(seasonId, [nums[10]]);
+        subsessions.push(hosted);
+        await rows(
+          `UPDATE event_result SET kind = 'HOSTED', season_id = NULL, series_id = NULL, race_week_num = NULL
+           WHERE subsession_id = $1`,
+          [hosted],
+        );
+        expect(await seasonPlan(seasonId)).toEqual({
+          season: { id: seasonId },
+          weeks: 12,
+          raceableWeeks: 7,
+          racedWeeks: 2,
+          weeksNeeded: 8,
+          raceableWeeksLeft: 7,
+          creditReachable: true,
+          creditEarned: false,
+        });
+        // Weeks 1-6 raced as well: 8 raced weeks earn the credit; week 7 is the one raceable week left.
+        subsessions.push(...(await officialResults(seasonId, nums.slice(0, 6))));
+        expect(await seasonPlan(seasonId)).toEqual({
+          season: { id: seasonId },
+          weeks: 12,
+          raceableWeeks: 7,
+          racedWeeks: 8,
+          weeksNeeded: 8,
+          raceableWeeksLeft: 1,
+          creditReachable: true,
+          creditEarned: true,
+        });
+      });
+    } finally {
+      await rows(`DELETE FROM event_result WHERE subsession_id = ANY($1::int[])`, [subsessions]);
+      await rows(`DELETE FROM sim_profile WHERE cust_id = $1`, [other.cust_id]);
+    }
+  });
+
   it('flags overlapping planned sessions, and a planned week a later sync changed', async () => {
     const w = await paidWeek();
     await content([w.cars[0]], [w.package_id], { [w.category_id]: 20 });
