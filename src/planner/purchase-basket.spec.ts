@@ -212,6 +212,79 @@ describe('bestBasket (more than 14 candidates)', () => {
   });
 });
 
+describe('bestBasket at each tier of the volume discount', () => {
+  /** The tiers below `pct`: what the store would charge without that tier. */
+  const without = (pct: number) => VOLUME_DISCOUNTS.filter((t) => t.pct < pct);
+  const items = (n: number, price: number, prefix = 'item') =>
+    Array.from({ length: n }, (_, i) => ({ key: `${prefix}${String(i).padStart(2, '0')}`, price }));
+  const everyItemOne = (keys: readonly string[]) => keys.filter((k) => k.startsWith('item')).length;
+
+  it('fills a cart of 6 that fits only thanks to the 15 % tier (every subset)', () => {
+    // Six at 10: 60 − 15 % = 51. Five cost 50 − 10 % = 45; six at 10 % would be 54, over 51.
+    const candidates = [...items(6, 10), { key: 'dear', price: 60 }];
+    const value = (keys: readonly string[]) => everyItemOne(keys) + (keys.includes('dear') ? 1 : 0);
+    expect(bestBasket(candidates, 51, value, VOLUME_DISCOUNTS)).toEqual({
+      keys: candidates.slice(0, 6).map((c) => c.key),
+      listPrice: 60,
+      discountPct: 15,
+      total: 51,
+      value: 6,
+    });
+    expect(bestBasket(candidates, 51, value, without(15))).toMatchObject({
+      discountPct: 10,
+      total: 45,
+      value: 5,
+    });
+  });
+
+  it('fills a cart of 6 that fits only thanks to the 15 % tier (more than 14 candidates)', () => {
+    const candidates = [...items(6, 10), ...items(14, 70, 'dear')];
+    expect(bestBasket(candidates, 51, everyItemOne, VOLUME_DISCOUNTS)).toMatchObject({
+      keys: candidates.slice(0, 6).map((c) => c.key),
+      discountPct: 15,
+      total: 51,
+      value: 6,
+    });
+    expect(bestBasket(candidates, 51, everyItemOne, without(15))).toMatchObject({ total: 45, value: 5 });
+  });
+
+  it('fills a cart of 40 that fits only thanks to the 20 % tier, though 38 and 39 items do not fit', () => {
+    // Forty at 10: 400 − 20 % = 320. At 15 %, 37 items cost 314.50 and 38 cost 323: no cart of 38 or 39 fits, so
+    // adding one item at a time never reaches the 40th.
+    const candidates = [...items(40, 10), ...items(5, 90, 'dear')];
+    const basket = bestBasket(candidates, 320, everyItemOne, VOLUME_DISCOUNTS);
+    expect(basket).toEqual({
+      keys: candidates.slice(0, 40).map((c) => c.key),
+      listPrice: 400,
+      discountPct: 20,
+      total: 320,
+      value: 40,
+    });
+    expect(cartPrice(Array(38).fill(10)).total).toBeGreaterThan(320);
+    expect(bestBasket(candidates, 320, everyItemOne, without(20))).toMatchObject({
+      discountPct: 15,
+      total: 314.5,
+      value: 37,
+    });
+  });
+
+  it('pays for items worth nothing when the tier they reach lets more of those worth something fit', () => {
+    // 38 items worth 1 at 10, two worth nothing at 1. At 15 % off 36 of the 38 fit 310 (306; 37 cost 314.50); the
+    // 38 with the two others make 40 items at 20 % off: 382 − 20 % = 305.60.
+    const candidates = [...items(38, 10), ...items(2, 1, 'filler'), ...items(5, 90, 'dear')];
+    const value = (keys: readonly string[]) =>
+      everyItemOne(keys) + keys.filter((k) => k.startsWith('dear')).length;
+    expect(bestBasket(candidates, 310, value, VOLUME_DISCOUNTS)).toEqual({
+      keys: candidates.slice(0, 40).map((c) => c.key),
+      listPrice: 382,
+      discountPct: 20,
+      total: 305.6,
+      value: 38,
+    });
+    expect(bestBasket(candidates, 310, value, without(20))).toMatchObject({ total: 306, value: 36 });
+  });
+});
+
 describe('bestBasket input checks', () => {
   const value = additive({});
   it('names the offending field', () => {

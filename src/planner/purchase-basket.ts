@@ -113,8 +113,9 @@ interface Search {
  * The cart of at most what `budget` allows (total after discount <= budget) that maximises `value(keys)`, a set
  * function (NOT additive: a race week needs a track AND a car, so two items may be worth more together). Exact (every
  * subset) when there are at most 14 candidates; otherwise greedy by marginal value per price (re-pricing the cart with
- * its tier discount at each step, which may let one more item fit), compared with the best single item and with the
- * best pair among the top 30 candidates by single value, keeping the best. Ties: higher value, then lower total, then
+ * its tier discount at each step, which may let one more item fit, and growing it at once to a higher tier when no
+ * single item fits), compared with the best single item and with the best pair among the top 30 candidates by
+ * single value, keeping the best. Ties: higher value, then lower total, then
  * fewer items, then keys in order. Candidates with price <= 0 or not finite are rejected with a BadInputError; budget
  * must be >= 0 and finite (BadInputError). Returns the empty basket (value = value([])) when nothing fits.
  * `keys` in the returned basket sorted by the candidates' order.
@@ -240,18 +241,20 @@ function heuristicSearch(search: Search): Basket {
     .sort((a, b) => a - b);
   for (let a = 0; a < pool.length; a++)
     for (let b = a + 1; b < pool.length; b++) consider(basketOf(search, [pool[a], pool[b]]));
-  consider(greedy(search));
+  consider(greedy(search, order));
   return best;
 }
 
 /**
  * Adds, one at a time, the item of the best marginal value per price among those whose cart still fits, until no
  * item adds value. Each step prices the whole cart again with its tier: the discount of a larger cart can make room
- * for an item that did not fit in the smaller one.
+ * for an item that did not fit in the smaller one. When no single item fits, the cart may still grow by several at
+ * once to a higher tier (`tierJump`), and the steps go on from there. The best cart met on the way is the answer.
  */
-function greedy(search: Search): Basket {
+function greedy(search: Search, order: ReadonlyMap<string, number>): Basket {
   let cart = basketOf(search, []) as Basket;
   let pick: number[] = [];
+  let best = cart;
   for (;;) {
     let step: { pick: number[]; basket: Basket; ratio: number } | null = null;
     for (let i = 0; i < search.keys.length; i++) {
@@ -262,7 +265,52 @@ function greedy(search: Search): Basket {
       const ratio = (basket.value - cart.value) / search.prices[i];
       if (!step || ratio > step.ratio) step = { pick: next, basket, ratio };
     }
-    if (!step) return cart;
-    ({ pick, basket: cart } = step);
+    const next = step ?? tierJump(search, pick, cart, order);
+    if (!next) return best;
+    ({ pick, basket: cart } = next);
+    if (better(cart, best, order)) best = cart;
   }
+}
+
+/**
+ * A cart that fits only at a higher tier may be out of reach one item at a time: at 15 % off, 37 items of 10 cost
+ * 314.50 and 38 cost 323, over a budget of 320 that 40 items at 20 % off (320) meet. From a cart no single item can
+ * grow, this fills it at once up to each higher tier's size, three ways: the items that add value to it (cheapest
+ * first, or best value per price first) then the cheapest others; or the cheapest of all, since items worth nothing
+ * can pay for themselves with the discount they bring and make room for more. The best such cart that fits and
+ * loses no value, or null. The cart grows by at least two items each time, so the greedy search still ends.
+ */
+function tierJump(
+  search: Search,
+  pick: readonly number[],
+  cart: Basket,
+  order: ReadonlyMap<string, number>,
+): { pick: number[]; basket: Basket } | null {
+  const rest = search.keys
+    .map((_, i) => i)
+    .filter((i) => !pick.includes(i))
+    .map((i) => ({ i, gain: search.valueOf([...pick, i].sort((a, b) => a - b)) - cart.value }));
+  const price = (x: { i: number }) => search.prices[x.i];
+  const adding = rest.filter((x) => x.gain > 0);
+  const others = rest.filter((x) => x.gain <= 0).sort((a, b) => price(a) - price(b) || a.i - b.i);
+  const rankings = [
+    [...adding].sort((a, b) => price(a) - price(b) || a.i - b.i),
+    [...adding].sort((a, b) => b.gain / price(b) - a.gain / price(a) || a.i - b.i),
+  ].map((r) => [...r, ...others]);
+  // The cheapest of all, those adding value first at one price: cheap items worth nothing may leave room for more.
+  rankings.push([...rest].sort((a, b) => price(a) - price(b) || b.gain - a.gain || a.i - b.i));
+  let found: { pick: number[]; basket: Basket } | null = null;
+  for (const tier of search.tiers) {
+    if (tier.minItems <= pick.length + 1 || tier.minItems > search.keys.length) continue;
+    if (pctFor(tier.minItems, search.tiers) <= cart.discountPct) continue;
+    for (const ranking of rankings) {
+      const next = [...pick, ...ranking.slice(0, tier.minItems - pick.length).map((x) => x.i)].sort(
+        (a, b) => a - b,
+      );
+      const basket = basketOf(search, next);
+      if (basket && basket.value >= cart.value && (!found || better(basket, found.basket, order)))
+        found = { pick: next, basket };
+    }
+  }
+  return found;
 }
