@@ -16,14 +16,17 @@ import { seasonCounts, weekEligibility } from './planner.sql.js';
 import type { SeasonCounts, WeekEligibility } from './planner.sql.js';
 import { bestBasket } from './purchase-basket.js';
 
-/** Packages the basket search weighs (those that would unlock the most weeks, alone or with another). */
-const BASKET_CANDIDATES = 30;
+/**
+ * Packages the basket search weighs (those that would unlock the most weeks, alone or with another): more than the
+ * 40 items of the last volume discount tier, so that a cart can reach it and still choose among them.
+ */
+export const BASKET_CANDIDATES = 50;
 const MAX_FIRST = 100;
 
 /** A package to buy: `car:<car_id>` or `track:<package_id>`. */
-type Key = string;
+export type Key = string;
 
-interface Prospect {
+export interface Prospect {
   week: WeekEligibility;
   /** The track package to buy, when not owned. */
   track: Key | null;
@@ -102,14 +105,14 @@ export class PurchaseGuideService {
   }
 }
 
-interface Worth {
+export interface Worth {
   weeks: number;
   seasons: number;
   favourites: number;
 }
 
 /** Weeks a purchase can open: blocked by content only (a licence is earned, not bought). */
-function prospectsOf(weeks: readonly WeekEligibility[]): Prospect[] {
+export function prospectsOf(weeks: readonly WeekEligibility[]): Prospect[] {
   return weeks.map((w) => ({
     week: w,
     track: w.trackOwned ? null : `track:${w.trackPackageId}`,
@@ -121,7 +124,7 @@ function prospectsOf(weeks: readonly WeekEligibility[]): Prospect[] {
  * The best cart within `budget` over the BASKET_CANDIDATES packages that appear in the most openable weeks (alone
  * or as the half of a track-and-car pair), by joint value.
  */
-function basketOf(
+export function basketOf(
   buyable: readonly Key[],
   prospects: readonly Prospect[],
   prices: ReadonlyMap<Key, number>,
@@ -152,7 +155,7 @@ function score(w: Worth): number {
 }
 
 /** What owning `keys` on top of what the viewer owns would add (weeks, seasons reaching credit, favourites). */
-function valuer(
+export function valuer(
   prospects: readonly Prospect[],
   counts: readonly SeasonCounts[],
   raced: ReadonlySet<string>,
