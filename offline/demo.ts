@@ -71,9 +71,17 @@ const EXAMPLES = `Example queries (paste into the Sandbox):
 
 /** How many racers the demo links. */
 const DEMO_RACERS = 2;
-const ME_EXAMPLE =
-  '{ me { custId member { displayName } licenses { category licenseLevel safetyRating irating } ' +
-  'ownedCars { name } ownedTracks { name } } }';
+/**
+ * What a linked racer can ask about themselves (schema.gql `type Viewer`), a query a line: who they are with their
+ * licences and owned content, then a look back (their iRating chart in one category, their career totals). The
+ * first is also the curl example's. test/e2e/demo.e2e-spec.ts runs every printed query with each racer's token.
+ */
+const RACER_EXAMPLES: readonly string[] = [
+  '{ me { custId member { displayName } licenses { category licenseLevel safetyRating iRating } ' +
+    'ownedCars { name } ownedTracks { name } } }',
+  '{ me { custId ratingHistory(category: SPORTS_CAR, kind: IRATING) { day value } ' +
+    'careerStats { category starts wins } } }',
+];
 const START_LINK = `mutation($r: String!) { startIracingLink(redirectUri: $r) { authorizeUrl state } }`;
 const COMPLETE_LINK = `mutation($s: String!, $c: String!) {
   completeIracingLink(state: $s, code: $c) { custId member { displayName } firstSync { id status } viewerToken } }`;
@@ -290,18 +298,33 @@ function writeViewerTokens(file: string, racers: StoredRacer[]): void {
   });
 }
 
-/** How to ask as a linked racer; names the token file, never a token. */
+/**
+ * How to ask as each linked racer; names the token file, never a token. Each curl example picks its racer's line
+ * of that file by cust_id.
+ */
 function racerExamples(url: string, racers: MemberRef[], file: string): string {
   const names = racers.map((r) => `${r.displayName} (cust_id ${r.custId})`).join(' and ');
+  const body = JSON.stringify({ query: RACER_EXAMPLES[0] });
+  const path = shellWord(file);
+  const curls = racers.map(
+    (r) => `As ${r.displayName} (cust_id ${r.custId}):
+
+  TOKEN=$(awk '$1 == ${r.custId} { print $NF }' ${path})
+  curl -s ${url}/graphql -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" \\
+    -d '${body}'`,
+  );
   return `Racers' own iRacing accounts: ${names} linked theirs. Their viewer tokens are in ${file}
-(a line each: cust_id, name, token). Ask as one of them, in the Sandbox with the header
+(a line each: cust_id, name, token). Ask as either of them, in the Sandbox with the header
 Authorization: Bearer <viewer token from that file>:
 
-  ${ME_EXAMPLE}
+${RACER_EXAMPLES.map((q) => `  ${q}`).join('\n\n')}
 
-  TOKEN=$(awk 'NR==1 { print $NF }' ${file})
-  curl -s ${url}/graphql -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" \\
-    -d '{"query":"{ me { custId member { displayName } ownedCars { name } ownedTracks { name } } }"}'`;
+${curls.join('\n\n')}`;
+}
+
+/** `word` as one word of a POSIX shell command line: as it is when that is safe, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Starts the demo; resolves once the data is synced and the server is listening. */

@@ -2,6 +2,7 @@
 // the offline replica, a full sync of everything through the queues with progress printed, two racers linking
 // their own iRacing accounts through the API (docs/architecture.md §6.6), then a served, populated graph; a second
 // start reuses the data and the racers' viewer tokens. No token is printed (docs/architecture.md §6.7).
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,12 +45,16 @@ describe('npm run demo', () => {
     await demo?.close();
   });
 
-  const gql = async (url: string, query: string, bearer?: string) => {
+  /** A GraphQL request (a query, or a whole request body); GraphQL errors throw. */
+  const gql = async (url: string, query: string | Raw, bearer?: string) => {
     const req = request(url).post('/graphql').set('content-type', 'application/json');
     if (bearer) req.set('authorization', `Bearer ${bearer}`);
-    const body = (await req.send({ query })).body as { data?: Raw; errors?: unknown };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data as Raw;
+    const body = (await req.send(typeof query === 'string' ? { query } : query)).body as {
+      data?: Raw;
+      errors?: unknown;
+    };
+    if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors ?? body));
+    return body.data;
   };
 
   const tokensFile = join(env.DATA_DIR, 'viewer-tokens');
@@ -62,6 +67,47 @@ describe('npm run demo', () => {
       registerLogSecret('a demo viewer token', token);
       return { custId: Number(parts[0]), displayName: parts.slice(1, -1).join(' '), token };
     });
+  };
+  /**
+   * Every query the demo printed for the linked racers, run as each of them against the running demo: the Sandbox
+   * ones (a line each) with every racer's viewer token, and each racer's curl example as a shell runs it (its
+   * TOKEN= line through sh, picking that racer's token from the file; its -d body as curl sends it). Each answers
+   * without a GraphQL error, for the racer whose token it carries.
+   */
+  const runPrintedExamples = async (
+    url: string,
+    out: string,
+    racers: { custId: number; displayName: string; token: string }[],
+  ) => {
+    const queries = [...out.matchAll(/^ {2}(\{ me \{.*\})$/gm)].map((m) => m[1]);
+    expect(queries).toEqual([
+      expect.stringMatching(/ licenses \{ [^}]*\biRating\b/),
+      expect.stringMatching(
+        / ratingHistory\(category: \w+, kind: IRATING\) \{ day value \}.* careerStats \{/,
+      ),
+    ]);
+    for (const query of queries)
+      for (const r of racers) {
+        const { me } = await gql(url, query, r.token);
+        expect(me.custId).toBe(r.custId);
+      }
+    const curls = [
+      ...out.matchAll(
+        /^As (.+) \(cust_id (\d+)\):\n\n {2}(TOKEN=.*)\n {2}curl -s (\S+)\/graphql [^\n]*\\\n {4}-d '([^']*)'$/gm,
+      ),
+    ];
+    expect(curls.map((m) => ({ displayName: m[1], custId: Number(m[2]) }))).toEqual(
+      racers.map(({ custId, displayName }) => ({ custId, displayName })),
+    );
+    for (const [, , custId, tokenLine, curlUrl, body] of curls) {
+      const racer = racers.find((r) => r.custId === Number(custId))!;
+      const token = execFileSync('sh', ['-c', `${tokenLine}\nprintf '%s' "$TOKEN"`], { encoding: 'utf8' });
+      expect(token === racer.token).toBe(true); // not toBe(racer.token): a failure would print the token
+      expect(curlUrl).toBe(url);
+      const { me } = await gql(url, JSON.parse(body) as Raw, token);
+      expect(me).toMatchObject({ custId: racer.custId, member: { displayName: racer.displayName } });
+      expect(me.licenses.length).toBeGreaterThan(0);
+    }
   };
   const ME = `{ me { custId iracingLink { status } member { displayName } ownedCars { name } ownedTracks { name } } }`;
   const mode = (file: string) => statSync(file).mode & 0o777;
@@ -116,6 +162,7 @@ describe('npm run demo', () => {
     expect(out).toContain(`Their viewer tokens are in ${tokensFile}`);
     expect(out).toContain('Authorization: Bearer <viewer token from that file>');
     expect(out).toContain('{ me { custId member { displayName } licenses {');
+    await runPrintedExamples(demo.url, out, racers);
     expect(out).not.toMatch(/slv_/);
 
     const data = await gql(
@@ -165,7 +212,9 @@ describe('npm run demo', () => {
     expect(kinds.filter((k: string) => k !== 'MEMBER_ACCOUNT').length).toBeGreaterThanOrEqual(6);
     expect(readFileSync(tokensFile, 'utf8')).toBe(before);
     expect(out).toMatch(/2 viewer token\(s\) kept from the last start/);
-    for (const r of storedRacers()) {
+    const racers = storedRacers();
+    await runPrintedExamples(demo.url, out, racers);
+    for (const r of racers) {
       const { me } = await gql(demo.url, ME, r.token);
       expect(me).toMatchObject({ custId: r.custId, iracingLink: { status: 'ACTIVE' } });
       expect(out).toMatch(new RegExp(`\\] SUCCEEDED +${r.displayName} \\(cust_id ${r.custId}\\): their own`));
