@@ -44,9 +44,9 @@ export function replicaSettings(url: string) {
 }
 
 /**
- * When REPLICA_TOKEN_LOG names a file, every token and authorization code a replica issues is appended to it (one
- * a line), so that a test run can check afterwards that none of them reached a log line
- * (test/support/global-teardown.ts).
+ * When REPLICA_TOKEN_LOG names a file, every token and authorization code a replica issues, and every PKCE
+ * `code_verifier` its token endpoint receives, is appended to it (one a line), so that a test run can check
+ * afterwards that none of them reached a log line (test/support/global-teardown.ts).
  */
 export function recordIssuedTokens(...tokens: string[]): void {
   const file = process.env.REPLICA_TOKEN_LOG;
@@ -252,9 +252,13 @@ export class OAuthServer {
 
   /** The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.5–4.6). */
   private redeem(form: URLSearchParams): OAuthAnswer {
+    const verifier = form.get('code_verifier') ?? '';
+    // A verifier redeems its code: as secret as the code, so the log scan looks for it too, whatever the answer.
+    // Only one of RFC 7636's form (43 to 128 characters) is recorded: a short test value would match ordinary
+    // words of a log line.
+    if (VERIFIER.test(verifier)) recordIssuedTokens(verifier);
     if (!this.clientOk(form)) return this.error(401, 'invalid_client', 'client authentication failed');
     const codeValue = form.get('code') ?? '';
-    const verifier = form.get('code_verifier') ?? '';
     const redirectUri = form.get('redirect_uri');
     if (!codeValue) return this.error(400, 'invalid_request', 'code is missing');
     if (!verifier) return this.error(400, 'invalid_request', 'code_verifier is missing');

@@ -3,7 +3,8 @@
 // named by login_hint) → completeIracingLink with the code and state of the redirect → a viewer token that `me`
 // and unlinkIracingAccount accept. States and codes are single-use, the PKCE verifier is checked, the refresh token
 // is stored only sealed, and the development callback page completes a link too. Every viewer token and code is
-// registered with the end-of-run log scan, which then proves none reached a log line.
+// registered with the end-of-run log scan (and the replica records every PKCE verifier it receives), which then
+// proves none reached a log line.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
@@ -13,6 +14,7 @@ import { REDIS } from '../../src/core/redis/redis.provider.js';
 import { syntheticMembers } from '../../offline/replica.js';
 import type { MemberRef } from '../../offline/replica.js';
 import { syntheticDataset } from '../../offline/synthetic-dataset.js';
+import { readSecrets } from '../support/global-teardown.js';
 import { ADMIN_KEY, registerLogSecret, startHarness } from '../support/harness.js';
 import type { GqlResult, Harness } from '../support/harness.js';
 
@@ -353,6 +355,22 @@ describe('account linking (end to end)', () => {
       d.custId,
     ])) as Raw[];
     expect(row[0].refresh_token).toBeNull();
+  });
+
+  it('has the replica record every PKCE verifier it receives, so that the log scan of the run looks for it', async () => {
+    const recorded = () =>
+      readSecrets(process.env.LOG_CAPTURE_DIR!)
+        .filter((s) => s.label === 'replica token')
+        .map((s) => s.value);
+    const started = await start();
+    const back = await signIn(started.authorizeUrl, members[2]);
+    const { verifier } = JSON.parse((await redis.get(linkStateKey(prefix(), back.state)))!) as Raw;
+    expect(verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(recorded().includes(verifier as string)).toBe(false);
+    const r = await complete(back.state, back.code);
+    expect(r.errors).toBeUndefined();
+    // Not by toContain(verifier): a failure would print it.
+    expect(recorded().includes(verifier as string)).toBe(true);
   });
 });
 
