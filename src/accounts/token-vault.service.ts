@@ -48,9 +48,19 @@ interface LinkRow {
   version: number;
 }
 
-/** Every column but the token. */
-const VIEW_COLUMNS = `cust_id, status, status_reason, key_id, refresh_expires_at, linked_at, last_sync_at,
-  last_refresh_at, updated_at, version`;
+/**
+ * An ACTIVE link whose stored refresh token has passed its expiry: iRacing would refuse it, so the racer must sign
+ * in again (docs/architecture.md §5.1, §6.6). Its row may still say ACTIVE (nothing has tried it yet); everything
+ * read here treats it as NEEDS_RELINK, on the database's clock, so that what `me` reports and what the syncs decide
+ * agree: the view says NEEDS_RELINK, the daily pass does not queue it, and no refresh is attempted with it.
+ */
+const LAPSED = `(status = 'ACTIVE' AND coalesce(refresh_expires_at <= now(), false))`;
+const LAPSED_REASON = 'the refresh token lapsed';
+/** Every column but the token; the status and reason as LAPSED says. */
+const VIEW_COLUMNS = `cust_id,
+  CASE WHEN ${LAPSED} THEN 'NEEDS_RELINK' ELSE status END AS status,
+  CASE WHEN ${LAPSED} THEN '${LAPSED_REASON}' ELSE status_reason END AS status_reason,
+  key_id, refresh_expires_at, linked_at, last_sync_at, last_refresh_at, updated_at, version`;
 const MAX_REASON = 500;
 const ROTATION_BATCH = 200;
 
@@ -83,7 +93,10 @@ export class TokenVault {
     return toView(rows[0]);
   }
 
-  /** The refresh token of an ACTIVE link with its version; null when there is no link or it needs a new login. */
+  /**
+   * The refresh token of an ACTIVE link with its version; null when there is no link or it needs a new login,
+   * lapsed ones included (a refresh with it could only be refused).
+   */
   async readRefreshToken(custId: number): Promise<StoredRefreshToken | null> {
     checkCustId(custId);
     const rows = await this.query<{
@@ -93,7 +106,7 @@ export class TokenVault {
       refresh_expires_at: Date | null;
     }>(
       `SELECT refresh_token, key_id, version, refresh_expires_at FROM iracing_link
-       WHERE cust_id = $1 AND status = 'ACTIVE'`,
+       WHERE cust_id = $1 AND status = 'ACTIVE' AND NOT ${LAPSED}`,
       [custId],
     );
     const row = rows[0];
@@ -160,10 +173,10 @@ export class TokenVault {
     return rows.length > 0;
   }
 
-  /** The cust_ids of every ACTIVE link, in order. */
+  /** The cust_ids of every ACTIVE link whose refresh token has not lapsed, in order. */
   async activeLinks(): Promise<number[]> {
     const rows = await this.query<{ cust_id: number }>(
-      `SELECT cust_id FROM iracing_link WHERE status = 'ACTIVE' ORDER BY cust_id`,
+      `SELECT cust_id FROM iracing_link WHERE status = 'ACTIVE' AND NOT ${LAPSED} ORDER BY cust_id`,
       [],
     );
     return rows.map((r) => r.cust_id);

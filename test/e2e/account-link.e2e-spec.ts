@@ -4,12 +4,14 @@
 // and unlinkIracingAccount accept. States and codes are single-use, the PKCE verifier is checked, the refresh token
 // is stored only sealed, and the development callback page completes a link too. Every viewer token and code is
 // registered with the end-of-run log scan (and the replica records every PKCE verifier it receives), which then
-// proves none reached a log line.
+// proves none reached a log line. A link whose refresh token has lapsed reads NEEDS_RELINK.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { accessTokenKey, LINK_STARTS_PER_MINUTE, linkStateKey } from '../../src/accounts/link.service.js';
 import { MemberAccess, RelinkNeededError } from '../../src/accounts/member-access.service.js';
+import { MemberAccountImporter } from '../../src/accounts/member-account.importer.js';
+import { TokenVault } from '../../src/accounts/token-vault.service.js';
 import { REDIS } from '../../src/core/redis/redis.provider.js';
 import { syntheticMembers } from '../../offline/replica.js';
 import type { MemberRef } from '../../offline/replica.js';
@@ -355,6 +357,31 @@ describe('account linking (end to end)', () => {
       d.custId,
     ])) as Raw[];
     expect(row[0].refresh_token).toBeNull();
+  });
+
+  it('reports a link whose refresh token has lapsed as NEEDS_RELINK, and neither queues nor refreshes it', async () => {
+    const vault = h.app.get(TokenVault);
+    expect((await me(b.viewerToken)).iracingLink.status).toBe('ACTIVE');
+    expect(await vault.activeLinks()).toContain(b.custId);
+    await h.db.query(
+      `UPDATE iracing_link SET refresh_expires_at = now() - interval '1 minute' WHERE cust_id = $1`,
+      [b.custId],
+    );
+    expect((await me(b.viewerToken)).iracingLink.status).toBe('NEEDS_RELINK');
+    // The daily pass of linked members (LINKED_MEMBERS) queues activeLinks(): not this one.
+    expect(await vault.activeLinks()).not.toContain(b.custId);
+    // A sync of the racer asked for anyway ends NEEDS_RELINK without a refresh request reaching iRacing.
+    await redis.del(accessTokenKey(prefix(), b.custId));
+    const refreshes = h.replica.stats.tokenRequests.refresh_token ?? 0;
+    await expect(h.app.get(MemberAccess).accessToken(b.custId)).rejects.toBeInstanceOf(RelinkNeededError);
+    const report = await h.app.get(MemberAccountImporter).sync(b.custId);
+    expect(report.failures).toEqual([
+      expect.objectContaining({
+        unit: `member ${b.custId}`,
+        message: expect.stringMatching(/must link their iRacing account again \(NEEDS_RELINK\)/),
+      }),
+    ]);
+    expect(h.replica.stats.tokenRequests.refresh_token ?? 0).toBe(refreshes);
   });
 
   it('has the replica record every PKCE verifier it receives, so that the log scan of the run looks for it', async () => {

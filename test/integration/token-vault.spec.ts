@@ -212,6 +212,37 @@ describe('token vault and viewer tokens on PostgreSQL', () => {
     expect((await a.vault.link(104))?.status).toBe('ACTIVE');
   });
 
+  it('treats a link whose refresh token has lapsed as NEEDS_RELINK: its view, the active links, the token read', async () => {
+    const inAnHour = new Date(Date.now() + 3_600_000);
+    await a.vault.storeLink(601, refreshToken('lapsing'), inAnHour);
+    await a.vault.storeLink(602, refreshToken('no-expiry'), null);
+    await a.vault.storeLink(603, refreshToken('not-lapsed'), inAnHour);
+    expect(await a.vault.activeLinks()).toEqual([601, 602, 603]);
+    expect((await a.vault.link(601))?.status).toBe('ACTIVE');
+
+    await a.rows(
+      `UPDATE iracing_link SET refresh_expires_at = now() - interval '1 second' WHERE cust_id = 601`,
+    );
+    expect(await a.vault.link(601)).toMatchObject({
+      status: 'NEEDS_RELINK',
+      statusReason: 'the refresh token lapsed',
+      version: 1,
+    });
+    // The daily pass does not queue it, and no refresh can be attempted with it.
+    expect(await a.vault.activeLinks()).toEqual([602, 603]);
+    expect(await a.vault.readRefreshToken(601)).toBeNull();
+    // The row keeps what was stored; a link without an expiry, or one still inside it, stays ACTIVE.
+    const [raw] = await a.rows<{ status: string }>(`SELECT status FROM iracing_link WHERE cust_id = 601`);
+    expect(raw.status).toBe('ACTIVE');
+    expect((await a.vault.link(602))?.status).toBe('ACTIVE');
+    expect((await a.vault.readRefreshToken(603))?.version).toBe(1);
+
+    // Signing in again makes it ACTIVE.
+    const relinked = await a.vault.storeLink(601, refreshToken('relinked'), inAnHour);
+    expect(relinked).toMatchObject({ status: 'ACTIVE', statusReason: null, version: 2 });
+    expect(await a.vault.activeLinks()).toEqual([601, 602, 603]);
+  });
+
   it('rotates keys: old rows open under a new first key, rotateKeys re-seals them without moving versions', async () => {
     const tokens = [refreshToken('rot-1'), refreshToken('rot-2'), refreshToken('rot-3')];
     for (const [i, token] of tokens.entries()) await a.vault.storeLink(201 + i, token, null);
