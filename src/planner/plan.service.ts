@@ -1,7 +1,7 @@
 // A racer's plan (docs/architecture.md §6.9): planned sessions (a race week and a start) and planned weeks (a race
-// week and a car). Each item keeps the signature of its week when planned (track, cars, classes, session times);
-// a later sync that changes any of them, drops the planned start or the week, shows the item as changed with what
-// changed. Overlapping planned sessions are flagged. Listing the plan is one statement.
+// week and a car). Each item keeps the signature of its week when planned (track, cars, classes, session times, the
+// cars it allows); a later sync that changes any of them, drops the planned start or the week, shows the item as
+// changed with what changed. Overlapping planned sessions are flagged. Listing the plan is one statement.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -10,14 +10,21 @@ import { sqlRows } from '../accounts/accounts.sql.js';
 import type { PlanItem } from './dto/planner.types.js';
 import { localDateTime } from './local-time.js';
 
-/** The parts of a week a plan depends on, each hashed: `track:…|cars:…|classes:…|times:…`. */
+/**
+ * The parts of a week a plan depends on, each hashed: `track:…|cars:…|classes:…|times:…|allowed:…`. `allowed` is
+ * the cars the week allows (its own list for a rotating-car week, else its classes' cars), so that a catalog sync
+ * adding a car to one of its classes, or taking one out, changes it though the week's row did not change.
+ */
 export const WEEK_SIGNATURE = `concat_ws('|', 'track:' || rw.track_id, 'cars:' || md5(rw.car_ids::text),
-  'classes:' || md5(rw.car_class_ids::text), 'times:' || md5(rw.race_time_descriptors::text))`;
+  'classes:' || md5(rw.car_class_ids::text), 'times:' || md5(rw.race_time_descriptors::text),
+  'allowed:' || md5((CASE WHEN cardinality(rw.car_ids) > 0 THEN rw.car_ids ELSE ARRAY(
+    SELECT DISTINCT m.car_id FROM car_class_car m WHERE m.car_class_id = ANY(rw.car_class_ids) ORDER BY 1) END)::text))`;
 const PART_NAMES: Record<string, string> = {
   track: 'the track',
   cars: 'the cars',
   classes: 'the car classes',
   times: 'the session times',
+  allowed: 'the cars',
 };
 /** A session without a length is taken to last this long when looking for overlaps. */
 const DEFAULT_SESSION_MINUTES = 60;
@@ -35,15 +42,20 @@ interface PlanRow {
   session_end: Date | null;
 }
 
-/** What changed between a planned signature and the week's current one, or null. */
+/**
+ * What changed between a planned signature and the week's current one, or null. A part the planned signature does
+ * not have (an item planned before that part was kept) is not known to have changed.
+ */
 export function changeOf(planned: string, current: string | null): string | null {
   if (current === null) return 'the race week is no longer on the schedule';
   if (planned === current) return null;
   const parts = (s: string) => new Map(s.split('|').map((p) => [p.slice(0, p.indexOf(':')), p]));
   const a = parts(planned);
   const b = parts(current);
-  const changed = [...b.keys()].filter((k) => a.get(k) !== b.get(k)).map((k) => PART_NAMES[k] ?? k);
-  return `${changed.join(', ')} changed since it was planned`;
+  const changed = [
+    ...new Set([...b.keys()].filter((k) => a.has(k) && a.get(k) !== b.get(k)).map((k) => PART_NAMES[k] ?? k)),
+  ];
+  return changed.length ? `${changed.join(', ')} changed since it was planned` : null;
 }
 
 /** For each planned session, the ids of the other planned sessions it overlaps. */

@@ -11,7 +11,7 @@ import { discountPct } from '../../src/planner/purchase-basket.js';
 import { syntheticDataset } from '../../offline/synthetic-dataset.js';
 import { ADMIN_KEY, registerLogSecret, startHarness } from '../support/harness.js';
 import { linkRacer, syncCatalogAndSeasons } from '../support/linked.js';
-import { countStatements } from '../support/statements.js';
+import { countStatements, idle } from '../support/statements.js';
 import type { GqlResult, Harness } from '../support/harness.js';
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -586,6 +586,121 @@ describe('the planner (end to end)', () => {
     expect(await q(`mutation($w: Int!) { unplanWeek(raceWeekId: $w) }`, { w: w.id })).toEqual({
       unplanWeek: false,
     });
+  });
+
+  it('marks a planned week changed when a later sync changes its session times, its cars or its classes’ cars', async () => {
+    // Three future weeks of three series, none sharing a car class with another: one whose sessions repeat, one a
+    // sync will give its own list of cars (its classes' and one more), and one whose classes' cars a catalog sync
+    // will change.
+    const future = `rw.start_time > $1 AND EXISTS (SELECT 1 FROM event e WHERE e.race_week_id = rw.id)`;
+    const [times] = await rows(
+      `SELECT rw.id, rw.season_id, rw.series_id, rw.race_week_num, rw.car_class_ids,
+              (SELECT min(m.car_id) FROM car_class_car m WHERE m.car_class_id = ANY(rw.car_class_ids)) AS car
+       FROM race_week rw WHERE ${future} AND cardinality(rw.car_ids) = 0
+         AND rw.race_time_descriptors->0->>'repeating' = 'true'
+         AND EXISTS (SELECT 1 FROM car_class_car m WHERE m.car_class_id = ANY(rw.car_class_ids))
+       ORDER BY rw.start_time, rw.id LIMIT 1`,
+      [NOW],
+    );
+    const [listed] = await rows(
+      `SELECT rw.id, rw.season_id, rw.series_id, rw.race_week_num, rw.car_class_ids, w.cars[1] AS car,
+              w.cars || (SELECT min(c.car_id) FROM sim_car c WHERE c.car_id <> ALL(w.cars)) AS listed
+       FROM race_week rw CROSS JOIN LATERAL (SELECT ARRAY(SELECT DISTINCT m.car_id FROM car_class_car m
+         WHERE m.car_class_id = ANY(rw.car_class_ids) ORDER BY 1) AS cars) w
+       WHERE ${future} AND cardinality(rw.car_ids) = 0 AND cardinality(w.cars) > 0 AND rw.series_id <> $2
+         AND NOT rw.car_class_ids && $3::int[]
+       ORDER BY rw.start_time, rw.id LIMIT 1`,
+      [NOW, times.series_id, times.car_class_ids],
+    );
+    const [classes] = await rows(
+      `SELECT rw.id, rw.car_class_ids[1] AS car_class_id,
+              (SELECT min(m.car_id) FROM car_class_car m WHERE m.car_class_id = rw.car_class_ids[1]) AS car,
+              (SELECT min(c.car_id) FROM sim_car c WHERE NOT EXISTS (SELECT 1 FROM car_class_car m
+                 WHERE m.car_class_id = rw.car_class_ids[1] AND m.car_id = c.car_id)) AS added
+       FROM race_week rw WHERE ${future} AND cardinality(rw.car_ids) = 0 AND rw.series_id <> ALL($2::int[])
+         AND NOT rw.car_class_ids && $3::int[]
+         AND EXISTS (SELECT 1 FROM car_class_car m WHERE m.car_class_id = rw.car_class_ids[1])
+       ORDER BY rw.start_time, rw.id LIMIT 1`,
+      [NOW, [times.series_id, listed.series_id], [...times.car_class_ids, ...listed.car_class_ids]],
+    );
+    for (const w of [times, listed, classes]) expect(w?.car).toEqual(expect.any(Number));
+    expect(classes.added).toEqual(expect.any(Number));
+    const items = new Map<number, number>();
+    for (const w of [times, listed, classes])
+      items.set(
+        w.id,
+        (
+          await q(`mutation($w: Int!, $c: Int!) { planWeek(raceWeekId: $w, carId: $c) }`, {
+            w: w.id,
+            c: w.car,
+          })
+        ).planWeek,
+      );
+    const PLAN = `query($from: DateTime, $to: DateTime) { me { plan(from: $from, to: $to) {
+      id changed changeReason } } }`;
+    const window = {
+      from: new Date(NOW.getTime() - DAY).toISOString(),
+      to: new Date(NOW.getTime() + 300 * DAY).toISOString(),
+    };
+    const reasons = async () => {
+      const plan = new Map(((await q(PLAN, window)).me.plan as Raw[]).map((p) => [p.id, p.changeReason]));
+      return [times, listed, classes].map((w) => plan.get(items.get(w.id)));
+    };
+    const sync = async (mutation: string) => {
+      const run = await h.data<Raw>(
+        `mutation { ${mutation}(input: { refresh: true }) { id } }`,
+        {},
+        ADMIN_KEY,
+      );
+      expect((await h.waitForRun(run[mutation].id, 120_000)).status).toBe('SUCCEEDED');
+    };
+    try {
+      expect(await reasons()).toEqual([null, null, null]);
+      // iRacing now races the first week every twice as long, and lists the second week's own cars: its classes'
+      // and one more.
+      h.replica.override('series/seasons', (payload) => {
+        for (const season of (payload ?? []) as Raw[])
+          for (const week of (season.schedules ?? []) as Raw[]) {
+            if (season.season_id === times.season_id && week.race_week_num === times.race_week_num)
+              for (const d of week.race_time_descriptors as Raw[]) d.repeat_minutes *= 2;
+            if (season.season_id === listed.season_id && week.race_week_num === listed.race_week_num)
+              week.race_week_cars = (listed.listed as number[]).map((id) => ({ car_id: id }));
+          }
+        return payload;
+      });
+      await sync('syncSeasons');
+      const [{ car_ids: listedCars }] = await rows(`SELECT car_ids FROM race_week WHERE id = $1`, [
+        listed.id,
+      ]);
+      expect(listedCars).toEqual(listed.listed);
+      expect(await reasons()).toEqual([
+        'the session times changed since it was planned',
+        'the cars changed since it was planned',
+        null,
+      ]);
+      // A catalog sync adds a car to a class of the third week: the week's row is the same, the cars it allows not.
+      h.replica.override('carclass/get', (payload) => {
+        for (const cls of (payload ?? []) as Raw[])
+          if (cls.car_class_id === classes.car_class_id)
+            cls.cars_in_class = [
+              ...(cls.cars_in_class as Raw[]),
+              { car_id: classes.added, car_dirpath: 'added' },
+            ];
+        return payload;
+      });
+      await sync('syncCatalog');
+      expect(await reasons()).toEqual([
+        'the session times changed since it was planned',
+        'the cars changed since it was planned',
+        'the cars changed since it was planned',
+      ]);
+    } finally {
+      h.replica.clearOverrides();
+      for (const w of [times, listed, classes])
+        await q(`mutation($w: Int!) { unplanWeek(raceWeekId: $w) }`, { w: w.id });
+      // The syncs' follow-ups, if any, are over before the next test counts its statements.
+      await idle(h);
+    }
   });
 
   it('answers each planner query in statements bounded by its depth, whatever the racer owns', async () => {

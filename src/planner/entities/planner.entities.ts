@@ -79,7 +79,10 @@ export class PlannerPlanItem {
   @Column({ name: 'car_id', type: 'int', nullable: true })
   carId: number | null;
 
-  /** md5 of the week's track, cars, classes and session times when planned (planner.sql.ts WEEK_SIGNATURE). */
+  /**
+   * The week's track, and md5s of its cars, classes, session times and allowed cars, when planned (plan.service.ts
+   * WEEK_SIGNATURE).
+   */
   @Column({ type: 'text' })
   signature: string;
 
