@@ -147,6 +147,107 @@ describe('the planner (end to end)', () => {
     expect((await weekOf(w)).raceable).toBe(true);
   });
 
+  /**
+   * Runs `body` with the series' category and allowed licences, and its season's licence group, set behind the app
+   * as given; puts them back whatever happened.
+   */
+  async function withRule(
+    w: Raw,
+    rule: { categoryId?: number; allowedLicenses?: Raw[]; licenseGroup?: number },
+    body: () => Promise<void>,
+  ): Promise<void> {
+    const [series] = await rows(`SELECT category_id, allowed_licenses FROM series WHERE series_id = $1`, [
+      w.series_id,
+    ]);
+    const [season] = await rows(`SELECT license_group FROM season WHERE season_id = $1`, [w.season_id]);
+    const set = async (categoryId: number, allowed: unknown, group: number | null) => {
+      await rows(`UPDATE series SET category_id = $2, allowed_licenses = $3::jsonb WHERE series_id = $1`, [
+        w.series_id,
+        categoryId,
+        JSON.stringify(allowed),
+      ]);
+      await rows(`UPDATE season SET license_group = $2 WHERE season_id = $1`, [w.season_id, group]);
+    };
+    try {
+      await set(
+        rule.categoryId ?? series.category_id,
+        rule.allowedLicenses ?? series.allowed_licenses,
+        rule.licenseGroup ?? season.license_group,
+      );
+      await body();
+    } finally {
+      await set(series.category_id, series.allowed_licenses, season.license_group);
+    }
+  }
+
+  /** Whether the week is raceable with the licences given (and its car and track), and its licence block if any. */
+  async function withLicences(w: Raw, levels: Record<number, number>): Promise<Raw> {
+    await content([w.cars[0]], [w.package_id], levels);
+    const week = await weekOf(w);
+    return {
+      raceable: week.raceable,
+      block: (week.blockedBy as Raw[]).find((b) => b.reason === 'LICENCE_TOO_LOW') ?? null,
+    };
+  }
+
+  it('takes the better of sports car and formula car licences for a legacy road series', async () => {
+    const w = await paidWeek();
+    const level = w.level as number;
+    await withRule(w, { categoryId: 2 }, async () => {
+      expect(await withLicences(w, { 5: level })).toEqual({ raceable: true, block: null });
+      expect(await withLicences(w, { 6: level })).toEqual({ raceable: true, block: null });
+      expect(await withLicences(w, { 5: level - 1, 6: 1 })).toMatchObject({ raceable: false });
+      expect(await withLicences(w, { 2: level })).toEqual({ raceable: true, block: null });
+      // Oval and dirt licences are of other categories; the best of road, sports car and formula car is named.
+      expect(await withLicences(w, { 1: 20, 3: 20, 4: 20, 5: level - 1, 6: level - 2 })).toMatchObject({
+        raceable: false,
+        block: { requiredLicenceLevel: level, myLicenceLevel: level - 1 },
+      });
+    });
+  });
+
+  it("takes a dirt series' own dirt licence only", async () => {
+    const w = await paidWeek();
+    const level = w.level as number;
+    for (const [dirt, other] of [
+      [3, 4],
+      [4, 3],
+    ])
+      await withRule(w, { categoryId: dirt }, async () => {
+        expect(await withLicences(w, { [dirt]: level })).toEqual({ raceable: true, block: null });
+        expect(
+          await withLicences(w, { [dirt]: level - 1, [other]: 20, 1: 20, 2: 20, 5: 20, 6: 20 }),
+        ).toMatchObject({
+          raceable: false,
+          block: { requiredLicenceLevel: level, myLicenceLevel: level - 1 },
+        });
+        // No licence stored in the category: Rookie (level 1).
+        expect(await withLicences(w, { [other]: 20 })).toMatchObject({ block: { myLicenceLevel: 1 } });
+      });
+  });
+
+  it("falls back to the season's licence group when the series names no allowed licences", async () => {
+    const w = await paidWeek();
+    const level = w.level as number;
+    // A group other than the series' own lowest licence: B (levels 13-16), or C (9-12) when that is B already.
+    const group = level === 13 ? 3 : 4;
+    const required = (group - 1) * 4 + 1;
+    const cat = w.category_id as number;
+    // With allowed licences named, the season's group is not read.
+    await withRule(w, { licenseGroup: group }, async () => {
+      expect(await withLicences(w, { [cat]: level - 1 })).toMatchObject({
+        block: { requiredLicenceLevel: level },
+      });
+    });
+    await withRule(w, { allowedLicenses: [], licenseGroup: group }, async () => {
+      expect(await withLicences(w, { [cat]: required - 1 })).toMatchObject({
+        raceable: false,
+        block: { requiredLicenceLevel: required, myLicenceLevel: required - 1 },
+      });
+      expect(await withLicences(w, { [cat]: required })).toEqual({ raceable: true, block: null });
+    });
+  });
+
   it("takes a rotating-car week's own car list, not its classes'", async () => {
     const w = await paidWeek(1);
     const [other] = await rows(
