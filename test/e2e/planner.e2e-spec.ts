@@ -20,11 +20,14 @@ const KEY = randomBytes(32).toString('base64');
 registerLogSecret('TOKEN_ENCRYPTION_KEY (planner e2e)', KEY);
 const DAY = 86_400_000;
 
-/** A harness with the linking settings, a synced catalog and seasons, and one linked racer. */
+/**
+ * A harness with the linking settings, a synced catalog and seasons, and one linked racer; `other` is a second
+ * member of the replica, not linked.
+ */
 async function plannerHarness(
   now: Date,
   seed: number,
-): Promise<{ h: Harness; custId: number; token: string }> {
+): Promise<{ h: Harness; custId: number; token: string; other: MemberRef }> {
   const world = { seed, scale: 0.05, now };
   const members = syntheticMembers(world);
   const h = await startHarness(
@@ -32,10 +35,10 @@ async function plannerHarness(
     { IRACING_REDIRECT_URIS: REDIRECT, TOKEN_ENCRYPTION_KEY: `k1:${KEY}` },
   );
   await syncCatalogAndSeasons(h);
-  const [racer] = members.sample(2, { baseUrl: h.replica.url, now }).slice(1) as MemberRef[];
+  const [other, racer] = members.sample(2, { baseUrl: h.replica.url, now }) as MemberRef[];
   // The first sync writes the racer's real content: it is over before the tests set their own.
   const { custId, token } = await linkRacer(h, racer.custId, REDIRECT, 'planner e2e');
-  return { h, custId, token };
+  return { h, custId, token, other };
 }
 
 describe('the planner (end to end)', () => {
@@ -43,9 +46,10 @@ describe('the planner (end to end)', () => {
   let h: Harness;
   let custId: number;
   let token: string;
+  let other: MemberRef;
 
   beforeAll(async () => {
-    ({ h, custId, token } = await plannerHarness(NOW, 47));
+    ({ h, custId, token, other } = await plannerHarness(NOW, 47));
   }, 240_000);
   afterAll(async () => {
     await h?.close();
@@ -852,12 +856,96 @@ describe('the planner (end to end)', () => {
     expect((await h.data<Raw>(`{ me { custId } }`, {}, ADMIN_KEY)).me).toBeNull();
   });
 
+  it("keeps each racer's plan their own: another racer neither sees nor unplans it", async () => {
+    const second = await linkRacer(h, other.custId, REDIRECT, 'planner e2e, second racer');
+    expect(second.custId).not.toBe(custId);
+    const as =
+      (t: string) =>
+      (query: string, variables: Raw = {}) =>
+        h.data<Raw>(query, variables, t);
+    const [a, b] = [as(token), as(second.token)];
+    // Two sessions of two weeks within the next month that the first racer has not planned yet.
+    const [s1, s2] = await rows(
+      `SELECT DISTINCT ON (e.race_week_id) i.id, e.race_week_id AS week FROM event_instance i
+       JOIN event e ON e.id = i.event_id
+       WHERE i.start_time > $1::timestamptz + interval '1 day' AND i.start_time < $1::timestamptz + interval '30 days'
+         AND NOT EXISTS (SELECT 1 FROM planner_plan_item p WHERE p.cust_id = $2 AND p.race_week_id = e.race_week_id)
+       ORDER BY e.race_week_id, i.start_time, i.id LIMIT 2`,
+      [NOW, custId],
+    );
+    expect(s2).toBeDefined();
+    const PLAN = `query($from: DateTime, $to: DateTime) { me { plan(from: $from, to: $to) { id session { id } } } }`;
+    const window = {
+      from: new Date(NOW.getTime() - DAY).toISOString(),
+      to: new Date(NOW.getTime() + 60 * DAY).toISOString(),
+    };
+    const planOf = async (ask: typeof a) =>
+      ((await ask(PLAN, window)).me.plan as Raw[]).map((p) => p.id as number);
+    const plan = (ask: typeof a, s: number) =>
+      ask(`mutation($s: Int!) { planSession(sessionId: $s) }`, { s }).then((r) => r.planSession as number);
+    const unplan = (ask: typeof a, s: number) =>
+      ask(`mutation($s: Int!) { unplanSession(sessionId: $s) }`, { s }).then(
+        (r) => r.unplanSession as boolean,
+      );
+    const [{ car }] = await rows(
+      `SELECT min(m.car_id) AS car FROM race_week rw JOIN car_class_car m ON m.car_class_id = ANY(rw.car_class_ids)
+       WHERE rw.id = $1 AND cardinality(rw.car_ids) = 0`,
+      [s1.week],
+    );
+    expect(car).toEqual(expect.any(Number));
+    try {
+      const mine = await plan(a, s1.id);
+      const theirs = await plan(b, s2.id);
+      expect(await planOf(a)).toContain(mine);
+      expect(await planOf(a)).not.toContain(theirs);
+      expect(await planOf(b)).toEqual([theirs]);
+      // The second racer cannot unplan the first racer's session, nor their week.
+      expect(await unplan(b, s1.id)).toBe(false);
+      const week = (
+        await a(`mutation($w: Int!, $c: Int!) { planWeek(raceWeekId: $w, carId: $c) }`, {
+          w: s1.week,
+          c: car,
+        })
+      ).planWeek as number;
+      expect(await b(`mutation($w: Int!) { unplanWeek(raceWeekId: $w) }`, { w: s1.week })).toEqual({
+        unplanWeek: false,
+      });
+      expect(await planOf(a)).toEqual(expect.arrayContaining([mine, week]));
+      expect(await planOf(b)).toEqual([theirs]);
+
+      // The second racer plans that session too: an item of their own, which they alone see and unplan.
+      const theirsToo = await plan(b, s1.id);
+      expect(new Set([mine, theirs, theirsToo]).size).toBe(3);
+      expect(await planOf(a)).not.toContain(theirsToo);
+      expect(await unplan(b, s1.id)).toBe(true);
+      expect(await unplan(b, s1.id)).toBe(false);
+      expect(await planOf(a)).toEqual(expect.arrayContaining([mine, week]));
+
+      // The first racer's own: planned, unplanned (true), then nothing left to unplan (false).
+      expect(await a(`mutation($w: Int!) { unplanWeek(raceWeekId: $w) }`, { w: s1.week })).toEqual({
+        unplanWeek: true,
+      });
+      expect(await unplan(a, s1.id)).toBe(true);
+      expect(await planOf(a)).not.toContain(mine);
+      expect(await unplan(a, s1.id)).toBe(false);
+      expect(await planOf(b)).toEqual([theirs]);
+    } finally {
+      await unplan(b, s2.id);
+      await unplan(b, s1.id);
+    }
+  });
+
   it('erases the plan, favourites, settings and calendar feeds when the racer unlinks', async () => {
     const w = await paidWeek();
     await q(`mutation($id: Int!) { setFavourite(kind: TRACK, id: $id) { tracks { id } } }`, {
       id: w.package_id,
     });
     await q(`mutation { setMySettings(input: { timeZone: "Asia/Tokyo" }) { timeZone } }`);
+    // A plan of its own (the items earlier tests left are counted too).
+    await q(`mutation($w: Int!, $c: Int!) { planWeek(raceWeekId: $w, carId: $c) }`, {
+      w: w.id,
+      c: w.cars[0],
+    });
     const feed = (await q(`mutation { createCalendarFeed { token } }`)).createCalendarFeed.token as string;
     registerLogSecret('a feed token (planner e2e)', feed);
     const count = async (table: string, extra = '') =>
