@@ -252,11 +252,16 @@ export class PlannerService {
 
   // --- Seasons and participation -------------------------------------------------------------------------------
 
-  /** The seasons of a quarter with weeks the viewer could race or raced, and their participation credit. */
+  /**
+   * The seasons of a quarter with weeks the viewer could race or raced, and their participation credit; with
+   * `favouritesOnly`, the seasons with a week of a favourite series, at a favourite track or allowing a favourite
+   * car, each counted on all its weeks.
+   */
   async seasonPlans(
     custId: number,
     year: number,
     quarter: number,
+    favouritesOnly = false,
   ): Promise<(SeasonPlan & { seasonId: number })[]> {
     if (!Number.isInteger(quarter) || quarter < 1 || quarter > 4)
       throw new BadInputError(`quarter must be 1 to 4, got ${quarter}`);
@@ -269,7 +274,7 @@ export class PlannerService {
       }[]
     ).map((r) => r.season_id);
     if (!seasonIds.length) return [];
-    const counts = await seasonCounts(this.db, custId, { seasonIds });
+    const counts = await seasonCounts(this.db, custId, { seasonIds, favouritesOnly });
     return counts.map((c) => {
       const needed = weeksForCredit(c.weeks);
       return {

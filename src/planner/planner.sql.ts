@@ -38,7 +38,10 @@ export interface WeekWindow {
   trackIds?: number[];
   carIds?: number[];
   seasonIds?: number[];
-  /** Weeks of a favourite series, at a favourite track or allowing a favourite car. */
+  /**
+   * Weeks of a favourite series, at a favourite track or allowing a favourite car. Season counts take the seasons
+   * with such a week instead, every week of them: a season's participation is of all its weeks.
+   */
   favouritesOnly?: boolean;
   /** Also the weeks the viewer cannot race. */
   includeBlocked?: boolean;
@@ -70,16 +73,25 @@ export const VIEWER_CTES = `
     SELECT kind, ref_id FROM planner_favourite WHERE cust_id = $1)`;
 
 /**
+ * Whether a week (`w`: a row of `weeks`, with its `allowed` cars) is of a favourite series, at a favourite track or
+ * allows a favourite car.
+ */
+const FAVOURITE_WEEK = (w: string) => `EXISTS (SELECT 1 FROM my_favourites f WHERE
+  (f.kind = 'SERIES' AND f.ref_id = ${w}.series_id) OR (f.kind = 'TRACK' AND f.ref_id = ${w}.track_package_id)
+  OR (f.kind = 'CAR' AND f.ref_id = ANY(${w}.allowed)))`;
+
+/**
  * Every race week of the window with the viewer's eligibility, in start order. Parameters: $1 cust_id, $2 from,
- * $3 to, $4 series ids, $5 layout ids, $6 car ids, $7 season ids, $8 favourites only, $9 include blocked, $10 whole
- * seasons (every week of a season with a week ending after `from`, not only those weeks).
+ * $3 to, $4 series ids, $5 layout ids, $6 car ids, $7 season ids, $8 favourites only (the favourite weeks, or with
+ * `favourites` 'seasons' every week of a season with a favourite week), $9 include blocked, $10 whole seasons
+ * (every week of a season with a week ending after `from`, not only those weeks).
  *
  * Each series' licence rule is worked out once (`series_rule`: the lowest level its `allowed_licenses` name, and
  * the viewer's level in its category: the better of sports car and formula car for a legacy road series, Rookie
  * when none is stored), each week's allowed cars once (one join of its classes with `car_class_car`, or its own
  * list for a rotating-car week), and the CTEs are materialised so no per-week subquery runs twice.
  */
-const JUDGED_CTES = `
+const judgedCtes = (favourites: 'weeks' | 'seasons') => `
 WITH ${VIEWER_CTES},
 series_rule AS MATERIALIZED (
   SELECT s.series_id, s.category_id,
@@ -123,15 +135,17 @@ judged AS MATERIALIZED (
          w.required_level IS NULL OR w.my_level >= w.required_level AS licence_ok
   FROM weeks w LEFT JOIN mine ON mine.id = w.id
   WHERE ($6::int[] IS NULL OR w.allowed && $6)
-    AND (NOT $8 OR EXISTS (SELECT 1 FROM my_favourites f WHERE
-          (f.kind = 'SERIES' AND f.ref_id = w.series_id) OR (f.kind = 'TRACK' AND f.ref_id = w.track_package_id)
-          OR (f.kind = 'CAR' AND f.ref_id = ANY(w.allowed)))))`;
+    AND (NOT $8 OR ${
+      favourites === 'weeks'
+        ? FAVOURITE_WEEK('w')
+        : `w.season_id IN (SELECT fw.season_id FROM weeks fw WHERE ${FAVOURITE_WEEK('fw')})`
+    }))`;
 
 /**
  * Judged weeks, one row each, in start order. `$12`: with each week's event ids (to tell its sessions apart);
  * `$13`: only the weeks a purchase could open (blocked by content alone, not over at `$2`).
  */
-export const WEEKS_SQL = `${JUDGED_CTES}
+export const WEEKS_SQL = `${judgedCtes('weeks')}
 SELECT j.id AS "raceWeekId", j.series_id AS "seriesId", j.season_id AS "seasonId",
        j.race_week_num AS "raceWeekNum", j.start_time AS "startTime", j.end_time AS "endTime",
        j.category_id AS "categoryId", j.track_package_id AS "trackPackageId", j.track_owned AS "trackOwned",
@@ -149,9 +163,10 @@ ORDER BY j.start_time, j.id`;
 
 /**
  * Per season of the window: its weeks, those the viewer can race, those they raced (official results) and those
- * they can still race (not over, not raced): the counts participation credit needs, without a row per week.
+ * they can still race (not over, not raced): the counts participation credit needs, without a row per week. With
+ * favourites only, the seasons with a favourite week, each counted on all its weeks.
  */
-export const SEASON_COUNTS_SQL = `${JUDGED_CTES},
+export const SEASON_COUNTS_SQL = `${judgedCtes('seasons')},
 raced AS (
   SELECT DISTINCT er.season_id, er.race_week_num FROM participant_result pr
   JOIN event_result er ON er.id = pr.event_result_id

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { syntheticMembers } from '../../offline/replica.js';
 import type { MemberRef } from '../../offline/replica.js';
+import { PlannerService } from '../../src/planner/planner.service.js';
 import { discountPct } from '../../src/planner/purchase-basket.js';
 import { syntheticDataset } from '../../offline/synthetic-dataset.js';
 import { ADMIN_KEY, registerLogSecret, startHarness } from '../support/harness.js';
@@ -605,6 +606,84 @@ describe('the planner (end to end)', () => {
     } finally {
       await rows(`DELETE FROM event_result WHERE subsession_id = ANY($1::int[])`, [subsessions]);
       await rows(`DELETE FROM sim_profile WHERE cust_id = $1`, [other.cust_id]);
+    }
+  });
+
+  it("limits a quarter's seasons to those with a favourite week, each counted on all its weeks", async () => {
+    // Read through the service: the GraphQL field takes no favouritesOnly argument (yet).
+    const planner = h.app.get(PlannerService);
+    const seasonId = await futureSeason();
+    const { y, q: quarter } = await quarterOf(seasonId);
+    const [lone, mine] = await paidTracks(seasonId, 1, 1);
+    const favourites = async () =>
+      (await planner.seasonPlans(custId, y, quarter, true)).map((p) => ({ id: p.seasonId, weeks: p.weeks }));
+    const weeksOf = async (ids: number[]) =>
+      (
+        await rows(
+          `SELECT season_id AS id, count(*)::int AS weeks FROM race_week WHERE season_id = ANY($1::int[])
+           GROUP BY season_id ORDER BY season_id`,
+          [ids],
+        )
+      ).map((r) => ({ id: r.id as number, weeks: r.weeks as number }));
+    const favourite = (kind: string, id: number, on = true) =>
+      q(
+        `mutation($id: Int!, $on: Boolean) { setFavourite(kind: ${kind}, id: $id, favourite: $on) { series { id } } }`,
+        {
+          id,
+          on,
+        },
+      );
+    expect(await favourites()).toEqual([]);
+    // Week 5 of the season at a track no week still to come of another season is at, marked a favourite: that
+    // season, with all its 12 weeks, and no other.
+    const layouts = Array.from({ length: 12 }, (_, i) => (i === 4 ? lone.track_id : mine.track_id));
+    await withWeeksAt(seasonId, layouts, async () => {
+      await favourite('TRACK', lone.package_id);
+      try {
+        expect(await favourites()).toEqual([{ id: seasonId, weeks: 12 }]);
+      } finally {
+        await favourite('TRACK', lone.package_id, false);
+      }
+    });
+    // A favourite series: its seasons of the quarter.
+    const [{ series_id: seriesId }] = await rows(`SELECT series_id FROM season WHERE season_id = $1`, [
+      seasonId,
+    ]);
+    const ofSeries = (
+      await rows(`SELECT season_id FROM season WHERE series_id = $1 AND year = $2 AND quarter = $3`, [
+        seriesId,
+        y,
+        quarter,
+      ])
+    ).map((r) => r.season_id as number);
+    await favourite('SERIES', seriesId);
+    try {
+      expect(await favourites()).toEqual(await weeksOf(ofSeries));
+    } finally {
+      await favourite('SERIES', seriesId, false);
+    }
+    // A favourite car: the seasons with a week allowing it (its own list, else its classes' cars).
+    const [{ car }] = await rows(
+      `SELECT min(m.car_id) AS car FROM race_week rw JOIN car_class_car m ON m.car_class_id = ANY(rw.car_class_ids)
+       WHERE rw.season_id = $1`,
+      [seasonId],
+    );
+    const allowing = (
+      await rows(
+        `SELECT DISTINCT rw.season_id FROM race_week rw JOIN season se ON se.season_id = rw.season_id
+         WHERE se.year = $1 AND se.quarter = $2 AND CASE WHEN cardinality(rw.car_ids) > 0 THEN $3 = ANY(rw.car_ids)
+           ELSE EXISTS (SELECT 1 FROM car_class_car m WHERE m.car_id = $3 AND m.car_class_id = ANY(rw.car_class_ids)) END`,
+        [y, quarter, car],
+      )
+    ).map((r) => r.season_id as number);
+    expect(allowing).toContain(seasonId);
+    await favourite('CAR', car);
+    try {
+      expect(await favourites()).toEqual(await weeksOf(allowing));
+      // Without favouritesOnly, every season of the quarter.
+      expect((await planner.seasonPlans(custId, y, quarter)).length).toBeGreaterThanOrEqual(allowing.length);
+    } finally {
+      await favourite('CAR', car, false);
     }
   });
 
