@@ -115,10 +115,10 @@ interface Search {
  * subset) when there are at most 14 candidates; otherwise greedy by marginal value per price (re-pricing the cart with
  * its tier discount at each step, which may let one more item fit, and growing it at once to a higher tier when no
  * single item fits), compared with the best single item and with the best pair among the top 30 candidates by
- * single value, keeping the best. Ties: higher value, then lower total, then
- * fewer items, then keys in order. Candidates with price <= 0 or not finite are rejected with a BadInputError; budget
- * must be >= 0 and finite (BadInputError). Returns the empty basket (value = value([])) when nothing fits.
- * `keys` in the returned basket sorted by the candidates' order.
+ * single value, keeping the best. Ties: higher value, then lower total, then fewer items, then keys in order.
+ * Candidates with price <= 0 or not finite are rejected with a BadInputError; budget must be >= 0 and finite
+ * (BadInputError). Returns the empty basket (value = value([])) when nothing fits. `keys` in the returned basket
+ * sorted by the candidates' order.
  */
 export function bestBasket(
   candidates: readonly BasketCandidate[],
