@@ -164,34 +164,43 @@ export function valuer(
   const bySeason = new Map(
     counts.map((c) => [c.seasonId, { total: c.weeks, raced: c.racedWeeks, open: c.raceableWeeksLeft }]),
   );
-  // The prospects each package takes part in: a cart's worth reads only its packages' prospects.
+  // The prospects each package takes part in: a cart's worth reads only its packages' prospects. A week already
+  // raced adds nothing: it is left out once here rather than at every cart the basket search values.
   const byKey = new Map<Key, Prospect[]>();
-  for (const p of prospects)
+  for (const p of prospects) {
+    if (raced.has(`${p.week.seasonId}:${p.week.raceWeekNum}`)) continue;
     for (const k of [...(p.track ? [p.track] : []), ...(p.cars ?? [])]) {
       const list = byKey.get(k);
       if (list) list.push(p);
       else byKey.set(k, [p]);
     }
+  }
   return (keys) => {
     const owned = new Set(keys);
-    const candidates = new Set(keys.flatMap((k) => byKey.get(k) ?? []));
-    const opened = [...candidates].filter(
-      (p) =>
-        (p.track === null || owned.has(p.track)) &&
-        (p.cars === null || p.cars.some((c) => owned.has(c))) &&
-        !raced.has(`${p.week.seasonId}:${p.week.raceWeekNum}`),
-    );
+    const seen = new Set<Prospect>();
     const gained = new Map<number, number>();
-    for (const p of opened) gained.set(p.week.seasonId, (gained.get(p.week.seasonId) ?? 0) + 1);
+    const series = new Set<number>();
+    let weeks = 0;
+    for (const k of keys)
+      for (const p of byKey.get(k) ?? []) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        if (
+          (p.track !== null && !owned.has(p.track)) ||
+          (p.cars !== null && !p.cars.some((c) => owned.has(c)))
+        )
+          continue;
+        weeks++;
+        gained.set(p.week.seasonId, (gained.get(p.week.seasonId) ?? 0) + 1);
+        if (favouriteSeries.has(p.week.seriesId)) series.add(p.week.seriesId);
+      }
     let seasons = 0;
     for (const [seasonId, extra] of gained) {
       const s = bySeason.get(seasonId)!;
       const needed = weeksForCredit(s.total);
       if (s.raced + s.open < needed && s.raced + s.open + extra >= needed) seasons++;
     }
-    const favourites = new Set(opened.map((p) => p.week.seriesId).filter((id) => favouriteSeries.has(id)))
-      .size;
-    return { weeks: opened.length, seasons, favourites };
+    return { weeks, seasons, favourites: series.size };
   };
 }
 
