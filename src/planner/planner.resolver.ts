@@ -105,8 +105,14 @@ export class PlannerResolver {
     @Context() ctx: ViewerContext,
     @Args('year', { type: () => Int }) year: number,
     @Args('quarter', { type: () => Int }) quarter: number,
+    @Args('favouritesOnly', {
+      type: () => Boolean,
+      nullable: true,
+      description: 'Only seasons with a week of a favourite series, track or car (each still counted whole).',
+    })
+    favouritesOnly?: boolean,
   ): Promise<SeasonPlan[]> {
-    const plans = await this.planner.seasonPlans(v.custId, year, quarter);
+    const plans = await this.planner.seasonPlans(v.custId, year, quarter, favouritesOnly === true);
     const seasons = await schedule(ctx).season.loadMany(plans.map((p) => p.seasonId));
     return plans
       .map((p, i) => ({ ...p, season: seasons[i] }))
