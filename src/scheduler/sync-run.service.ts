@@ -25,7 +25,7 @@ import { chunks, MEMBER_SYNC_QUEUE, syncJobOptions, SYNC_QUEUE, withTimeout } fr
 import type { SyncJobData } from './sync.queue.js';
 import { SyncRun, SyncStatus, SyncTrigger } from './sync-run.entity.js';
 import type { SyncUnitError } from './sync-run.entity.js';
-import { ACTIVE_SQL, dedupeKey, delay, rowsOf, stableJson } from './sync-run.sql.js';
+import { ACTIVE_SQL, dedupeKey, delay, queuedRunOf, rowsOf, stableJson } from './sync-run.sql.js';
 
 export { dedupeKey, stableJson } from './sync-run.sql.js';
 
@@ -39,11 +39,7 @@ export interface QueuedRunRef {
 export interface EnqueueOptions {
   /** A unique key of the trigger (a cron tick): the same key never creates a second run. */
   triggerKey?: string;
-  /**
-   * The run must see what was written before it was asked (a follow-up, §4.10): an active duplicate already
-   * RUNNING may have read before those writes, so one run is queued to follow it instead (shared by every
-   * such request while that one runs).
-   */
+  /** A follow-up (§4.10): a duplicate already RUNNING may have read too early, so a run is queued to follow it. */
   afterRunning?: boolean;
 }
 
@@ -169,15 +165,9 @@ export class SyncRunService {
   }
 
   private async queuedFollower(em: EntityManager, kind: SyncKind, key: string): Promise<RunRef | undefined> {
-    const [queued] = rowsOf<{ id: number; jobId: string | null }>(
-      await em.query(
-        `SELECT id, job_id AS "jobId" FROM sync_run WHERE dedupe_key = $1 AND status = 'QUEUED'`,
-        [key],
-      ),
-    );
-    if (!queued) return undefined;
-    const jobId = queued.jobId ?? `run-${queued.id}-${randomBytes(4).toString('hex')}`;
-    return { id: queued.id, kind, jobId, status: SyncStatus.QUEUED, inserted: false };
+    const q = await queuedRunOf(em, key);
+    const jobId = q?.jobId ?? `run-${q?.id}-${randomBytes(4).toString('hex')}`;
+    return q ? { id: q.id, kind, jobId, status: SyncStatus.QUEUED, inserted: false } : undefined;
   }
 
   /**

@@ -49,3 +49,16 @@ export function totalsOf(byEntity: EntityCounts, failed: number): SyncCounts {
 }
 export const ACTIVE_SQL = `status IN ('QUEUED', 'RUNNING')`;
 export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The QUEUED run of a dedupe key, if any (a follower waiting its turn, docs/architecture.md §4.10). */
+export async function queuedRunOf(
+  db: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  key: string,
+): Promise<{ id: number; jobId: string | null } | undefined> {
+  const [queued] = rowsOf<{ id: number; jobId: string | null }>(
+    await db.query(`SELECT id, job_id AS "jobId" FROM sync_run WHERE dedupe_key = $1 AND status = 'QUEUED'`, [
+      key,
+    ]),
+  );
+  return queued;
+}
